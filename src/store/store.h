@@ -1,0 +1,142 @@
+/* The store layer: aiocoap-compatible security-context directories and
+ * credentials maps (docs/DESIGN.md "Store", ../shared/spec/COMPAT.md §1-2).
+ * The only code that touches the user's key files.
+ *
+ * Nothing here prints: failures come back as a store_err plus a sentence in
+ * store_diag.msg that names the directory, file and key at fault; warnings
+ * (secret file readable by others, unknown keys, cwd fallback for a
+ * relative basedir) go to the caller's callback. No message ever contains
+ * a secret.
+ *
+ * Not thread-safe: one thread uses a context or credentials map at a time. */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "oscore_context.h"
+
+typedef enum {
+  STORE_OK = 0,
+  STORE_ERR_INVALID_ARG,   /* caller passed something impossible */
+  STORE_ERR_NO_MEMORY,
+  STORE_ERR_IO,            /* a file could not be read, written or synced */
+  STORE_ERR_MALFORMED,     /* not JSON, or a value of the wrong type/form */
+  STORE_ERR_MISSING,       /* a required file or key is absent */
+  STORE_ERR_DUPLICATE,     /* key in both static files, or both secret files */
+  STORE_ERR_UNKNOWN_ALG,   /* AEAD or KDF hash name not supported */
+  STORE_ERR_ID_TOO_LONG,   /* sender/recipient ID > nonce_len - 6 */
+  STORE_ERR_LOCKED,        /* another process holds <dir>/lock */
+  STORE_ERR_UNSUPPORTED,   /* credential type we do not implement (yet) */
+  STORE_ERR_REFERENCE,     /* dangling, looping or too deep reference */
+  STORE_ERR_DERIVE,        /* key derivation failed in the core */
+  STORE_ERR_SEQ_EXHAUSTED, /* sender sequence number space used up */
+} store_err;
+
+/* A short English name of |err|, never NULL. */
+const char *store_strerror(store_err err);
+
+/* Diagnostics channel, owned by the caller; may be NULL everywhere.
+ * |msg| is filled on error (NUL-terminated, names dir/file/key). |warn|, if
+ * set, is called with each warning sentence; the string is only valid
+ * during the call. */
+typedef struct {
+  char msg[512];
+  void (*warn)(void *arg, const char *msg);
+  void *warn_arg;
+} store_diag;
+
+/* ---- one security context directory ---------------------------------- */
+
+typedef struct store_context store_context;
+
+/* Lock |dir| (flock on <dir>/lock, retried for at most 1 s), read
+ * settings.json and secret.json/secrets.json and sequence.json, derive the
+ * context. The returned context can receive at once; before it sends, call
+ * store_context_prepare_send(). Secret file contents are wiped after use.
+ * Errors: STORE_ERR_LOCKED, _IO, _MALFORMED, _MISSING, _DUPLICATE,
+ * _UNKNOWN_ALG, _ID_TOO_LONG, _DERIVE, _NO_MEMORY. On error nothing is
+ * written and the lock is released. */
+store_err store_context_open(const char *dir, store_diag *diag,
+                             store_context **out);
+
+/* The derived context. The caller protects/unprotects with it; it must not
+ * raise seq_limit itself. Valid until store_context_close(). */
+oscore_ctx *store_context_oscore(store_context *sc);
+
+/* The directory as given to store_context_open() (for messages). */
+const char *store_context_dir(const store_context *sc);
+
+/* Appendix B.1.1: make sure ctx->sender_seq < ctx->seq_limit. When it is
+ * not, persist a new reservation (next-to-send = limit + chunk, chunk 10
+ * doubling up to 10000) atomically and only then raise seq_limit. Cheap
+ * when a reserved number is left: call it before every protect that uses
+ * a sequence number. On error seq_limit is unchanged (nothing may be
+ * sent); a later call retries. Errors: STORE_ERR_IO, _SEQ_EXHAUSTED. */
+store_err store_context_prepare_send(store_context *sc, store_diag *diag);
+
+/* Appendix B.1.2: call when the replay window changed (a number was
+ * marked, or it was initialised from Echo), before acting on the request.
+ * The first call writes "received": "unknown" so that a crash cannot
+ * restore a stale window; later calls do nothing. On error do not act on
+ * the request; the next call retries. Errors: STORE_ERR_IO. */
+store_err store_context_window_changed(store_context *sc, store_diag *diag);
+
+/* Number of times sequence.json was written through this context (for
+ * diagnostics and tests of the B.1.1 chunking). */
+unsigned long store_context_write_count(const store_context *sc);
+
+/* Clean shutdown: write the exact next-to-send and the real replay window
+ * ("unknown" if it never got initialised), remove and release the lock,
+ * wipe and free. The context is freed even when the write fails (the disk
+ * then still holds the last reservation, which is safe). NULL is fine.
+ * Errors: STORE_ERR_IO. */
+store_err store_context_close(store_context *sc, store_diag *diag);
+
+/* ---- credentials maps ------------------------------------------------- */
+
+typedef struct store_credentials store_credentials;
+
+/* Parse the credentials map at |path| and check every entry: references
+ * start with ':', oscore entries have exactly one of basedir/contextfile,
+ * unsupported types (dtls, tlscert, any-of, all-of, edhoc-oscore) and
+ * unknown ones are errors naming the entry and the type. No context is
+ * opened yet. Errors: STORE_ERR_IO, _MALFORMED, _MISSING, _DUPLICATE,
+ * _UNSUPPORTED, _REFERENCE, _NO_MEMORY. */
+store_err store_credentials_load(const char *path, store_diag *diag,
+                                 store_credentials **out);
+
+/* Client: the context for a request to |uri|. The longest pattern that
+ * matches the whole URI ('*' matches any run of characters) wins, string
+ * values are followed as references (depth at most 16, loops are errors).
+ * The context is opened on first use and then kept (see
+ * store_context_open() for its errors). On a match *ctx is set and
+ * *entry_key (may be NULL) is the key of the entry holding the oscore
+ * object; with no match *ctx is NULL and STORE_OK is returned (send
+ * unprotected). Errors: STORE_ERR_REFERENCE and those of opening. */
+store_err store_credentials_for_uri(store_credentials *c, const char *uri,
+                                    store_diag *diag, store_context **ctx,
+                                    const char **entry_key);
+
+/* Server: open the context of every oscore entry (each directory once, even
+ * when several entries name it). Stops at the first error. */
+store_err store_credentials_open_all(store_credentials *c, store_diag *diag);
+
+/* Server: the opened context whose recipient ID equals |kid| and whose ID
+ * context matches (present with the same bytes when |has_kid_context|,
+ * absent otherwise), as aiocoap matches. Call only for requests carrying a
+ * kid. *identity (may be NULL) becomes the key of the first entry (in file
+ * order) naming that context, e.g. ":client1". NULL when none matches. */
+store_context *store_credentials_find(store_credentials *c,
+                                      const uint8_t *kid, size_t kid_len,
+                                      bool has_kid_context,
+                                      const uint8_t *kid_context,
+                                      size_t kid_context_len,
+                                      const char **identity);
+
+/* Close every opened context cleanly (store_context_close) and free the
+ * map. Returns the first error but closes all. NULL is fine. */
+store_err store_credentials_close(store_credentials *c, store_diag *diag);
+
+#endif
