@@ -1,0 +1,26 @@
+/* Errors of the libcoap glue layer (src/coap): one enum for the whole layer,
+ * shared by the server dispatcher and the client engine. Add new values at
+ * the end, before COAPX_ERR__COUNT, and name them in coapx_error.c. */
+#ifndef COAPX_ERROR_H
+#define COAPX_ERROR_H
+
+typedef enum {
+  COAPX_OK = 0,
+  COAPX_ERR_INVALID_ARG,       /* caller passed something impossible */
+  COAPX_ERR_NO_MEMORY,
+  COAPX_ERR_TOO_MANY_OPTIONS,  /* caller's option array is too short */
+  COAPX_ERR_PDU_FULL,          /* libcoap refused an option or the payload */
+  COAPX_ERR_ADDRESS,           /* host:port not parsable or not resolvable */
+  COAPX_ERR_BIND,              /* could not bind a listening endpoint */
+  COAPX_ERR_LIBCOAP,           /* libcoap failed (context, session, send) */
+  COAPX_ERR_IO,                /* waiting for or processing I/O failed */
+  COAPX_ERR_OSCORE,            /* the OSCORE core refused (see its error) */
+  COAPX_ERR_STORE,             /* the context store refused (see its error) */
+  COAPX_ERR_NOT_FOUND,         /* handle no longer known (e.g. observation) */
+  COAPX_ERR__COUNT
+} coapx_err;
+
+/* A short English description of |err|, never NULL. */
+const char *coapx_strerror(coapx_err err);
+
+#endif

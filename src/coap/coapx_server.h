@@ -1,0 +1,183 @@
+/* The CoAP server dispatcher: one catch-all handler for every request, plain
+ * or OSCORE, on one or more UDP endpoints.
+ *
+ * Per request, in this order (docs/DESIGN.md "Server dispatcher"):
+ *   1. retransmission cache by (peer, message ID): a retransmitted CON gets
+ *      the cached answer again, byte for byte; the application is not called;
+ *   2. OSCORE gate: unprotect with the context found by kid / kid context,
+ *      replay check, Appendix B.1.2 Echo recovery; errors of this layer are
+ *      answered here (unprotected, CON only) and never reach the application;
+ *   3. the application handler, with the inner request and the caller's
+ *      identity;
+ *   4. protect the application's response and piggyback it on the ACK (or a
+ *      NON response to a NON request).
+ *
+ * The application never sees OSCORE or libcoap types beyond oscore_msg. */
+#ifndef COAPX_SERVER_H
+#define COAPX_SERVER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coapx_error.h"
+#include "oscore_msg.h"
+
+struct store_credentials;
+
+typedef struct coapx_server coapx_server;
+/* One accepted observation (RFC 7641), owned by the dispatcher. */
+typedef struct coapx_observation coapx_observation;
+
+/* Capacity of the response option array and scratch buffer the dispatcher
+ * hands to the application. The scratch buffer holds a 1024-byte block plus
+ * room for option values. */
+#define COAPX_RESPONSE_MAX_OPTS 24
+#define COAPX_RESPONSE_BUF      1536
+
+/* What the application is asked to answer. Everything points into the
+ * dispatcher's memory and is valid only during the handler call. */
+typedef struct {
+  /* Inner request: code (GET, POST...), options sorted by number (Uri-Path,
+   * Uri-Query, Block2, ETag, Observe... as the client sent them inside
+   * OSCORE, or as they came on the wire when unprotected), payload. */
+  const oscore_msg *msg;
+  /* Credentials-map key of the authenticated caller (e.g. ":client1"), or
+   * NULL for an unprotected request. */
+  const char *identity;
+  bool is_protected;
+  /* The peer as text, "[addr]:port" for IPv6 and "addr:port" for IPv4. */
+  const char *peer;
+  /* Non-NULL when the request is an Observe registration (Observe 0) that
+   * the application may accept by setting coapx_response.observe; the handle
+   * stays valid until the end callback ran for it. Also set, with
+   * |is_notification| true, when the handler is called to build a
+   * notification for this observation (msg is then the stored registration
+   * request). */
+  coapx_observation *observation;
+  bool is_notification;
+} coapx_request;
+
+/* What the application answers. Before the handler runs, |msg| is empty with
+ * code 2.05, its option array (COAPX_RESPONSE_MAX_OPTS entries) set up, and
+ * |buf| (|cap| bytes) is free scratch space for option values and payload.
+ * Values may also point into the application's own memory if that stays
+ * valid until the handler returns (the dispatcher copies before returning).
+ * Use oscore_msg_add_opt() (keeps sorting) or the helpers below. Do not add
+ * Observe: the dispatcher adds it (with its own counter) when observing. */
+typedef struct {
+  oscore_msg msg;
+  uint8_t *buf;
+  size_t cap;
+  size_t used;          /* bytes of |buf| taken; helpers advance it */
+  /* Set to true on a registration (request.observation != NULL) to accept
+   * it; ignored otherwise. Only a 2.xx answer can establish one. */
+  bool observe;
+} coapx_response;
+
+/* Copy |len| bytes to the scratch buffer and add them as option |number|.
+ * COAPX_ERR_PDU_FULL when the buffer, COAPX_ERR_TOO_MANY_OPTIONS when the
+ * option array is exhausted. */
+coapx_err coapx_response_add_opt(coapx_response *r, uint16_t number,
+                                 const void *value, size_t len);
+/* Add a CoAP uint option (minimal encoding, e.g. Content-Format, Max-Age). */
+coapx_err coapx_response_add_uint(coapx_response *r, uint16_t number,
+                                  uint32_t v);
+/* Copy |len| bytes to the scratch buffer as the payload (replacing any). */
+coapx_err coapx_response_set_payload(coapx_response *r, const void *data,
+                                     size_t len);
+/* Reserve |len| bytes of scratch as the payload and return where to write
+ * them (the application fills them in place, e.g. with read()), or NULL. */
+uint8_t *coapx_response_payload_space(coapx_response *r, size_t len);
+/* Set code |code| and the RFC 7252 reason phrase (or |text| when not NULL)
+ * as diagnostic payload; drops options and payload set so far. */
+coapx_err coapx_response_error(coapx_response *r, uint8_t code,
+                               const char *text);
+
+/* The application's request handler: fill |resp| for |req|. A response code
+ * of 0 is answered 5.00 Internal Server Error. */
+typedef void (*coapx_handler_fn)(const coapx_request *req,
+                                 coapx_response *resp, void *arg);
+
+/* Why an observation ended. */
+typedef enum {
+  COAPX_OBS_END_DEREGISTERED, /* GET with Observe 1, or a new registration
+                                 on the same token replaced it */
+  COAPX_OBS_END_RST,          /* the client rejected a notification (RST) */
+  COAPX_OBS_END_ERROR_CODE,   /* the application answered a non-2.xx */
+  COAPX_OBS_END_FAILED,       /* a CON notification was never acknowledged,
+                                 or protecting / sending failed */
+  COAPX_OBS_END_SHUTDOWN,     /* coapx_server_free() */
+} coapx_obs_end;
+
+/* Called once when an observation ends; |obs| is freed after it returns. */
+typedef void (*coapx_observe_end_fn)(coapx_observation *obs,
+                                     coapx_obs_end why, void *arg);
+
+/* One line per answered request, for the fileserver's -v. Nothing secret:
+ * no keys, nonces or payload bytes. */
+typedef struct {
+  const char *peer;
+  const char *identity;   /* NULL: anonymous */
+  bool is_protected;
+  uint8_t method;         /* inner code of the request (0 when unknown) */
+  const char *path;       /* "/a/b" from Uri-Path, "" when not known */
+  uint8_t code;           /* code of the answer (inner code when protected) */
+  size_t payload_len;     /* payload bytes of the (inner) answer */
+  bool from_cache;        /* retransmission answered from the cache */
+  bool notification;
+} coapx_log_entry;
+
+typedef void (*coapx_log_fn)(const coapx_log_entry *e, void *arg);
+
+typedef struct {
+  /* Endpoints: "host", "host:port", "[v6]:port", "[v6]" (default port
+   * 5683). Port 0 binds a free port: read it with coapx_server_port(). */
+  const char *const *bind;
+  size_t n_bind;
+  /* Loaded credentials (all OSCORE contexts the server may use), or NULL
+   * for a plain-CoAP server. A successful coapx_server_new() takes them
+   * over: coapx_server_free() closes them through the store, which writes
+   * the exact sequence state back (B.1.1/B.1.2). On failure the caller
+   * keeps them. */
+  struct store_credentials *credentials;
+  coapx_handler_fn handler;            /* required */
+  void *handler_arg;
+  coapx_observe_end_fn on_observe_end; /* may be NULL */
+  void *observe_end_arg;
+  coapx_log_fn log;                    /* may be NULL */
+  void *log_arg;
+} coapx_server_config;
+
+/* Create the server and bind every endpoint of |cfg|. */
+coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out);
+
+/* The bound UDP port of endpoint |i| (in cfg->bind order), 0 when unknown. */
+uint16_t coapx_server_port(const coapx_server *srv, size_t i);
+
+/* Process I/O for at most |timeout_ms| (0: only what is ready now). */
+coapx_err coapx_server_run_once(coapx_server *srv, unsigned timeout_ms);
+
+/* Process until |*stop| becomes non-zero (set it from a signal handler;
+ * the wait returns within a second of it). */
+coapx_err coapx_server_run(coapx_server *srv, volatile sig_atomic_t *stop);
+
+/* A file descriptor that becomes readable when coapx_server_run_once() has
+ * work, for applications that poll their own descriptors too (inotify); -1
+ * when libcoap was built without epoll (then call run_once periodically). */
+int coapx_server_fd(const coapx_server *srv);
+
+/* Build and send a notification for |obs| now: the handler is called with
+ * request.is_notification. A non-2.xx answer ends the observation after it
+ * was sent. COAPX_ERR_NOT_FOUND when |obs| ended already. */
+coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs);
+
+/* Application data attached to an observation (NULL until set). */
+void coapx_observation_set_data(coapx_observation *obs, void *data);
+void *coapx_observation_data(const coapx_observation *obs);
+
+/* Stop observations (their end callback runs with COAPX_OBS_END_SHUTDOWN),
+ * release every endpoint and free |srv|. NULL is fine. */
+void coapx_server_free(coapx_server *srv);
+
+#endif
