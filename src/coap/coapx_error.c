@@ -14,6 +14,16 @@ const char *coapx_strerror(coapx_err err) {
   case COAPX_ERR_OSCORE: return "OSCORE processing failed";
   case COAPX_ERR_STORE: return "security context store failure";
   case COAPX_ERR_NOT_FOUND: return "no such handle";
+  case COAPX_ERR_URI: return "invalid URI";
+  case COAPX_ERR_TIMEOUT: return "no response within the timeout";
+  case COAPX_ERR_UNREACHABLE: return "destination unreachable";
+  case COAPX_ERR_RESET: return "the server reset the exchange (RST)";
+  case COAPX_ERR_SECURITY: return "the response did not verify";
+  case COAPX_ERR_UNPROTECTED: return "unprotected response to a protected request";
+  case COAPX_ERR_PROTOCOL: return "the response violates the protocol";
+  case COAPX_ERR_ETAG_CHANGED: return "the resource changed during the transfer";
+  case COAPX_ERR_CANCELLED: return "cancelled";
+  case COAPX_ERR_SINK: return "writing the response body failed";
   case COAPX_ERR__COUNT: break;
   }
   return "unknown error";

@@ -17,6 +17,17 @@ typedef enum {
   COAPX_ERR_OSCORE,            /* the OSCORE core refused (see its error) */
   COAPX_ERR_STORE,             /* the context store refused (see its error) */
   COAPX_ERR_NOT_FOUND,         /* handle no longer known (e.g. observation) */
+  /* Client engine (coapx_client.h). */
+  COAPX_ERR_URI,               /* URI not parsable or not usable */
+  COAPX_ERR_TIMEOUT,           /* no answer within the timeout */
+  COAPX_ERR_UNREACHABLE,       /* ICMP unreachable: nobody listens there */
+  COAPX_ERR_RESET,             /* the peer answered RST (plain CoAP only) */
+  COAPX_ERR_SECURITY,          /* the response did not verify (OSCORE) */
+  COAPX_ERR_UNPROTECTED,       /* unprotected answer to a protected request */
+  COAPX_ERR_PROTOCOL,          /* the answer breaks CoAP or block-wise rules */
+  COAPX_ERR_ETAG_CHANGED,      /* the resource changed during a transfer */
+  COAPX_ERR_CANCELLED,         /* stopped by the caller (e.g. SIGINT) */
+  COAPX_ERR_SINK,              /* the caller's body sink refused the data */
   COAPX_ERR__COUNT
 } coapx_err;
 
