@@ -1,0 +1,424 @@
+/* Credentials maps (COMPAT.md §2): which context a client uses for a URI,
+ * and which context and identity a server finds for a kid. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "store_diag.h"
+#include "store_json.h"
+#include "store_pattern.h"
+
+#define MAX_REF_DEPTH 16
+#define NO_CTX ((size_t)-1)
+
+typedef enum { ENTRY_REF, ENTRY_OSCORE } entry_kind;
+
+typedef struct {
+  char *key;
+  entry_kind kind;
+  char *ref;       /* ENTRY_REF: the key it names */
+  char *basedir;   /* ENTRY_OSCORE: resolved directory */
+  size_t opened;   /* index into ctxs, NO_CTX until opened */
+} cred_entry;
+
+typedef struct {
+  dev_t dev;
+  ino_t ino;
+  store_context *sc;
+} opened_ctx;
+
+struct store_credentials {
+  char *path;
+  cred_entry *entries;
+  size_t n_entries;
+  opened_ctx *ctxs;   /* at most one per entry */
+  size_t n_ctxs;
+};
+
+/* Types aiocoap knows (credentials.py _class_map) that we do not do. */
+static const char *const unsupported[] = {
+  "dtls", "tlscert", "any-of", "all-of", "edhoc-oscore",
+};
+
+static cred_entry *by_key(store_credentials *c, const char *key) {
+  for (size_t i = 0; i < c->n_entries; i++)
+    if (strcmp(c->entries[i].key, key) == 0)
+      return &c->entries[i];
+  return NULL;
+}
+
+static bool is_dir(const char *path, struct stat *st) {
+  return stat(path, st) == 0 && S_ISDIR(st->st_mode);
+}
+
+/* Relative basedirs: against the credentials file's directory (what
+ * scripts and services need); aiocoap reads them against the current
+ * directory, so that reading is the fallback, with a warning. */
+static char *resolve_basedir(const char *credpath, const char *key,
+                             const char *basedir, store_diag *diag) {
+  char given[4096];
+  size_t n = strlen(basedir);
+  while (n > 1 && basedir[n - 1] == '/')
+    n--;   /* "ctx/" would give "ctx//lock" in every message */
+  if (n >= sizeof given)
+    return NULL;
+  memcpy(given, basedir, n);
+  given[n] = '\0';
+  if (given[0] == '/')
+    return strdup(given);
+
+  const char *slash = strrchr(credpath, '/');
+  if (!slash)
+    return strdup(given);   /* the file is in the current directory */
+  char beside[8192];
+  snprintf(beside, sizeof beside, "%.*s/%s", (int)(slash - credpath), credpath,
+           given);
+  struct stat a, b;
+  bool a_ok = is_dir(beside, &a), b_ok = is_dir(given, &b);
+  if (a_ok) {
+    if (b_ok && (a.st_dev != b.st_dev || a.st_ino != b.st_ino))
+      store_warn(diag, "%s: entry \"%.100s\": basedir \"%s\" exists both beside "
+                 "the credentials file (%s, used) and in the current directory "
+                 "(which aiocoap would use)", credpath, key, basedir, beside);
+    return strdup(beside);
+  }
+  if (b_ok) {
+    store_warn(diag, "%s: entry \"%.100s\": basedir \"%s\" is not beside the "
+               "credentials file (%s); using it relative to the current "
+               "directory as aiocoap does; better make it relative to the "
+               "credentials file", credpath, key, basedir, beside);
+    return strdup(given);
+  }
+  return strdup(beside);   /* opening it will say it is missing */
+}
+
+static store_err parse_oscore(store_credentials *c, cred_entry *e,
+                              const cJSON *v, store_diag *diag) {
+  if (!cJSON_IsObject(v))
+    return store_fail(diag, STORE_ERR_MALFORMED,
+                      "%s: entry \"%.100s\": \"oscore\" takes an object such as "
+                      "{\"basedir\": \"dir/\"}", c->path, e->key);
+  const cJSON *basedir = NULL, *contextfile = NULL;
+  for (const cJSON *m = v->child; m; m = m->next) {
+    const cJSON **slot = strcmp(m->string, "basedir") == 0 ? &basedir
+                       : strcmp(m->string, "contextfile") == 0 ? &contextfile
+                       : NULL;
+    if (!slot)
+      return store_fail(diag, STORE_ERR_MALFORMED,
+                        "%s: entry \"%.100s\": unexpected member \"%.64s\" in "
+                        "\"oscore\" (expected \"basedir\")", c->path, e->key,
+                        m->string);
+    if (*slot)
+      return store_fail(diag, STORE_ERR_DUPLICATE,
+                        "%s: entry \"%.100s\": \"%s\" given twice", c->path,
+                        e->key, m->string);
+    *slot = m;
+  }
+  if (basedir && contextfile)
+    return store_fail(diag, STORE_ERR_DUPLICATE,
+                      "%s: entry \"%.100s\": both \"basedir\" and \"contextfile\" "
+                      "(the older name of basedir); give only \"basedir\"",
+                      c->path, e->key);
+  if (!basedir && !contextfile)
+    return store_fail(diag, STORE_ERR_MISSING,
+                      "%s: entry \"%.100s\": \"oscore\" lacks \"basedir\"",
+                      c->path, e->key);
+  const cJSON *d = basedir ? basedir : contextfile;
+  if (!cJSON_IsString(d) || !d->valuestring[0])
+    return store_fail(diag, STORE_ERR_MALFORMED,
+                      "%s: entry \"%.100s\": \"%s\" must be a non-empty string "
+                      "(a directory)", c->path, e->key, d->string);
+  if (contextfile)
+    store_warn(diag, "%s: entry \"%.100s\": \"contextfile\" is the older name "
+               "of \"basedir\"", c->path, e->key);
+  e->kind = ENTRY_OSCORE;
+  e->basedir = resolve_basedir(c->path, e->key, d->valuestring, diag);
+  if (!e->basedir)
+    return store_fail(diag, STORE_ERR_NO_MEMORY, "%s: entry \"%.100s\": basedir "
+                      "too long or out of memory", c->path, e->key);
+  return STORE_OK;
+}
+
+static store_err parse_entry(store_credentials *c, cred_entry *e,
+                             const cJSON *v, store_diag *diag) {
+  if (cJSON_IsString(v)) {
+    if (v->valuestring[0] != ':')
+      return store_fail(diag, STORE_ERR_REFERENCE,
+                        "%s: entry \"%.100s\": reference \"%.100s\" must name "
+                        "a label starting with ':'", c->path, e->key,
+                        v->valuestring);
+    e->kind = ENTRY_REF;
+    e->ref = strdup(v->valuestring);
+    return e->ref ? STORE_OK
+                  : store_fail(diag, STORE_ERR_NO_MEMORY, "%s: out of memory",
+                               c->path);
+  }
+  if (!cJSON_IsObject(v))
+    return store_fail(diag, STORE_ERR_MALFORMED,
+                      "%s: entry \"%.100s\": expected a reference (\":label\") "
+                      "or an object such as {\"oscore\": {...}}", c->path, e->key);
+  if (!v->child || v->child->next)
+    return store_fail(diag, STORE_ERR_MALFORMED,
+                      "%s: entry \"%.100s\": must have exactly one key naming "
+                      "the credential type", c->path, e->key);
+  const char *type = v->child->string;
+  if (strcmp(type, "oscore") == 0)
+    return parse_oscore(c, e, v->child, diag);
+  for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++)
+    if (strcmp(type, unsupported[i]) == 0)
+      return store_fail(diag, STORE_ERR_UNSUPPORTED,
+                        "%s: entry \"%.100s\": credential type \"%s\" is not "
+                        "supported by oscore-tools (only \"oscore\")", c->path,
+                        e->key, type);
+  return store_fail(diag, STORE_ERR_UNSUPPORTED,
+                    "%s: entry \"%.100s\": unknown credential type \"%.64s\"",
+                    c->path, e->key, type);
+}
+
+/* Follow references from |e| to the entry holding a credential. */
+static store_err follow(store_credentials *c, cred_entry *e, cred_entry **out,
+                        store_diag *diag) {
+  const cred_entry *chain[MAX_REF_DEPTH];
+  size_t depth = 0;
+  while (e->kind == ENTRY_REF) {
+    if (depth == MAX_REF_DEPTH)
+      return store_fail(diag, STORE_ERR_REFERENCE,
+                        "%s: entry \"%.100s\": more than %d references in a row",
+                        c->path, chain[0]->key, MAX_REF_DEPTH);
+    chain[depth++] = e;
+    cred_entry *next = by_key(c, e->ref);
+    if (!next)
+      return store_fail(diag, STORE_ERR_REFERENCE,
+                        "%s: entry \"%.100s\" refers to \"%.100s\", which is not "
+                        "in the map", c->path, e->key, e->ref);
+    for (size_t i = 0; i < depth; i++)
+      if (chain[i] == next)
+        return store_fail(diag, STORE_ERR_REFERENCE,
+                          "%s: entry \"%.100s\": references loop back to "
+                          "\"%.100s\"", c->path, chain[0]->key, next->key);
+    e = next;
+  }
+  *out = e;
+  return STORE_OK;
+}
+
+static void free_map(store_credentials *c) {
+  for (size_t i = 0; i < c->n_entries; i++) {
+    free(c->entries[i].key);
+    free(c->entries[i].ref);
+    free(c->entries[i].basedir);
+  }
+  free(c->entries);
+  free(c->ctxs);
+  free(c->path);
+  free(c);
+}
+
+store_err store_credentials_load(const char *path, store_diag *diag,
+                                 store_credentials **out) {
+  *out = NULL;
+  if (diag)
+    diag->msg[0] = '\0';
+  if (!path || !*path)
+    return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials file given");
+  cJSON *j = NULL;
+  store_err err = store_json_load(NULL, path, STORE_JSON_MAX_CRED_FILE, NULL,
+                                  NULL, &j, diag);
+  if (err)
+    return err;
+  store_credentials *c = calloc(1, sizeof *c);
+  size_t n = (size_t)cJSON_GetArraySize(j);
+  if (!c || !(c->path = strdup(path)) ||
+      !(c->entries = calloc(n ? n : 1, sizeof *c->entries)) ||
+      !(c->ctxs = calloc(n ? n : 1, sizeof *c->ctxs))) {
+    err = store_fail(diag, STORE_ERR_NO_MEMORY, "%s: out of memory", path);
+    goto fail;
+  }
+  for (const cJSON *m = j->child; m; m = m->next) {
+    /* aiocoap: a null value removes the entry. */
+    if (cJSON_IsNull(m))
+      continue;
+    if (by_key(c, m->string)) {
+      err = store_fail(diag, STORE_ERR_DUPLICATE, "%s: entry \"%.100s\" given "
+                       "twice", path, m->string);
+      goto fail;
+    }
+    cred_entry *e = &c->entries[c->n_entries];
+    e->opened = NO_CTX;
+    if (!(e->key = strdup(m->string))) {
+      err = store_fail(diag, STORE_ERR_NO_MEMORY, "%s: out of memory", path);
+      goto fail;
+    }
+    c->n_entries++;
+    if ((err = parse_entry(c, e, m, diag)))
+      goto fail;
+  }
+  /* Dangling references and loops are reported now, not at first use. */
+  for (size_t i = 0; i < c->n_entries; i++) {
+    cred_entry *target;
+    if ((err = follow(c, &c->entries[i], &target, diag)))
+      goto fail;
+  }
+  cJSON_Delete(j);
+  *out = c;
+  return STORE_OK;
+
+fail:
+  cJSON_Delete(j);
+  if (c)
+    free_map(c);
+  return err;
+}
+
+/* Open the context of |e| once per directory: a second open of the same
+ * directory in this process would wait on its own flock and fail. */
+static store_err open_entry(store_credentials *c, cred_entry *e, store_diag *diag) {
+  if (e->opened != NO_CTX)
+    return STORE_OK;
+  struct stat st;
+  if (stat(e->basedir, &st) == 0) {
+    for (size_t i = 0; i < c->n_ctxs; i++)
+      if (c->ctxs[i].dev == st.st_dev && c->ctxs[i].ino == st.st_ino) {
+        e->opened = i;
+        return STORE_OK;
+      }
+  }
+  store_context *sc;
+  store_err err = store_context_open(e->basedir, diag, &sc);
+  if (err) {
+    if (diag) {
+      char inner[sizeof diag->msg];
+      memcpy(inner, diag->msg, sizeof inner);
+      /* Truncation is fine: the inner message starts with the culprit. */
+      if (snprintf(diag->msg, sizeof diag->msg, "%s: entry \"%.100s\": %s",
+                   c->path, e->key, inner) < 0)
+        memcpy(diag->msg, inner, sizeof inner);
+    }
+    return err;
+  }
+  if (stat(e->basedir, &st) != 0)
+    memset(&st, 0, sizeof st);
+  c->ctxs[c->n_ctxs] = (opened_ctx){ st.st_dev, st.st_ino, sc };
+  e->opened = c->n_ctxs++;
+  return STORE_OK;
+}
+
+store_err store_credentials_for_uri(store_credentials *c, const char *uri,
+                                    store_diag *diag, store_context **ctx,
+                                    const char **entry_key) {
+  *ctx = NULL;
+  if (entry_key)
+    *entry_key = NULL;
+  if (!c || !uri)
+    return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials or URI");
+  /* Most specific = longest pattern; ties go to the earlier entry. Labels
+   * (":name") are not patterns. */
+  cred_entry *best = NULL;
+  size_t best_len = 0;
+  for (size_t i = 0; i < c->n_entries; i++) {
+    cred_entry *e = &c->entries[i];
+    size_t len = strlen(e->key);
+    if (e->key[0] == ':' || (best && len <= best_len))
+      continue;
+    if (store_pattern_match(e->key, uri)) {
+      best = e;
+      best_len = len;
+    }
+  }
+  if (!best)
+    return STORE_OK;
+  cred_entry *target;
+  store_err err = follow(c, best, &target, diag);
+  if (err)
+    return err;
+  if ((err = open_entry(c, target, diag)))
+    return err;
+  *ctx = c->ctxs[target->opened].sc;
+  if (entry_key)
+    *entry_key = target->key;
+  return STORE_OK;
+}
+
+static bool same_ids(const oscore_ctx *a, const oscore_ctx *b) {
+  return a->recipient_id_len == b->recipient_id_len &&
+         memcmp(a->recipient_id, b->recipient_id, a->recipient_id_len) == 0 &&
+         a->has_id_context == b->has_id_context &&
+         a->id_context_len == b->id_context_len &&
+         memcmp(a->id_context, b->id_context, a->id_context_len) == 0;
+}
+
+store_err store_credentials_open_all(store_credentials *c, store_diag *diag) {
+  if (!c)
+    return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials");
+  for (size_t i = 0; i < c->n_entries; i++) {
+    if (c->entries[i].kind != ENTRY_OSCORE)
+      continue;
+    store_err err = open_entry(c, &c->entries[i], diag);
+    if (err)
+      return err;
+  }
+  for (size_t i = 0; i < c->n_ctxs; i++)
+    for (size_t k = i + 1; k < c->n_ctxs; k++)
+      if (same_ids(store_context_oscore(c->ctxs[i].sc),
+                   store_context_oscore(c->ctxs[k].sc)))
+        store_warn(diag, "%s: contexts %s and %s have the same recipient ID and "
+                   "ID context; requests will always use %s", c->path,
+                   store_context_dir(c->ctxs[i].sc),
+                   store_context_dir(c->ctxs[k].sc),
+                   store_context_dir(c->ctxs[i].sc));
+  return STORE_OK;
+}
+
+store_context *store_credentials_find(store_credentials *c,
+                                      const uint8_t *kid, size_t kid_len,
+                                      bool has_kid_context,
+                                      const uint8_t *kid_context,
+                                      size_t kid_context_len,
+                                      const char **identity) {
+  if (identity)
+    *identity = NULL;
+  if (!c || (kid_len && !kid) || (kid_context_len && !kid_context))
+    return NULL;
+  for (size_t i = 0; i < c->n_ctxs; i++) {
+    const oscore_ctx *o = store_context_oscore(c->ctxs[i].sc);
+    if (o->recipient_id_len != kid_len ||
+        (kid_len && memcmp(o->recipient_id, kid, kid_len) != 0))
+      continue;
+    /* aiocoap matches strictly: a context with an ID context needs the
+     * request to carry the same kid context, one without needs none. */
+    if (o->has_id_context != has_kid_context)
+      continue;
+    if (has_kid_context &&
+        (o->id_context_len != kid_context_len ||
+         (kid_context_len &&
+          memcmp(o->id_context, kid_context, kid_context_len) != 0)))
+      continue;
+    if (identity)
+      for (size_t k = 0; k < c->n_entries; k++)
+        if (c->entries[k].opened == i) {
+          *identity = c->entries[k].key;
+          break;
+        }
+    return c->ctxs[i].sc;
+  }
+  return NULL;
+}
+
+store_err store_credentials_close(store_credentials *c, store_diag *diag) {
+  if (!c)
+    return STORE_OK;
+  store_err first = STORE_OK;
+  for (size_t i = 0; i < c->n_ctxs; i++) {
+    store_diag local = { .warn = diag ? diag->warn : NULL,
+                         .warn_arg = diag ? diag->warn_arg : NULL };
+    store_err err = store_context_close(c->ctxs[i].sc, &local);
+    if (err && !first) {
+      first = err;
+      if (diag)
+        memcpy(diag->msg, local.msg, sizeof diag->msg);
+    }
+  }
+  free_map(c);
+  return first;
+}
