@@ -1,6 +1,7 @@
 /* AEAD seal/open of RFC 8613 §5.3 through OpenSSL 3 EVP. One EVP_CIPHER_CTX
  * per call: no state survives a message, so a context can never carry a key
- * or nonce into the next call. */
+ * or nonce into the next call; only the (keyless) cipher implementations are
+ * fetched once and shared. */
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -9,32 +10,48 @@
 
 typedef enum { MODE_CCM, MODE_GCM, MODE_CHACHA } aead_mode;
 
+enum { C_CCM128, C_CCM256, C_GCM128, C_GCM192, C_GCM256, C_CHACHA, C_COUNT };
+
+/* Explicitly fetched ciphers, once per process: EVP_aes_128_ccm() and
+ * friends make OpenSSL 3 look the implementation up again on every init,
+ * which costs about a fifth of a small message's seal+open. They are never
+ * freed (process lifetime, like OpenSSL's own tables). */
+static EVP_CIPHER *fetched[C_COUNT];
+static CRYPTO_ONCE fetch_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void fetch_all(void) {
+  static const char *const names[C_COUNT] = {
+    [C_CCM128] = "AES-128-CCM", [C_CCM256] = "AES-256-CCM",
+    [C_GCM128] = "AES-128-GCM", [C_GCM192] = "AES-192-GCM",
+    [C_GCM256] = "AES-256-GCM", [C_CHACHA] = "ChaCha20-Poly1305",
+  };
+  for (int i = 0; i < C_COUNT; i++)
+    fetched[i] = EVP_CIPHER_fetch(NULL, names[i], NULL);
+}
+
 /* Maps the table entry to an EVP cipher. CCM's nonce length picks L
  * (15 - nonce_len: 13 bytes → L=2, 7 bytes → L=8), set at run time. */
 static const EVP_CIPHER *cipher_for(const oscore_aead_info *alg,
                                     aead_mode *mode) {
+  int which;
   switch (alg->cose) {
   case 10: case 12: case 30: case 32:
     *mode = MODE_CCM;
-    return EVP_aes_128_ccm();
+    which = C_CCM128;
+    break;
   case 11: case 13: case 31: case 33:
     *mode = MODE_CCM;
-    return EVP_aes_256_ccm();
-  case 1:
-    *mode = MODE_GCM;
-    return EVP_aes_128_gcm();
-  case 2:
-    *mode = MODE_GCM;
-    return EVP_aes_192_gcm();
-  case 3:
-    *mode = MODE_GCM;
-    return EVP_aes_256_gcm();
-  case 24:
-    *mode = MODE_CHACHA;
-    return EVP_chacha20_poly1305();
-  default:
-    return NULL;
+    which = C_CCM256;
+    break;
+  case 1: *mode = MODE_GCM; which = C_GCM128; break;
+  case 2: *mode = MODE_GCM; which = C_GCM192; break;
+  case 3: *mode = MODE_GCM; which = C_GCM256; break;
+  case 24: *mode = MODE_CHACHA; which = C_CHACHA; break;
+  default: return NULL;
   }
+  if (!CRYPTO_THREAD_run_once(&fetch_once, fetch_all))
+    return NULL;
+  return fetched[which];
 }
 
 /* Checks shared by seal and open; OSCORE_OK when the slices fit |alg|
@@ -103,7 +120,8 @@ oscore_err oscore_aead_encrypt(const oscore_aead_info *alg, oscore_bytes key,
   aead_mode mode;
   const EVP_CIPHER *cipher = cipher_for(alg, &mode);
   if (cipher == NULL)
-    return OSCORE_ERR_UNKNOWN_ALG;
+    return oscore_aead_by_cose(alg->cose) ? OSCORE_ERR_CRYPTO
+                                          : OSCORE_ERR_UNKNOWN_ALG;
   if (out_cap < alg->tag_len || out_cap - alg->tag_len < plain.len)
     return OSCORE_ERR_BUFFER_TOO_SMALL;
 
@@ -144,7 +162,8 @@ oscore_err oscore_aead_decrypt(const oscore_aead_info *alg, oscore_bytes key,
   aead_mode mode;
   const EVP_CIPHER *cipher = cipher_for(alg, &mode);
   if (cipher == NULL)
-    return OSCORE_ERR_UNKNOWN_ALG;
+    return oscore_aead_by_cose(alg->cose) ? OSCORE_ERR_CRYPTO
+                                          : OSCORE_ERR_UNKNOWN_ALG;
   /* Shorter than a tag cannot have been sealed by the peer (§8.2 step 6:
    * that is a decryption failure, not a malformed option). */
   if (cipher_text.len < alg->tag_len)
@@ -160,9 +179,9 @@ oscore_err oscore_aead_decrypt(const oscore_aead_info *alg, oscore_bytes key,
   if (c == NULL)
     return OSCORE_ERR_NO_MEMORY;
   static const uint8_t empty;
-  static uint8_t sink;
+  uint8_t sink[1];
   const uint8_t *in = plain_len ? cipher_text.ptr : &empty;
-  uint8_t *dst = plain_len ? out : &sink;
+  uint8_t *dst = plain_len ? out : sink;
   int n = 0, fin = 0;
   err = setup(c, cipher, mode, alg, key, nonce,
               mode == MODE_CCM ? tag : NULL, 0);
