@@ -92,37 +92,42 @@ oscore_err oscore_ctx_derive(oscore_ctx *ctx, const oscore_ctx_params *p) {
   if (p->replay_window > OSCORE_REPLAY_MAX_SIZE)
     return OSCORE_ERR_INVALID_ARG;
 
-  memset(ctx, 0, sizeof *ctx);
-  ctx->alg = alg;
-  ctx->hkdf = p->hkdf;
+  /* Built aside and copied at the end: |p|'s slices may point into the
+   * context being replaced, and a failure leaves |ctx| as it was. */
+  oscore_ctx n;
+  memset(&n, 0, sizeof n);
+  n.alg = alg;
+  n.hkdf = p->hkdf;
   if (p->sender_id.len)
-    memcpy(ctx->sender_id, p->sender_id.ptr, p->sender_id.len);
-  ctx->sender_id_len = p->sender_id.len;
+    memcpy(n.sender_id, p->sender_id.ptr, p->sender_id.len);
+  n.sender_id_len = p->sender_id.len;
   if (p->recipient_id.len)
-    memcpy(ctx->recipient_id, p->recipient_id.ptr, p->recipient_id.len);
-  ctx->recipient_id_len = p->recipient_id.len;
-  ctx->has_id_context = p->has_id_context;
+    memcpy(n.recipient_id, p->recipient_id.ptr, p->recipient_id.len);
+  n.recipient_id_len = p->recipient_id.len;
+  n.has_id_context = p->has_id_context;
   if (p->has_id_context && p->id_context.len)
-    memcpy(ctx->id_context, p->id_context.ptr, p->id_context.len);
-  ctx->id_context_len = p->has_id_context ? p->id_context.len : 0;
+    memcpy(n.id_context, p->id_context.ptr, p->id_context.len);
+  n.id_context_len = p->has_id_context ? p->id_context.len : 0;
 
-  oscore_err err = derive_one(ctx, p, ctx->sender_id, ctx->sender_id_len,
-                              "Key", ctx->sender_key, alg->key_len);
+  oscore_err err = derive_one(&n, p, n.sender_id, n.sender_id_len,
+                              "Key", n.sender_key, alg->key_len);
   if (err == OSCORE_OK)
-    err = derive_one(ctx, p, ctx->recipient_id, ctx->recipient_id_len,
-                     "Key", ctx->recipient_key, alg->key_len);
+    err = derive_one(&n, p, n.recipient_id, n.recipient_id_len,
+                     "Key", n.recipient_key, alg->key_len);
   /* §3.2.1: the common IV's info carries the empty ID. */
   if (err == OSCORE_OK)
-    err = derive_one(ctx, p, ctx->sender_id, 0, "IV", ctx->common_iv,
+    err = derive_one(&n, p, n.sender_id, 0, "IV", n.common_iv,
                      alg->nonce_len);
   if (err == OSCORE_OK)
-    err = oscore_replay_init_empty(&ctx->replay, p->replay_window);
+    err = oscore_replay_init_empty(&n.replay, p->replay_window);
   if (err != OSCORE_OK) {
-    oscore_ctx_wipe(ctx);
+    oscore_ctx_wipe(&n);
     return err;
   }
-  ctx->sender_seq = 0;
-  ctx->seq_limit = 0;
+  n.sender_seq = 0;
+  n.seq_limit = 0;
+  *ctx = n;
+  oscore_ctx_wipe(&n);
   return OSCORE_OK;
 }
 

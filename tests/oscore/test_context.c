@@ -395,6 +395,23 @@ static void test_params(void) {
   CHECK_EQ_INT(ctx.replay.size, 1);
   p.replay_window = 65;
   CHECK_EQ_INT(oscore_ctx_derive(&ctx, &p), OSCORE_ERR_INVALID_ARG);
+  /* A refused derivation leaves the old context alone. */
+  CHECK_EQ_INT(ctx.replay.size, 1);
+
+  /* Parameters that point into the context being re-derived. */
+  p = c1_client();
+  p.sender_id = OSCORE_BYTES(id_01, 1);
+  p.recipient_id = OSCORE_BYTES(id_00, 1);
+  oscore_ctx ref;
+  CHECK_EQ_INT(oscore_ctx_derive(&ref, &p), OSCORE_OK);
+  CHECK_EQ_INT(oscore_ctx_derive(&ctx, &p), OSCORE_OK);
+  p.sender_id = OSCORE_BYTES(ctx.sender_id, ctx.sender_id_len);
+  p.recipient_id = OSCORE_BYTES(ctx.recipient_id, ctx.recipient_id_len);
+  CHECK_EQ_INT(oscore_ctx_derive(&ctx, &p), OSCORE_OK);
+  CHECK_MEM(ctx.sender_key, 16, ref.sender_key, 16);
+  CHECK_MEM(ctx.recipient_key, 16, ref.recipient_key, 16);
+  CHECK_MEM(ctx.common_iv, 13, ref.common_iv, 13);
+  oscore_ctx_wipe(&ref);
   oscore_ctx_wipe(&ctx);
 }
 
