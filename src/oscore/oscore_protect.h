@@ -48,7 +48,8 @@ oscore_err oscore_protect_request(oscore_ctx *ctx, const oscore_msg *plain,
 /* Server: protect response |plain| to the request |rid|. With |own_piv| (or
  * when rid->piv_reusable is false) a sender sequence number is consumed and
  * sent as partial IV; otherwise the request's nonce is reused. Outer code is
- * 2.04 (2.05 when rid->observe and the response carries Observe). */
+ * 2.05 when the request was an Observe request sent as FETCH (rid->observe),
+ * else 2.04: §4.2 answers FETCH with 2.05 and POST with 2.04, as aiocoap. */
 oscore_err oscore_protect_response(oscore_ctx *ctx, const oscore_request_id *rid,
                                    bool own_piv, const oscore_msg *plain,
                                    oscore_msg *outer, uint8_t *buf, size_t cap);
