@@ -822,6 +822,32 @@ static void test_option_classes(void) {
                OSCORE_ERR_INVALID_ARG);
 }
 
+/* Outer class E options are a proxy's business (an outer Max-Age 0 on an
+ * error, outer Block/Size for hop-by-hop fragmentation): the endpoint never
+ * sees them; outer class U options are merged in. */
+static void test_outer_from_proxy(void) {
+  fixture f;
+  fixture_init(&f);
+  dgram g, req;
+  dg_parse_bytes(&g, f.wire, f.wire_len);
+  dg_parse(&req, vec("C.4"), "unprotected_coap_request");
+  CHECK_EQ_INT(oscore_msg_add_opt(&g.d.msg, OSCORE_OPT_MAX_AGE,
+                                  OSCORE_BYTES("", 0)), OSCORE_OK);
+  CHECK_EQ_INT(oscore_msg_add_opt(&g.d.msg, OSCORE_OPT_SIZE1,
+                                  OSCORE_BYTES("\x10", 1)), OSCORE_OK);
+  CHECK_EQ_INT(oscore_msg_add_opt(&g.d.msg, OSCORE_OPT_BLOCK1,
+                                  OSCORE_BYTES("\x0e", 1)), OSCORE_OK);
+  oscore_opt po[NOPTS];
+  oscore_msg plain;
+  uint8_t buf[BUF];
+  oscore_request_id rid;
+  CHECK_EQ_INT(server_open(&f.srv, &g.d.msg, &plain, po, buf, &rid),
+               OSCORE_OK);
+  CHECK(msg_equal(&plain, &req.d.msg));
+  /* Uri-Host came from outside in C.4 and is in the merged request. */
+  CHECK(has_opt(&plain, OSCORE_OPT_URI_HOST));
+}
+
 static void test_proxy_uri(void) {
   pair p;
   make_pair(&p, 10, OSCORE_HASH_SHA256, false);
@@ -1065,6 +1091,7 @@ int main(void) {
   test_all_algorithms();
   test_option_classes();
   test_proxy_uri();
+  test_outer_from_proxy();
   test_fuzz_mutations();
   test_fuzz_sealed_garbage();
   cJSON_Delete(vectors);
