@@ -67,10 +67,18 @@ static inline const char *tu_mkdir(const char *name) {
   return p;
 }
 
+/* |a|/|b| into |buf|; a path that does not fit is a setup failure. */
+static inline void tu_join(char *buf, size_t cap, const char *a, const char *b) {
+  if ((size_t)snprintf(buf, cap, "%s/%s", a, b) >= cap) {
+    errno = ENAMETOOLONG;
+    tu_die(a);
+  }
+}
+
 static inline void tu_write(const char *dir, const char *name, const char *text,
                      mode_t mode) {
   char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  tu_join(path, sizeof path, dir, name);
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
   if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
     tu_die(path);
@@ -80,7 +88,7 @@ static inline void tu_write(const char *dir, const char *name, const char *text,
 
 static inline void tu_chmod(const char *dir, const char *name, mode_t mode) {
   char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  tu_join(path, sizeof path, dir, name);
   if (chmod(path, mode) != 0)
     tu_die(path);
 }
@@ -88,7 +96,7 @@ static inline void tu_chmod(const char *dir, const char *name, mode_t mode) {
 /* Whole file as a NUL-terminated string (malloc'd), NULL if absent. */
 static inline char *tu_read(const char *dir, const char *name) {
   char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  tu_join(path, sizeof path, dir, name);
   FILE *f = fopen(path, "rb");
   if (!f)
     return NULL;
@@ -104,7 +112,7 @@ static inline char *tu_read(const char *dir, const char *name) {
 static inline bool tu_exists(const char *dir, const char *name) {
   char path[1024];
   struct stat st;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  tu_join(path, sizeof path, dir, name);
   return lstat(path, &st) == 0;
 }
 
