@@ -1,0 +1,64 @@
+/* Writes (--write): PUT with block-wise upload, and DELETE.
+ *
+ * A PUT body is spooled into a hidden temporary file in the target's own
+ * directory as its blocks arrive (RFC 7959 Block1), then fsync'd and
+ * renamed over the target, and the directory fsync'd: readers see the old
+ * file or the new one, never a mix, and a crash leaves at worst a stray
+ * temporary file. Uploads in progress are keyed by peer, identity, path and
+ * Request-Tag (RFC 9175), so two clients (or one client's two uploads)
+ * never mix their blocks; their number, size and idle time are bounded.
+ *
+ * Preconditions (RFC 7252 §5.10.8, 5.10.10): If-None-Match fails with 4.12
+ * when the target exists, and is made atomic with renameat2(NOREPLACE);
+ * If-Match fails with 4.12 when the target is absent or none of the given
+ * ETags is current (an empty If-Match only asks that it exist). They are
+ * checked on the first block, to fail early, and again just before the
+ * rename. The answer is 2.04 with the ETag of the file just written,
+ * taken from the fstat of the descriptor that was written. */
+#ifndef FS_PUT_H
+#define FS_PUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fs_error.h"
+#include "fs_path.h"
+#include "fs_reply.h"
+#include "oscore_msg.h"
+
+typedef struct {
+  size_t max_uploads;     /* concurrent block-wise uploads */
+  uint64_t max_size;      /* bytes per upload */
+  uint64_t timeout_ms;    /* idle time after which an upload is dropped */
+} fs_upload_limits;
+
+#define FS_UPLOADS_DEFAULT 16
+#define FS_UPLOAD_MAX_DEFAULT (UINT64_C(1) << 30) /* 2^20 blocks of 1 KiB */
+#define FS_UPLOAD_TIMEOUT_MS_DEFAULT 120000
+
+typedef struct fs_uploads fs_uploads;
+
+fs_err fs_uploads_new(const fs_upload_limits *limits, fs_uploads **out);
+/* Drop every upload in progress, removing its temporary file. */
+void fs_uploads_free(fs_uploads *u);
+/* Drop uploads idle since before |now_ms| - timeout. */
+void fs_uploads_expire(fs_uploads *u, uint64_t now_ms);
+size_t fs_uploads_count(const fs_uploads *u);
+
+typedef struct {
+  const fs_root *root;
+  const fs_reqpath *path;
+  const char *peer;       /* printable address, part of the upload key */
+  const char *identity;   /* credential label or "anonymous" */
+  size_t etag_len;
+  uint64_t now_ms;        /* a monotonic clock */
+} fs_write_args;
+
+/* Handle one PUT request (one block of it, or all of it). */
+void fs_put(fs_uploads *u, const fs_write_args *a, const oscore_msg *req,
+            fs_reply *reply);
+/* Handle a DELETE: 2.02, 4.04 when absent, 4.12 on an If-Match mismatch,
+ * 4.00 for directories (which cannot be created either). */
+void fs_delete(const fs_write_args *a, const oscore_msg *req,
+               fs_reply *reply);
+
+#endif

@@ -1,0 +1,192 @@
+#include "fs_server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fs_access.h"
+#include "fs_etag.h"
+#include "fs_get.h"
+#include "fs_listing.h"
+#include "fs_mime.h"
+
+struct fs_server {
+  fs_config cfg;
+  fs_root root;
+  fs_mime *mime;
+  fs_access *access;      /* NULL: no rules file */
+  fs_uploads *uploads;
+};
+
+void fs_config_defaults(fs_config *c) {
+  memset(c, 0, sizeof *c);
+  c->root_dir = ".";
+  c->etag_length = FS_ETAG_MAX;
+  c->uploads.max_uploads = FS_UPLOADS_DEFAULT;
+  c->uploads.max_size = FS_UPLOAD_MAX_DEFAULT;
+  c->uploads.timeout_ms = FS_UPLOAD_TIMEOUT_MS_DEFAULT;
+}
+
+fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
+                     size_t why_len) {
+  fs_server *s = calloc(1, sizeof *s);
+  if (!s)
+    return FS_ERR_NO_MEMORY;
+  s->cfg = *cfg;
+  s->root.dirfd = -1;
+  if (s->cfg.etag_length > FS_ETAG_MAX)
+    s->cfg.etag_length = FS_ETAG_MAX;
+  fs_err e = fs_root_open(cfg->root_dir, cfg->follow_symlinks, cfg->hidden,
+                          &s->root);
+  if (e != FS_OK) {
+    if (why && why_len)
+      snprintf(why, why_len, "%s: not a readable directory", cfg->root_dir);
+    fs_server_free(s);
+    return e;
+  }
+  e = fs_mime_load(cfg->mime_file, &s->mime);
+  if (e == FS_OK && cfg->access_file)
+    e = fs_access_load(cfg->access_file, &s->access, why, why_len);
+  if (e == FS_OK)
+    e = fs_uploads_new(&cfg->uploads, &s->uploads);
+  if (e != FS_OK) {
+    fs_server_free(s);
+    return e;
+  }
+  *out = s;
+  return FS_OK;
+}
+
+void fs_server_free(fs_server *s) {
+  if (!s)
+    return;
+  fs_uploads_free(s->uploads);
+  fs_access_free(s->access);
+  fs_mime_free(s->mime);
+  fs_root_close(&s->root);
+  free(s);
+}
+
+void fs_server_tick(fs_server *s, uint64_t now_ms) {
+  fs_uploads_expire(s->uploads, now_ms);
+}
+
+const fs_root *fs_server_root(const fs_server *s) { return &s->root; }
+
+typedef struct {
+  const fs_server *s;
+  const char *identity;
+} filter_ctx;
+
+static bool readable(void *ctx, const char *rel, bool is_dir) {
+  (void)is_dir;
+  const filter_ctx *f = ctx;
+  return fs_access_rights(f->s->access, f->identity, rel) & FS_RIGHT_READ;
+}
+
+static void get_dir(fs_server *s, const fs_caller *c, int fd,
+                    const char *rel, const oscore_msg *req, fs_reply *reply) {
+  char *body;
+  size_t len;
+  filter_ctx fc = {s, c->identity};
+  fs_err e = fs_listing_build(&s->root, fd, rel, s->access ? readable : NULL,
+                              &fc, &body, &len);
+  if (e != FS_OK) {
+    fs_reply_error(reply, OSCORE_CODE(5, 0),
+                   e == FS_ERR_LIMIT ? "Error: Directory listing too large"
+                                     : "Error: Cannot read directory");
+    return;
+  }
+  uint8_t etag[FS_ETAG_MAX];
+  size_t elen = fs_etag_of_bytes(body, len, s->cfg.etag_length, etag);
+  fs_get_body(body, len, etag, elen, 40, req, reply);
+  free(body);
+}
+
+static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
+                const oscore_msg *req, fs_reply *reply, fs_outcome *out) {
+  int fd;
+  struct stat st;
+  fs_path_res res = fs_path_open(&s->root, p->rel, &fd, &st);
+  if (res != FS_PATH_OK) {
+    fs_path_error_reply(res, reply);
+    return;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    if (!p->dir)
+      fs_reply_error(reply, OSCORE_CODE(4, 0),
+                     "Error: Not a file (add trailing slash)");
+    else
+      get_dir(s, c, fd, p->rel, req, reply);
+  } else if (p->dir) {
+    fs_reply_error(reply, OSCORE_CODE(4, 0),
+                   "Error: Not a directory (strip the trailing slash)");
+  } else {
+    const char *slash = strrchr(p->rel, '/');
+    fs_get_file(fd, &st, slash ? slash + 1 : p->rel, s->mime,
+                s->cfg.etag_length, req, reply);
+    if (out && (reply->msg.code == OSCORE_CODE(2, 5) ||
+                reply->msg.code == OSCORE_CODE(2, 3))) {
+      out->observable = true;
+      memcpy(out->rel, p->rel, p->len + 1);
+    }
+  }
+  close(fd);
+}
+
+static void refuse(const fs_caller *c, fs_reply *reply) {
+  if (!c->oscore)
+    fs_reply_error(reply, OSCORE_CODE(4, 1), "Error: Authentication required");
+  else
+    fs_reply_error(reply, OSCORE_CODE(4, 3), "Error: Forbidden");
+}
+
+void fs_serve(fs_server *s, const fs_caller *c, const oscore_msg *req,
+              uint64_t now_ms, fs_reply *reply, fs_outcome *out) {
+  fs_outcome dummy;
+  if (!out)
+    out = &dummy;
+  out->path[0] = 0;
+  out->rel[0] = 0;
+  out->observable = false;
+  out->bytes_in = req->payload.len;
+  out->bytes_out = 0;
+
+  fs_reqpath p;
+  fs_path_res res = fs_path_parse(req, s->cfg.hidden, &p);
+  if (res == FS_PATH_OK || res == FS_PATH_HIDDEN)
+    snprintf(out->path, sizeof out->path, "/%s%s", p.rel,
+             p.dir && p.len ? "/" : "");
+
+  uint8_t code = req->code;
+  bool writes = code == OSCORE_CODE_PUT || code == OSCORE_CODE_DELETE;
+  if (s->cfg.require_oscore && !c->oscore) {
+    fs_reply_error(reply, OSCORE_CODE(4, 1), "Error: OSCORE required");
+  } else if (code != OSCORE_CODE_GET && !writes) {
+    fs_reply_error(reply, OSCORE_CODE(4, 5), "Error: Method not allowed");
+  } else if (writes && !s->cfg.write) {
+    /* aiocoap answers a bare 4.03 here; the text says why. */
+    fs_reply_error(reply, OSCORE_CODE(4, 3), "Error: Server is read-only");
+  } else if (res != FS_PATH_OK) {
+    fs_path_error_reply(res, reply);
+  } else if (p.well_known_core) {
+    if (code != OSCORE_CODE_GET)
+      fs_reply_error(reply, OSCORE_CODE(4, 5), "Error: Method not allowed");
+    else
+      fs_get_body(FS_WELL_KNOWN_CORE, strlen(FS_WELL_KNOWN_CORE), NULL, 0, 40,
+                  req, reply);
+  } else if (!(fs_access_rights(s->access, c->identity, p.rel) &
+               (writes ? FS_RIGHT_WRITE : FS_RIGHT_READ))) {
+    refuse(c, reply);
+  } else if (code == OSCORE_CODE_GET) {
+    get(s, c, &p, req, reply, out);
+  } else {
+    fs_write_args a = {&s->root, &p, c->peer, c->identity,
+                       s->cfg.etag_length, now_ms};
+    if (code == OSCORE_CODE_PUT)
+      fs_put(s->uploads, &a, req, reply);
+    else
+      fs_delete(&a, req, reply);
+  }
+  out->bytes_out = reply->msg.payload.len;
+}

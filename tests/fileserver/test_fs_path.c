@@ -1,0 +1,266 @@
+/* Path safety: nothing outside the served root is reachable, whatever the
+ * Uri-Path says and whatever symlinks, FIFOs or devices lie in the tree;
+ * hidden names only with --hidden. Both resolution paths are tested: the
+ * openat2(RESOLVE_BENEATH) one and the O_NOFOLLOW walk for old kernels. */
+#include "fs_testutil.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/sysmacros.h>
+#include "fs_path.h"
+
+static char root[512];
+static char top_abs[512];
+
+static void build_tree(void) {
+  const char *top = tu_mkdtemp();
+  snprintf(top_abs, sizeof top_abs, "%s", top);
+  snprintf(root, sizeof root, "%s/root", top);
+  tu_write(top, "outside.txt", "SECRET-OUTSIDE", 14);
+  tu_mkdir(top, "root");
+  tu_write(root, "a.txt", "hello", 5);
+  tu_mkdir(root, "sub");
+  tu_write(root, "sub/b.txt", "bee", 3);
+  tu_write(root, ".secret", "hidden!", 7);
+  tu_mkdir(root, "sub/.hid");
+  tu_write(root, "sub/.hid/c.txt", "sea", 3);
+  tu_symlink("a.txt", root, "link_in");
+  tu_symlink("sub", root, "link_dir");
+  tu_symlink("../outside.txt", root, "link_out");
+  tu_symlink("/etc/passwd", root, "link_out_abs");
+  tu_symlink("/dev/null", root, "link_dev");
+  tu_symlink("../../outside.txt", root, "sub/up");
+  tu_symlink("..", root, "sub/parent");
+  tu_symlink("loop2", root, "loop1");
+  tu_symlink("loop1", root, "loop2");
+  char p[1024];
+  snprintf(p, sizeof p, "%s/fifo", root);
+  if (mkfifo(p, 0644) < 0) {
+    perror("mkfifo");
+    exit(2);
+  }
+}
+
+static uint8_t get_code(fs_server *s, const char *path, fs_reply *r) {
+  treq q;
+  treq_init(&q, OSCORE_CODE_GET, path);
+  fs_serve(s, &tu_anon, &q.m, 0, r, NULL);
+  return r->msg.code;
+}
+
+static bool payload_has(const fs_reply *r, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= r->msg.payload.len; i++)
+    if (memcmp(r->msg.payload.ptr + i, needle, n) == 0)
+      return true;
+  return false;
+}
+
+static void test_parse(void) {
+  treq q;
+  fs_reqpath p;
+
+  treq_init(&q, OSCORE_CODE_GET, "/a/b.txt");
+  CHECK_EQ_INT(fs_path_parse(&q.m, false, &p), FS_PATH_OK);
+  CHECK(strcmp(p.rel, "a/b.txt") == 0);
+  CHECK(!p.dir);
+  CHECK_EQ_INT(p.n_segments, 2);
+
+  treq_init(&q, OSCORE_CODE_GET, "/");
+  CHECK_EQ_INT(fs_path_parse(&q.m, false, &p), FS_PATH_OK);
+  CHECK(p.dir && p.rel[0] == 0);
+
+  treq_init(&q, OSCORE_CODE_GET, "/sub/");
+  CHECK_EQ_INT(fs_path_parse(&q.m, false, &p), FS_PATH_OK);
+  CHECK(p.dir && strcmp(p.rel, "sub") == 0);
+
+  const char *bad[] = {"/..", "/../outside.txt", "/sub/..", "/.", "/./a.txt",
+                       "/sub/../..", "/a//b", "//"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    treq_init(&q, OSCORE_CODE_GET, bad[i]);
+    fs_path_res res = fs_path_parse(&q.m, true, &p);
+    if (res != FS_PATH_BAD_SEGMENT)
+      fprintf(stderr, "  path %s: %d\n", bad[i], res);
+    CHECK_EQ_INT(res, FS_PATH_BAD_SEGMENT);
+  }
+
+  /* A segment that itself holds '/' or NUL. */
+  treq_init(&q, OSCORE_CODE_GET, NULL);
+  treq_opt(&q, OSCORE_OPT_URI_PATH, "../outside.txt", 14);
+  CHECK_EQ_INT(fs_path_parse(&q.m, true, &p), FS_PATH_BAD_SEGMENT);
+  treq_init(&q, OSCORE_CODE_GET, NULL);
+  treq_opt(&q, OSCORE_OPT_URI_PATH, "a.txt\0.png", 10);
+  CHECK_EQ_INT(fs_path_parse(&q.m, true, &p), FS_PATH_BAD_SEGMENT);
+  treq_init(&q, OSCORE_CODE_GET, NULL);
+  treq_opt(&q, OSCORE_OPT_URI_PATH, "/etc", 4);
+  CHECK_EQ_INT(fs_path_parse(&q.m, true, &p), FS_PATH_BAD_SEGMENT);
+
+  /* Hidden names, and the one hidden name that is a resource. */
+  treq_init(&q, OSCORE_CODE_GET, "/.secret");
+  CHECK_EQ_INT(fs_path_parse(&q.m, false, &p), FS_PATH_HIDDEN);
+  CHECK_EQ_INT(fs_path_parse(&q.m, true, &p), FS_PATH_OK);
+  treq_init(&q, OSCORE_CODE_GET, "/sub/.hid/c.txt");
+  CHECK_EQ_INT(fs_path_parse(&q.m, false, &p), FS_PATH_HIDDEN);
+  treq_init(&q, OSCORE_CODE_GET, "/.well-known/core");
+  CHECK_EQ_INT(fs_path_parse(&q.m, false, &p), FS_PATH_OK);
+  CHECK(p.well_known_core);
+  treq_init(&q, OSCORE_CODE_GET, "/.well-known/core/");
+  CHECK_EQ_INT(fs_path_parse(&q.m, false, &p), FS_PATH_HIDDEN);
+
+  /* Too long: 40 segments of 200 bytes. */
+  char seg[200];
+  memset(seg, 'x', sizeof seg);
+  treq_init(&q, OSCORE_CODE_GET, NULL);
+  for (int i = 0; i < 40; i++)
+    treq_opt(&q, OSCORE_OPT_URI_PATH, seg, sizeof seg);
+  CHECK_EQ_INT(fs_path_parse(&q.m, false, &p), FS_PATH_TOO_LONG);
+}
+
+/* What the network would see, through fs_serve. */
+static void test_serve(bool follow, bool hidden) {
+  fs_config cfg;
+  fs_config_defaults(&cfg);
+  cfg.root_dir = root;
+  cfg.follow_symlinks = follow;
+  cfg.hidden = hidden;
+  fs_server *s = tu_server(&cfg);
+  fs_reply r;
+
+  CHECK_EQ_INT(get_code(s, "/a.txt", &r), OSCORE_CODE(2, 5));
+  CHECK(reply_text_is(&r, "hello"));
+  CHECK_EQ_INT(get_code(s, "/../outside.txt", &r), OSCORE_CODE(4, 0));
+  CHECK(!payload_has(&r, "SECRET"));
+  CHECK_EQ_INT(get_code(s, "/sub/../../outside.txt", &r), OSCORE_CODE(4, 0));
+  CHECK_EQ_INT(get_code(s, "/link_in", &r), OSCORE_CODE(2, 5));
+  CHECK(reply_text_is(&r, "hello"));
+  CHECK_EQ_INT(get_code(s, "/link_dir/b.txt", &r), OSCORE_CODE(2, 5));
+  CHECK(reply_text_is(&r, "bee"));
+  CHECK_EQ_INT(get_code(s, "/sub/parent/a.txt", &r), OSCORE_CODE(2, 5));
+
+  /* Links out of the root. */
+  const char *out[] = {"/link_out", "/link_out_abs", "/sub/up"};
+  for (size_t i = 0; i < 3; i++) {
+    uint8_t c = get_code(s, out[i], &r);
+    if (follow) {
+      CHECK_EQ_INT(c, OSCORE_CODE(2, 5));
+    } else {
+      CHECK_EQ_INT(c, OSCORE_CODE(4, 3));
+      CHECK(!payload_has(&r, "SECRET"));
+      CHECK(!payload_has(&r, "root:"));
+    }
+  }
+  if (follow) {
+    get_code(s, "/link_out", &r);
+    CHECK(reply_text_is(&r, "SECRET-OUTSIDE"));
+  }
+  /* /dev/null linked in: outside without --follow-symlinks, a device
+   * with it; refused either way. */
+  CHECK_EQ_INT(get_code(s, "/link_dev", &r), OSCORE_CODE(4, 3));
+  CHECK(reply_text_is(&r, follow ? "Error: Not a regular file"
+                          : "Error: Symbolic link leads outside the served "
+                            "directory"));
+  CHECK_EQ_INT(get_code(s, "/loop1", &r), OSCORE_CODE(4, 3));
+
+  /* A FIFO nobody writes to: refused at once. alarm() turns a hang into
+   * a failure. */
+  alarm(10);
+  CHECK_EQ_INT(get_code(s, "/fifo", &r), OSCORE_CODE(4, 3));
+  CHECK(reply_text_is(&r, "Error: Not a regular file"));
+  alarm(0);
+
+  /* Hidden files. */
+  uint8_t c = get_code(s, "/.secret", &r);
+  CHECK_EQ_INT(c, hidden ? OSCORE_CODE(2, 5) : OSCORE_CODE(4, 4));
+  if (!hidden)
+    CHECK(reply_text_is(&r, "Error: File not found!"));
+  c = get_code(s, "/sub/.hid/c.txt", &r);
+  CHECK_EQ_INT(c, hidden ? OSCORE_CODE(2, 5) : OSCORE_CODE(4, 4));
+
+  CHECK_EQ_INT(get_code(s, "/missing", &r), OSCORE_CODE(4, 4));
+  CHECK(reply_text_is(&r, "Error: File not found!"));
+  CHECK_EQ_INT(get_code(s, "/a.txt/x", &r), OSCORE_CODE(4, 4));
+  fs_server_free(s);
+}
+
+/* The walk for kernels without openat2 refuses every symlink. */
+static void test_walk(void) {
+  fs_root r;
+  CHECK_EQ_INT(fs_root_open(root, false, false, &r), FS_OK);
+  r.use_openat2 = false;
+  int fd;
+  struct stat st;
+  CHECK_EQ_INT(fs_path_open(&r, "a.txt", &fd, &st), FS_PATH_OK);
+  if (fd >= 0)
+    close(fd);
+  CHECK(S_ISREG(st.st_mode) && st.st_size == 5);
+  CHECK_EQ_INT(fs_path_open(&r, "sub/b.txt", &fd, &st), FS_PATH_OK);
+  close(fd);
+  CHECK_EQ_INT(fs_path_open(&r, "", &fd, &st), FS_PATH_OK);
+  CHECK(S_ISDIR(st.st_mode));
+  close(fd);
+  CHECK_EQ_INT(fs_path_open(&r, "link_in", &fd, &st), FS_PATH_OUTSIDE);
+  CHECK_EQ_INT(fs_path_open(&r, "link_out", &fd, &st), FS_PATH_OUTSIDE);
+  CHECK_EQ_INT(fs_path_open(&r, "link_dir/b.txt", &fd, &st), FS_PATH_OUTSIDE);
+  CHECK_EQ_INT(fs_path_open(&r, "sub/up", &fd, &st), FS_PATH_OUTSIDE);
+  CHECK_EQ_INT(fs_path_open(&r, "link_dev", &fd, &st), FS_PATH_OUTSIDE);
+  alarm(10);
+  CHECK_EQ_INT(fs_path_open(&r, "fifo", &fd, &st), FS_PATH_SPECIAL);
+  alarm(0);
+  CHECK_EQ_INT(fs_path_open(&r, "nope/x", &fd, &st), FS_PATH_NOT_FOUND);
+
+  /* Parent lookup for writes. */
+  const char *name;
+  CHECK_EQ_INT(fs_path_open_parent(&r, "sub/new.txt", &fd, &name),
+               FS_PATH_OK);
+  CHECK(strcmp(name, "new.txt") == 0);
+  close(fd);
+  CHECK_EQ_INT(fs_path_open_parent(&r, "link_dir/new.txt", &fd, &name),
+               FS_PATH_OUTSIDE);
+  fs_root_close(&r);
+
+  /* With openat2 the same root resolves links inside it. */
+  CHECK_EQ_INT(fs_root_open(root, false, false, &r), FS_OK);
+  if (r.use_openat2) {
+    CHECK_EQ_INT(fs_path_open(&r, "link_in", &fd, &st), FS_PATH_OK);
+    close(fd);
+    CHECK_EQ_INT(fs_path_open_parent(&r, "link_dir/new.txt", &fd, &name),
+                 FS_PATH_OK);
+    close(fd);
+    CHECK_EQ_INT(fs_path_open_parent(&r, "sub/up/x", &fd, &name),
+                 FS_PATH_OUTSIDE);
+  } else {
+    fprintf(stderr, "note: kernel without openat2, walk mode only\n");
+  }
+  fs_root_close(&r);
+}
+
+/* A device node inside the tree (needs CAP_MKNOD; skipped otherwise). */
+static void test_device(void) {
+  char p[1024];
+  snprintf(p, sizeof p, "%s/nulldev", root);
+  if (mknod(p, S_IFCHR | 0666, makedev(1, 3)) < 0) {
+    fprintf(stderr, "note: mknod not permitted (%s), device node case "
+            "covered by the /dev/null symlink only\n", strerror(errno));
+    return;
+  }
+  fs_root r;
+  CHECK_EQ_INT(fs_root_open(root, false, false, &r), FS_OK);
+  int fd;
+  struct stat st;
+  CHECK_EQ_INT(fs_path_open(&r, "nulldev", &fd, &st), FS_PATH_SPECIAL);
+  fs_root_close(&r);
+  unlink(p);
+}
+
+int main(void) {
+  signal(SIGALRM, SIG_DFL);
+  build_tree();
+  test_parse();
+  test_serve(false, false);
+  test_serve(false, true);
+  test_serve(true, false);
+  test_walk();
+  test_device();
+  tu_rmtree(top_abs);
+  return unit_summary("test_fs_path");
+}
