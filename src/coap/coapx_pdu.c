@@ -56,3 +56,18 @@ coapx_err coapx_pdu_write(coap_pdu_t *pdu, const oscore_msg *m) {
   }
   return COAPX_OK;
 }
+
+static size_t ext_len(size_t v) { return v < 13 ? 0 : v < 269 ? 1 : 2; }
+
+size_t coapx_pdu_wire_size(const oscore_msg *m) {
+  if (!m) return 0;
+  size_t n = 0;
+  uint16_t last = 0;
+  for (size_t i = 0; i < m->n_opts; i++) {
+    size_t len = m->opts[i].value.len;
+    n += 1 + ext_len((size_t)(m->opts[i].number - last)) + ext_len(len) + len;
+    last = m->opts[i].number;
+  }
+  if (m->payload.len) n += 1 + m->payload.len;
+  return n;
+}

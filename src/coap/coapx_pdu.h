@@ -21,4 +21,9 @@ coapx_err coapx_pdu_read(const coap_pdu_t *pdu, oscore_msg *m);
  * limit), COAPX_ERR_INVALID_ARG when the options are not sorted. */
 coapx_err coapx_pdu_write(coap_pdu_t *pdu, const oscore_msg *m);
 
+/* Bytes that m's options and payload take in a PDU (RFC 7252 §3.1
+ * encoding, payload marker included): with the token this must fit within
+ * coap_session_max_pdu_size(), or coapx_pdu_write() fails half-way. */
+size_t coapx_pdu_wire_size(const oscore_msg *m);
+
 #endif

@@ -176,6 +176,12 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs);
 void coapx_observation_set_data(coapx_observation *obs, void *data);
 void *coapx_observation_data(const coapx_observation *obs);
 
+/* libcoap prints its own diagnostics to stderr (e.g. "got RST for mid=..."
+ * at LOG_ALERT); they never hold our keys, since libcoap never sees them.
+ * 0 silences libcoap, 1 keeps its warnings and errors, 2 adds its debug
+ * output (PDU dumps: OSCORE payloads are ciphertext). Process-wide. */
+void coapx_libcoap_verbosity(int level);
+
 /* Stop observations (their end callback runs with COAPX_OBS_END_SHUTDOWN),
  * release every endpoint and free |srv|. NULL is fine. */
 void coapx_server_free(coapx_server *srv);

@@ -1,0 +1,87 @@
+#include "coapx_addr.h"
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+coapx_err coapx_addr_parse_bind(const char *spec, coap_address_t *out) {
+  if (!spec || !out) return COAPX_ERR_INVALID_ARG;
+  char host[256];
+  const char *port = NULL;
+  size_t hlen;
+  if (spec[0] == '[') {
+    const char *end = strchr(spec, ']');
+    if (!end) return COAPX_ERR_ADDRESS;
+    hlen = (size_t)(end - spec - 1);
+    if (hlen >= sizeof host) return COAPX_ERR_ADDRESS;
+    memcpy(host, spec + 1, hlen);
+    if (end[1] == ':') port = end + 2;
+    else if (end[1] != '\0') return COAPX_ERR_ADDRESS;
+  } else {
+    const char *colon = strchr(spec, ':');
+    /* A second colon means an unbracketed IPv6 literal: all of it is host. */
+    if (colon && strchr(colon + 1, ':')) colon = NULL;
+    hlen = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (hlen >= sizeof host) return COAPX_ERR_ADDRESS;
+    memcpy(host, spec, hlen);
+    if (colon) port = colon + 1;
+  }
+  host[hlen] = '\0';
+
+  unsigned long pnum = COAPX_SERVER_DEFAULT_PORT;
+  if (port) {
+    char *endp;
+    if (!*port || *port < '0' || *port > '9') return COAPX_ERR_ADDRESS;
+    pnum = strtoul(port, &endp, 10);
+    if (*endp || pnum > 65535) return COAPX_ERR_ADDRESS;
+  }
+  char pbuf[8];
+  snprintf(pbuf, sizeof pbuf, "%lu", pnum);
+
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  if (getaddrinfo(hlen ? host : "::", pbuf, &hints, &res) != 0 || !res)
+    return COAPX_ERR_ADDRESS;
+  coapx_err e = COAPX_ERR_ADDRESS;
+  if (res->ai_addrlen <= sizeof out->addr) {
+    coap_address_init(out);
+    memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
+    out->size = res->ai_addrlen;
+    e = COAPX_OK;
+  }
+  freeaddrinfo(res);
+  return e;
+}
+
+void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap) {
+  if (!buf || cap == 0) return;
+  buf[0] = '\0';
+  if (!a) return;
+  char host[INET6_ADDRSTRLEN];
+  if (a->addr.sa.sa_family == AF_INET) {
+    if (!inet_ntop(AF_INET, &a->addr.sin.sin_addr, host, sizeof host)) return;
+    snprintf(buf, cap, "%s:%u", host, ntohs(a->addr.sin.sin_port));
+  } else if (a->addr.sa.sa_family == AF_INET6) {
+    if (!inet_ntop(AF_INET6, &a->addr.sin6.sin6_addr, host, sizeof host))
+      return;
+    snprintf(buf, cap, "[%s]:%u", host, ntohs(a->addr.sin6.sin6_port));
+  }
+}
+
+uint16_t coapx_addr_endpoint_port(const coap_endpoint_t *ep) {
+  const char *s = ep ? coap_endpoint_str(ep) : NULL;
+  if (!s) return 0;
+  const char *sp = strchr(s, ' ');
+  size_t n = sp ? (size_t)(sp - s) : strlen(s);
+  /* The port follows the last colon before the protocol name. */
+  const char *colon = NULL;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] == ':') colon = s + i;
+  if (!colon) return 0;
+  unsigned long p = strtoul(colon + 1, NULL, 10);
+  return p <= 65535 ? (uint16_t)p : 0;
+}

@@ -1,0 +1,28 @@
+/* Socket addresses for the server: parsing a --bind specification and
+ * naming a peer in logs and in the application's request. */
+#ifndef COAPX_ADDR_H
+#define COAPX_ADDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <coap3/coap.h>
+#include "coapx_error.h"
+
+#define COAPX_SERVER_DEFAULT_PORT 5683
+/* "[" + 45 (INET6_ADDRSTRLEN) + "%" + interface + "]:" + 5 digits + NUL */
+#define COAPX_ADDR_TEXT 80
+
+/* Parse "host", "host:port", "[v6]" or "[v6]:port" (port default 5683,
+ * 0 allowed) into a passive UDP address: the first result of getaddrinfo().
+ * An empty host means "::". COAPX_ERR_ADDRESS when it does not parse or
+ * resolve. */
+coapx_err coapx_addr_parse_bind(const char *spec, coap_address_t *out);
+
+/* "a.b.c.d:port" or "[v6]:port" into |buf| (always NUL-terminated). */
+void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap);
+
+/* The port in libcoap's text of a bound endpoint ("[::1]:5683 UDP"), which
+ * is the only public place that shows the port picked for port 0. */
+uint16_t coapx_addr_endpoint_port(const coap_endpoint_t *ep);
+
+#endif

@@ -1,0 +1,132 @@
+#include "coapx_gate.h"
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+coapx_err coapx_gate_init(coapx_gate *g, store_credentials *creds) {
+  if (!g) return COAPX_ERR_INVALID_ARG;
+  memset(g, 0, sizeof *g);
+  g->creds = creds;
+  if (RAND_bytes(g->echo, sizeof g->echo) != 1) return COAPX_ERR_OSCORE;
+  return COAPX_OK;
+}
+
+void coapx_gate_clear(coapx_gate *g) {
+  if (g) OPENSSL_cleanse(g->echo, sizeof g->echo);
+}
+
+static void refuse(coapx_gate_result *res, uint8_t code, const char *diag) {
+  res->verdict = COAPX_GATE_REFUSE;
+  res->code = code;
+  res->diag = diag;
+}
+
+void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
+                      oscore_msg *inner, uint8_t *buf, size_t cap,
+                      coapx_gate_result *res) {
+  memset(res, 0, sizeof *res);
+  const oscore_opt *o9 = oscore_msg_find_opt(outer, OSCORE_OPT_OSCORE);
+  if (!o9) {
+    res->verdict = COAPX_GATE_PLAIN;
+    return;
+  }
+  /* §8.2 and aiocoap: the outer method of an OSCORE request is POST, or
+   * FETCH for Observe; anything else is not a well-formed OSCORE request. */
+  if (outer->code != OSCORE_CODE(0, OSCORE_CODE_POST) &&
+      outer->code != OSCORE_CODE(0, OSCORE_CODE_FETCH)) {
+    refuse(res, OSCORE_CODE(4, 5), NULL);
+    return;
+  }
+  oscore_option opt;
+  /* §8.2 step 2: a request must carry a partial IV and a kid to name the
+   * context; without them it cannot be decoded as an OSCORE request. */
+  if (oscore_option_decode(o9->value, &opt) != OSCORE_OK || !opt.has_kid ||
+      opt.piv.len == 0) {
+    refuse(res, OSCORE_CODE(4, 2), "Failed to decode COSE");
+    return;
+  }
+  const char *identity = NULL;
+  store_context *sc = g->creds
+      ? store_credentials_find(g->creds, opt.kid.ptr, opt.kid.len,
+                               opt.has_kid_context, opt.kid_context.ptr,
+                               opt.kid_context.len, &identity)
+      : NULL;
+  if (!sc) {
+    refuse(res, OSCORE_CODE(4, 1), "Security context not found");
+    return;
+  }
+  oscore_ctx *ctx = store_context_oscore(sc);
+  res->sc = sc;
+  res->identity = identity;
+  oscore_err e = oscore_unprotect_request(ctx, &opt, outer, inner, buf, cap,
+                                          &res->rid);
+  res->oscore_error = e;
+  switch (e) {
+  case OSCORE_OK:
+    break;
+  case OSCORE_ERR_DECRYPT:
+    refuse(res, OSCORE_CODE(4, 0), "Decryption failed");
+    return;
+  case OSCORE_ERR_REPLAY:
+    refuse(res, OSCORE_CODE(4, 1), "Replay detected");
+    res->max_age_zero = true;
+    return;
+  case OSCORE_ERR_WINDOW_UNINIT: {
+    /* B.1.2: only an Echo we handed out in this process proves that the
+     * request is younger than our restart. */
+    const oscore_opt *echo = oscore_msg_find_opt(inner, OSCORE_OPT_ECHO);
+    if (!echo || echo->value.len != sizeof g->echo ||
+        CRYPTO_memcmp(echo->value.ptr, g->echo, sizeof g->echo) != 0) {
+      res->verdict = COAPX_GATE_CHALLENGE;
+      return;
+    }
+    oscore_replay_init_from_fresh(&ctx->replay, res->rid.seq);
+    break;
+  }
+  case OSCORE_ERR_OPTION_MALFORMED:
+  case OSCORE_ERR_MSG_MALFORMED:
+  case OSCORE_ERR_KID_MISMATCH:
+    refuse(res, OSCORE_CODE(4, 2), "Failed to decode COSE");
+    return;
+  case OSCORE_ERR_BUFFER_TOO_SMALL:
+    refuse(res, OSCORE_CODE(4, 13), NULL);
+    return;
+  default:
+    refuse(res, OSCORE_CODE(5, 0), NULL);
+    return;
+  }
+  /* B.1.2: the window moved; the store must have written "unknown" before
+   * we act on the request, or a crash could bring back a stale window. */
+  if (store_context_window_changed(sc, NULL) != STORE_OK) {
+    refuse(res, OSCORE_CODE(5, 0), NULL);
+    return;
+  }
+  res->verdict = COAPX_GATE_PROTECTED;
+}
+
+coapx_err coapx_gate_protect(store_context *sc, const oscore_request_id *rid,
+                             bool own_piv, const oscore_msg *plain,
+                             oscore_msg *outer, uint8_t *buf, size_t cap) {
+  if (!sc || !rid || !plain || !outer) return COAPX_ERR_INVALID_ARG;
+  if ((own_piv || !rid->piv_reusable) &&
+      store_context_prepare_send(sc, NULL) != STORE_OK)
+    return COAPX_ERR_STORE;
+  oscore_err e = oscore_protect_response(store_context_oscore(sc), rid,
+                                         own_piv, plain, outer, buf, cap);
+  return e == OSCORE_OK ? COAPX_OK : COAPX_ERR_OSCORE;
+}
+
+coapx_err coapx_gate_challenge(const coapx_gate *g, const coapx_gate_result *res,
+                               oscore_msg *outer, uint8_t *buf, size_t cap) {
+  if (!g || !res || res->verdict != COAPX_GATE_CHALLENGE)
+    return COAPX_ERR_INVALID_ARG;
+  oscore_opt opts[1];
+  oscore_msg plain;
+  oscore_msg_init(&plain, opts, 1);
+  plain.code = OSCORE_CODE(4, 1);
+  oscore_msg_add_opt(&plain, OSCORE_OPT_ECHO,
+                     OSCORE_BYTES(g->echo, sizeof g->echo));
+  /* The request may be a replay of something older than our restart: its
+   * nonce must not be reused, so the challenge carries our own PIV. */
+  return coapx_gate_protect(res->sc, &res->rid, true, &plain, outer, buf, cap);
+}

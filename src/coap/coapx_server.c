@@ -1,0 +1,508 @@
+/* The server dispatcher: libcoap context and endpoints, the one catch-all
+ * handler, and the order of work per request (coapx_server.h). The pieces
+ * live beside it: coapx_dedup (retransmissions), coapx_gate (OSCORE),
+ * coapx_observe (observations), coapx_response (application helpers). */
+#include "coapx_server.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "coapx_addr.h"
+#include "coapx_dedup.h"
+#include "coapx_gate.h"
+#include "coapx_observe.h"
+#include "coapx_pdu.h"
+#include "coapx_reason.h"
+#include "store.h"
+
+/* libcoap's receive buffer: the largest datagram it reads whole. With the
+ * default MTU of 1152 an OSCORE PUT of a 1024-byte block with a long path
+ * would be refused with an RST (docs/DESIGN.md, libcoap facts). */
+#define SERVER_MTU 1472
+#define MAX_IN_OPTS 64
+#define PATH_TEXT 256
+
+struct coapx_server {
+  coap_context_t *ctx;
+  coap_endpoint_t **eps;
+  size_t n_eps;
+  coapx_handler_fn handler;
+  void *handler_arg;
+  coapx_observe_end_fn on_observe_end;
+  void *observe_end_arg;
+  coapx_log_fn log;
+  void *log_arg;
+  store_credentials *creds;
+  coapx_gate gate;
+  coapx_dedup *dedup;
+  coapx_obs_list obs;
+  /* Inside a handler call: scratch buffers are in use, so notifications
+   * asked for now are sent once the current request is done. */
+  bool busy;
+  /* Scratch for one request or notification at a time. */
+  oscore_opt outer_opts[MAX_IN_OPTS];
+  oscore_opt inner_opts[MAX_IN_OPTS];
+  uint8_t plain[SERVER_MTU];
+  oscore_opt resp_opts[COAPX_RESPONSE_MAX_OPTS + 1];
+  uint8_t resp_buf[COAPX_RESPONSE_BUF];
+  oscore_opt send_opts[COAPX_RESPONSE_MAX_OPTS + 4];
+  uint8_t send_buf[COAPX_RESPONSE_BUF + 128];
+};
+
+static uint64_t now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec;
+}
+
+static bool is_success(uint8_t code) { return (code >> 5) == 2; }
+
+/* "/a/b" from the Uri-Path options, for the log line only. */
+static void path_text(const oscore_msg *m, char *out, size_t cap) {
+  size_t k = 0;
+  out[0] = '\0';
+  for (size_t i = 0; m && i < m->n_opts; i++) {
+    if (m->opts[i].number != OSCORE_OPT_URI_PATH) continue;
+    const oscore_bytes v = m->opts[i].value;
+    if (k + 1 + v.len + 4 >= cap) {
+      snprintf(out + k, cap - k, "/...");
+      return;
+    }
+    out[k++] = '/';
+    for (size_t j = 0; j < v.len; j++)
+      out[k++] = (v.ptr[j] >= 0x20 && v.ptr[j] < 0x7f) ? (char)v.ptr[j] : '?';
+    out[k] = '\0';
+  }
+  if (k == 0 && cap > 1) snprintf(out, cap, "/");
+}
+
+static void log_line(coapx_server *srv, coapx_log_entry *e) {
+  if (srv->log) srv->log(e, srv->log_arg);
+}
+
+static void end_observation(coapx_server *srv, coapx_observation *obs,
+                            coapx_obs_end why) {
+  if (!coapx_obs_unlink(&srv->obs, obs)) return;
+  if (srv->on_observe_end) srv->on_observe_end(obs, why, srv->observe_end_arg);
+  coapx_obs_free(obs);
+}
+
+/* A message the dispatcher sends itself: code and diagnostic payload, and
+ * Max-Age 0 when asked (aiocoap's Replay detected). Uses resp_* scratch. */
+static void error_msg(coapx_server *srv, oscore_msg *m, uint8_t code,
+                      const char *diag, bool max_age_zero) {
+  oscore_msg_init(m, srv->resp_opts, COAPX_RESPONSE_MAX_OPTS + 1);
+  m->code = code;
+  if (max_age_zero)
+    oscore_msg_add_opt(m, OSCORE_OPT_MAX_AGE, OSCORE_BYTES(NULL, 0));
+  const char *t = diag ? diag : coapx_reason_phrase(code);
+  if (t) m->payload = OSCORE_BYTES(t, strlen(t));
+}
+
+static void response_init(coapx_server *srv, coapx_response *r) {
+  memset(r, 0, sizeof *r);
+  /* One slot is held back for the Observe option the dispatcher adds. */
+  oscore_msg_init(&r->msg, srv->resp_opts, COAPX_RESPONSE_MAX_OPTS);
+  r->msg.code = OSCORE_CODE(2, 5);
+  r->buf = srv->resp_buf;
+  r->cap = sizeof srv->resp_buf;
+}
+
+/* Call the application and bring its answer into shape: a code, no
+ * Observe of its own, Observe |obs_value| added when |with_observe|. */
+static void run_app(coapx_server *srv, const coapx_request *req,
+                    coapx_response *resp, uint8_t obs_buf[4],
+                    bool *with_observe, uint32_t obs_value) {
+  response_init(srv, resp);
+  srv->handler(req, resp, srv->handler_arg);
+  if (resp->msg.code == 0 || resp->used > resp->cap)
+    coapx_response_error(resp, OSCORE_CODE(5, 0), NULL);
+  oscore_msg_remove_opt(&resp->msg, OSCORE_OPT_OBSERVE);
+  if (!is_success(resp->msg.code)) *with_observe = false;
+  if (*with_observe) {
+    resp->msg.cap_opts = COAPX_RESPONSE_MAX_OPTS + 1;
+    size_t n = oscore_opt_uint_encode(obs_value, obs_buf);
+    oscore_msg_add_opt(&resp->msg, OSCORE_OPT_OBSERVE,
+                       OSCORE_BYTES(obs_buf, n));
+  }
+}
+
+/* Protect (when |sc|) and size-check the answer |plain| into |*out|.
+ * |limit| is what the PDU can hold after the token. Failing that, the
+ * answer becomes an unprotected 5.00: a protected one could not be built
+ * without risking a second use of the request's nonce. */
+static bool finish_answer(coapx_server *srv, store_context *sc,
+                          const oscore_request_id *rid, bool own_piv,
+                          const oscore_msg *plain, oscore_msg *outer,
+                          size_t limit) {
+  if (sc) {
+    oscore_msg_init(outer, srv->send_opts, COAPX_RESPONSE_MAX_OPTS + 4);
+    if (coapx_gate_protect(sc, rid, own_piv, plain, outer, srv->send_buf,
+                           sizeof srv->send_buf) == COAPX_OK &&
+        coapx_pdu_wire_size(outer) <= limit)
+      return true;
+  } else if (coapx_pdu_wire_size(plain) <= limit) {
+    *outer = *plain;
+    return true;
+  }
+  error_msg(srv, outer, OSCORE_CODE(5, 0), NULL, false);
+  return false;
+}
+
+static void flush_pending(coapx_server *srv) {
+  /* One pass: a notification asked for while building another waits for
+   * the next pass (run_once), so an application cannot loop us forever. */
+  coapx_observation *due[64];
+  size_t n = 0;
+  for (coapx_observation *o = srv->obs.head; o && n < 64; o = o->next)
+    if (o->pending) due[n++] = o;
+  for (size_t i = 0; i < n; i++) {
+    if (!coapx_obs_linked(&srv->obs, due[i])) continue;
+    due[i]->pending = false;
+    coapx_server_notify(srv, due[i]);
+  }
+}
+
+static void on_request(coap_resource_t *resource, coap_session_t *session,
+                       const coap_pdu_t *request, const coap_string_t *query,
+                       coap_pdu_t *response) {
+  (void)resource; (void)query;
+  coapx_server *srv = coap_get_app_data(coap_session_get_context(session));
+  if (!srv) return;
+  const coap_address_t *remote = coap_session_get_addr_remote(session);
+  const coap_address_t *local = coap_session_get_addr_local(session);
+  uint16_t mid = (uint16_t)coap_pdu_get_mid(request);
+  bool con = coap_pdu_get_type(request) == COAP_MESSAGE_CON;
+  coap_bin_const_t token = coap_pdu_get_token(request);
+  size_t limit = coap_session_max_pdu_size(session);
+  limit = limit > token.length ? limit - token.length : 0;
+  uint64_t now = now_s();
+
+  char peer[COAPX_ADDR_TEXT], path[PATH_TEXT] = "";
+  coapx_addr_format(remote, peer, sizeof peer);
+  coapx_log_entry le = { .peer = peer, .path = path };
+
+  /* 1. A message seen before: same answer, nothing runs again. A NON
+   * duplicate is ignored (RFC 7252 §4.5). */
+  coapx_dedup_answer cached;
+  if (coapx_dedup_find(srv->dedup, remote, local, mid, now, &cached)) {
+    oscore_msg m;
+    oscore_msg_init(&m, srv->send_opts, COAPX_RESPONSE_MAX_OPTS + 4);
+    if (con && cached.code && coapx_dedup_answer_msg(&cached, &m) == COAPX_OK)
+      coapx_pdu_write(response, &m);
+    le.code = con ? cached.code : 0;
+    le.from_cache = true;
+    log_line(srv, &le);
+    return;
+  }
+
+  srv->busy = true;
+  oscore_msg outer, inner, answer_plain, answer;
+  oscore_msg_init(&outer, srv->outer_opts, MAX_IN_OPTS);
+  oscore_msg_init(&inner, srv->inner_opts, MAX_IN_OPTS);
+  bool send = true;
+  coapx_observation *cand = NULL;
+  bool with_observe = false;
+
+  if (coapx_pdu_read(request, &outer) != COAPX_OK) {
+    /* More options than we keep: not a request we can serve. */
+    error_msg(srv, &answer, OSCORE_CODE(4, 0), NULL, false);
+    send = con;
+    goto done;
+  }
+
+  /* 2. The OSCORE gate. */
+  coapx_gate_result g;
+  coapx_gate_check(&srv->gate, &outer, &inner, srv->plain, sizeof srv->plain,
+                   &g);
+  const oscore_msg *req = &outer;
+  switch (g.verdict) {
+  case COAPX_GATE_REFUSE:
+    /* §8.2 / aiocoap: OSCORE-layer errors are unprotected and only
+     * answered to CON requests. */
+    error_msg(srv, &answer, g.code, g.diag, g.max_age_zero);
+    send = con;
+    goto done;
+  case COAPX_GATE_CHALLENGE:
+    path_text(&inner, path, sizeof path);
+    le.method = inner.code;
+    le.identity = g.identity;
+    le.is_protected = true;
+    oscore_msg_init(&answer, srv->send_opts, COAPX_RESPONSE_MAX_OPTS + 4);
+    if (coapx_gate_challenge(&srv->gate, &g, &answer, srv->send_buf,
+                             sizeof srv->send_buf) != COAPX_OK) {
+      error_msg(srv, &answer, OSCORE_CODE(5, 0), NULL, false);
+      send = con;
+    }
+    le.code = OSCORE_CODE(4, 1);
+    goto done_logged;
+  case COAPX_GATE_PROTECTED:
+    req = &inner;
+    break;
+  case COAPX_GATE_PLAIN:
+    break;
+  }
+  bool prot = g.verdict == COAPX_GATE_PROTECTED;
+  path_text(req, path, sizeof path);
+  le.method = req->code;
+  le.identity = prot ? g.identity : NULL;
+  le.is_protected = prot;
+
+  /* 3. Observe (RFC 7641 §3.6, §4.1): a registration or deregistration on
+   * a token replaces what was observed under it. */
+  const oscore_opt *oo = oscore_msg_find_opt(req, OSCORE_OPT_OBSERVE);
+  uint32_t ov = 0;
+  bool obs_req = oo && oscore_opt_uint(oo->value, &ov) == OSCORE_OK &&
+                 ov <= 1;
+  if (obs_req) {
+    coapx_observation *old = coapx_obs_find_token(&srv->obs, session, token);
+    if (old) end_observation(srv, old, COAPX_OBS_END_DEREGISTERED);
+    if (ov == 0 && (req->code == OSCORE_CODE(0, OSCORE_CODE_GET) ||
+                    req->code == OSCORE_CODE(0, OSCORE_CODE_FETCH)))
+      coapx_obs_new(session, token, req, prot, g.sc, &g.rid, le.identity,
+                    peer, &cand);
+  }
+
+  /* 4. The application. */
+  coapx_request areq = {
+    .msg = req, .identity = le.identity, .is_protected = prot, .peer = peer,
+    .observation = cand, .is_notification = false,
+  };
+  coapx_response aresp;
+  uint8_t obs_buf[4];
+  with_observe = cand != NULL;
+  run_app(srv, &areq, &aresp, obs_buf, &with_observe,
+          cand ? coapx_obs_next_value(cand) : 0);
+  with_observe = with_observe && aresp.observe;
+  if (!with_observe) oscore_msg_remove_opt(&aresp.msg, OSCORE_OPT_OBSERVE);
+  answer_plain = aresp.msg;
+  le.code = answer_plain.code;
+  le.payload_len = answer_plain.payload.len;
+
+  /* 5. Protect with the request's nonce where the core allows it. */
+  if (!finish_answer(srv, prot ? g.sc : NULL, &g.rid, false, &answer_plain,
+                     &answer, limit)) {
+    with_observe = false;
+    le.code = answer.code;
+    le.payload_len = answer.payload.len;
+  }
+  goto done_logged;
+
+done:
+  le.code = answer.code;
+  le.payload_len = answer.payload.len;
+done_logged:
+  if (send) coapx_pdu_write(response, &answer);
+  /* A failed put only costs the byte-identical retransmission answer. */
+  coapx_dedup_put(srv->dedup, remote, local, mid, now, send ? &answer : NULL);
+  if (cand) {
+    if (with_observe) coapx_obs_link(&srv->obs, cand);
+    else coapx_obs_free(cand);
+  }
+  if (!send) le.code = 0;
+  log_line(srv, &le);
+  srv->busy = false;
+  flush_pending(srv);
+}
+
+static void on_nack(coap_session_t *session, const coap_pdu_t *sent,
+                    const coap_nack_reason_t reason, const coap_mid_t mid) {
+  (void)sent;
+  coapx_server *srv = coap_get_app_data(coap_session_get_context(session));
+  if (!srv) return;
+  coapx_observation *obs = coapx_obs_find_mid(&srv->obs, session, mid);
+  if (!obs) return;
+  /* RFC 7641 §3.6: an RST to a notification cancels; a CON notification
+   * that is never acknowledged means the client is gone (§4.5). */
+  end_observation(srv, obs, reason == COAP_NACK_RST ? COAPX_OBS_END_RST
+                                                    : COAPX_OBS_END_FAILED);
+}
+
+coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
+  if (!srv || !obs) return COAPX_ERR_INVALID_ARG;
+  if (!coapx_obs_linked(&srv->obs, obs)) return COAPX_ERR_NOT_FOUND;
+  if (srv->busy) {
+    obs->pending = true;
+    return COAPX_OK;
+  }
+  srv->busy = true;
+  oscore_msg req, answer;
+  oscore_msg_init(&req, srv->inner_opts, MAX_IN_OPTS);
+  coapx_err err = coapx_obs_request(obs, &req);
+  if (err != COAPX_OK) {
+    srv->busy = false;
+    end_observation(srv, obs, COAPX_OBS_END_FAILED);
+    return err;
+  }
+  char path[PATH_TEXT];
+  path_text(&req, path, sizeof path);
+  coapx_log_entry le = {
+    .peer = obs->peer, .identity = obs->identity,
+    .is_protected = obs->is_protected, .method = req.code, .path = path,
+    .notification = true,
+  };
+  coapx_request areq = {
+    .msg = &req, .identity = obs->identity, .is_protected = obs->is_protected,
+    .peer = obs->peer, .observation = obs, .is_notification = true,
+  };
+  coapx_response aresp;
+  uint8_t obs_buf[4];
+  bool with_observe = true;
+  /* The value is only consumed when the notification keeps Observe. */
+  run_app(srv, &areq, &aresp, obs_buf, &with_observe,
+          (obs->observe + 1) & 0xFFFFFFu);
+  if (with_observe) coapx_obs_next_value(obs);
+  bool ends = !with_observe;
+  le.code = aresp.msg.code;
+  le.payload_len = aresp.msg.payload.len;
+
+  coap_session_t *s = obs->session;
+  size_t limit = coap_session_max_pdu_size(s);
+  limit = limit > obs->token_len ? limit - obs->token_len : 0;
+  /* Notifications after the registration's answer carry our own partial
+   * IV (RFC 8613 §8.3): the request's nonce was used by that answer. */
+  oscore_msg plain = aresp.msg;
+  if (!finish_answer(srv, obs->sc, &obs->rid, true, &plain, &answer, limit)) {
+    ends = true;
+    le.code = answer.code;
+  }
+  /* CON, so that a vanished client is noticed (RFC 7641 §4.5) and its RST
+   * reaches on_nack. */
+  coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, (coap_pdu_code_t)answer.code,
+                                  coap_new_message_id(s),
+                                  coap_session_max_pdu_size(s));
+  coap_mid_t mid = COAP_INVALID_MID;
+  if (pdu && coap_add_token(pdu, obs->token_len, obs->token) &&
+      coapx_pdu_write(pdu, &answer) == COAPX_OK) {
+    mid = coap_send(s, pdu);
+  } else if (pdu) {
+    coap_delete_pdu(pdu);
+  }
+  obs->last_mid = mid;
+  log_line(srv, &le);
+  srv->busy = false;
+  if (mid == COAP_INVALID_MID) {
+    end_observation(srv, obs, COAPX_OBS_END_FAILED);
+    return COAPX_ERR_LIBCOAP;
+  }
+  if (ends) end_observation(srv, obs, COAPX_OBS_END_ERROR_CODE);
+  flush_pending(srv);
+  return COAPX_OK;
+}
+
+static coapx_err add_catch_all(coapx_server *srv) {
+  static const coap_request_t methods[] = {
+    COAP_REQUEST_GET, COAP_REQUEST_POST, COAP_REQUEST_PUT,
+    COAP_REQUEST_DELETE, COAP_REQUEST_FETCH, COAP_REQUEST_PATCH,
+    COAP_REQUEST_IPATCH,
+  };
+  coap_resource_t *any = coap_resource_unknown_init2(on_request, 0);
+  /* Without this resource libcoap answers GET /.well-known/core itself. */
+  coap_resource_t *wkc =
+      coap_resource_init(coap_make_str_const(".well-known/core"), 0);
+  if (!any || !wkc) {
+    if (any) coap_delete_resource(NULL, any);
+    if (wkc) coap_delete_resource(NULL, wkc);
+    return COAPX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+    coap_register_request_handler(any, methods[i], on_request);
+    coap_register_request_handler(wkc, methods[i], on_request);
+  }
+  coap_add_resource(srv->ctx, any);
+  coap_add_resource(srv->ctx, wkc);
+  return COAPX_OK;
+}
+
+coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
+  if (!cfg || !out || !cfg->handler || (cfg->n_bind && !cfg->bind))
+    return COAPX_ERR_INVALID_ARG;
+  *out = NULL;
+  coap_startup();
+  coapx_server *srv = calloc(1, sizeof *srv);
+  if (!srv) return COAPX_ERR_NO_MEMORY;
+  srv->handler = cfg->handler;
+  srv->handler_arg = cfg->handler_arg;
+  srv->on_observe_end = cfg->on_observe_end;
+  srv->observe_end_arg = cfg->observe_end_arg;
+  srv->log = cfg->log;
+  srv->log_arg = cfg->log_arg;
+  coapx_err err = coapx_gate_init(&srv->gate, cfg->credentials);
+  if (err != COAPX_OK) goto fail;
+  srv->dedup = coapx_dedup_new(COAPX_DEDUP_MAX_ENTRIES,
+                               COAPX_EXCHANGE_LIFETIME_S);
+  srv->ctx = coap_new_context(NULL);
+  size_t n = cfg->n_bind ? cfg->n_bind : 1;
+  srv->eps = calloc(n, sizeof *srv->eps);
+  err = COAPX_ERR_NO_MEMORY;
+  if (!srv->dedup || !srv->ctx || !srv->eps) goto fail;
+  coap_set_app_data(srv->ctx, srv);
+  /* Block-wise is end-to-end under OSCORE and done by the application. */
+  coap_context_set_block_mode(srv->ctx, 0);
+  coap_register_option(srv->ctx, COAP_OPTION_OSCORE);
+  coap_register_nack_handler(srv->ctx, on_nack);
+  if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
+
+  for (size_t i = 0; i < n; i++) {
+    coap_address_t a;
+    err = coapx_addr_parse_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &a);
+    if (err != COAPX_OK) goto fail;
+    srv->eps[i] = coap_new_endpoint(srv->ctx, &a, COAP_PROTO_UDP);
+    if (!srv->eps[i]) { err = COAPX_ERR_BIND; goto fail; }
+    coap_endpoint_set_default_mtu(srv->eps[i], SERVER_MTU);
+    srv->n_eps++;
+  }
+  srv->creds = cfg->credentials;
+  *out = srv;
+  return COAPX_OK;
+
+fail:
+  /* The caller keeps the credentials on failure. */
+  srv->creds = NULL;
+  coapx_server_free(srv);
+  return err;
+}
+
+uint16_t coapx_server_port(const coapx_server *srv, size_t i) {
+  if (!srv || i >= srv->n_eps) return 0;
+  return coapx_addr_endpoint_port(srv->eps[i]);
+}
+
+coapx_err coapx_server_run_once(coapx_server *srv, unsigned timeout_ms) {
+  if (!srv) return COAPX_ERR_INVALID_ARG;
+  /* libcoap reads 0 as "wait for ever". */
+  int r = coap_io_process(srv->ctx, timeout_ms ? timeout_ms : COAP_IO_NO_WAIT);
+  flush_pending(srv);
+  return r < 0 ? COAPX_ERR_IO : COAPX_OK;
+}
+
+coapx_err coapx_server_run(coapx_server *srv, volatile sig_atomic_t *stop) {
+  if (!srv || !stop) return COAPX_ERR_INVALID_ARG;
+  while (!*stop) {
+    coapx_err e = coapx_server_run_once(srv, 1000);
+    if (e != COAPX_OK) return e;
+  }
+  return COAPX_OK;
+}
+
+void coapx_libcoap_verbosity(int level) {
+  coap_set_log_level(level <= 0 ? LOG_EMERG
+                     : level == 1 ? LOG_WARNING : LOG_DEBUG);
+}
+
+int coapx_server_fd(const coapx_server *srv) {
+  return srv ? coap_context_get_coap_fd(srv->ctx) : -1;
+}
+
+void coapx_server_free(coapx_server *srv) {
+  if (!srv) return;
+  while (srv->obs.head)
+    end_observation(srv, srv->obs.head, COAPX_OBS_END_SHUTDOWN);
+  if (srv->ctx) coap_free_context(srv->ctx);
+  free(srv->eps);
+  coapx_dedup_free(srv->dedup);
+  coapx_gate_clear(&srv->gate);
+  /* Writes the exact sequence numbers and replay windows back. */
+  if (srv->creds) store_credentials_close(srv->creds, NULL);
+  free(srv);
+}
