@@ -65,6 +65,13 @@ void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap) {
   if (a->addr.sa.sa_family == AF_INET) {
     if (!inet_ntop(AF_INET, &a->addr.sin.sin_addr, host, sizeof host)) return;
     snprintf(buf, cap, "%s:%u", host, ntohs(a->addr.sin.sin_port));
+  } else if (a->addr.sa.sa_family == AF_INET6 &&
+             IN6_IS_ADDR_V4MAPPED(&a->addr.sin6.sin6_addr)) {
+    /* An IPv4 peer of a dual-stack "[::]" endpoint: name it as IPv4. */
+    if (!inet_ntop(AF_INET, &a->addr.sin6.sin6_addr.s6_addr[12], host,
+                   sizeof host))
+      return;
+    snprintf(buf, cap, "%s:%u", host, ntohs(a->addr.sin6.sin6_port));
   } else if (a->addr.sa.sa_family == AF_INET6) {
     if (!inet_ntop(AF_INET6, &a->addr.sin6.sin6_addr, host, sizeof host))
       return;

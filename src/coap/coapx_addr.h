@@ -18,7 +18,8 @@
  * resolve. */
 coapx_err coapx_addr_parse_bind(const char *spec, coap_address_t *out);
 
-/* "a.b.c.d:port" or "[v6]:port" into |buf| (always NUL-terminated). */
+/* "a.b.c.d:port" or "[v6]:port" into |buf| (always NUL-terminated);
+ * IPv4-mapped IPv6 addresses are shown as IPv4. */
 void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap);
 
 /* The port in libcoap's text of a bound endpoint ("[::1]:5683 UDP"), which

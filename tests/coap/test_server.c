@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include "coapx_server.h"
@@ -588,6 +590,54 @@ static void test_observe_plain_rst(void) {
   CHECK_EQ_INT(coapx_server_notify(srv, stale), COAPX_ERR_NOT_FOUND);
 }
 
+static void test_non(void) {
+  oscore_opt o[4];
+  oscore_msg m;
+  plain_get(&m, o, 4, "hello");
+  uint8_t d[256], buf[2048];
+  answer_t a;
+  size_t n = encode(1, &m, TOK, 4, d, sizeof d);
+  memset(&app, 0, sizeof app);
+  size_t r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  CHECK_EQ_INT(a.d.type, 1);                       /* NON answer */
+  CHECK_EQ_INT(a.d.msg.code, OSCORE_CODE(2, 5));
+  /* The same NON again (same MID): ignored, the application runs once. */
+  r = exchange(d, n, buf, sizeof buf, 300);
+  CHECK_EQ_INT(r, 0);
+  CHECK_EQ_INT(app.calls, 1);
+
+  /* A protected NON gets a protected NON answer. */
+  oscore_request_id rid;
+  plain_get(&m, o, 4, "hello");
+  n = encode_protected(&client, 1, &m, &rid, d, sizeof d);
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a) && verify(&rid, &a));
+  CHECK_EQ_INT(a.d.type, 1);
+  CHECK(payload_is(&a.inner, "Hello world"));
+}
+
+static volatile sig_atomic_t stop_flag;
+static void on_alarm(int sig) { (void)sig; stop_flag = 1; }
+
+static void test_run_until_stopped(void) {
+  stop_flag = 1;
+  CHECK_EQ_INT(coapx_server_run(srv, &stop_flag), COAPX_OK);
+  stop_flag = 0;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, NULL);
+  struct itimerval it = { .it_value = { .tv_sec = 0, .tv_usec = 200000 } };
+  long t0 = now_ms();
+  setitimer(ITIMER_REAL, &it, NULL);
+  CHECK_EQ_INT(coapx_server_run(srv, &stop_flag), COAPX_OK);
+  long took = now_ms() - t0;
+  CHECK(stop_flag == 1);
+  CHECK(took >= 150 && took < 2500);
+  signal(SIGALRM, SIG_DFL);
+}
+
 static coapx_server *start(const char *creds_path, store_credentials **out) {
   store_credentials *creds = NULL;
   store_diag diag = { 0 };
@@ -715,6 +765,30 @@ static void test_bind_and_config(void) {
   CHECK_EQ_INT(coapx_server_port(s, 5), 0);
   CHECK_EQ_INT(coapx_server_run_once(s, 0), COAPX_OK);
   coapx_server_free(s);
+
+  /* "[::]" is dual-stack: an IPv4 client reaches it. */
+  const char *any6[] = { "[::]:0" };
+  cfg.bind = any6;
+  cfg.n_bind = 1;
+  if (coapx_server_new(&cfg, &s) != COAPX_OK) {
+    fprintf(stderr, "no IPv6 here: dual-stack bind not tested\n");
+    return;
+  }
+  coapx_server *main_srv = srv;
+  srv = s;
+  CHECK(connect_to(coapx_server_port(s, 0)));
+  oscore_opt o[4];
+  oscore_msg m;
+  plain_get(&m, o, 4, "hello");
+  uint8_t d[256], buf[2048];
+  answer_t a;
+  size_t n = encode(0, &m, TOK, 4, d, sizeof d);
+  size_t r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a) && payload_is(&a.d.msg, "Hello world"));
+  CHECK(strncmp(app.peer, "127.0.0.1:", 10) == 0);   /* not ::ffff:... */
+  srv = main_srv;
+  coapx_server_free(s);
+  CHECK(connect_to(coapx_server_port(srv, 0)));
 }
 
 int main(void) {
@@ -742,9 +816,23 @@ int main(void) {
   test_echo_recovery();
   CHECK(connect_to(coapx_server_port(srv, 0)));
   test_plain_get();
+  test_non();
+  test_run_until_stopped();
   test_bind_and_config();
 
+  /* An observation still running at shutdown is told so. */
+  oscore_opt o[4];
+  oscore_msg m;
+  plain_get(&m, o, 4, "obs");
+  oscore_msg_add_opt(&m, OSCORE_OPT_OBSERVE, OSCORE_BYTES(NULL, 0));
+  uint8_t d[256], buf[2048];
+  size_t n = encode(0, &m, TOK, 4, d, sizeof d);
+  ends = 0;
+  CHECK(exchange(d, n, buf, sizeof buf, 1000) > 0);
+  CHECK(app.obs != NULL);
   coapx_server_free(srv);
+  CHECK_EQ_INT(ends, 1);
+  CHECK_EQ_INT(last_end, COAPX_OBS_END_SHUTDOWN);
   oscore_ctx_wipe(&client);
   if (fd >= 0) close(fd);
   remove_tree(tmpdir);
