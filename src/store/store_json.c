@@ -36,7 +36,8 @@ store_err store_json_load(const char *dir, const char *name, size_t max,
   if (absent)
     *absent = false;
 
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO in place of a key file must not hang the load. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT && absent) {
       *absent = true;
@@ -46,12 +47,15 @@ store_err store_json_load(const char *dir, const char *name, size_t max,
                       strerror(errno));
   }
   struct stat sb;
-  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+  if (fstat(fd, &sb) != 0) {
     int e = errno;
     close(fd);
+    return store_fail(diag, STORE_ERR_IO, "cannot read %s: %s", path, strerror(e));
+  }
+  if (!S_ISREG(sb.st_mode)) {
+    close(fd);
     return store_fail(diag, STORE_ERR_IO, "cannot read %s: %s", path,
-                      S_ISDIR(sb.st_mode) ? "is a directory"
-                                          : (e ? strerror(e) : "not a regular file"));
+                      S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
   }
   if ((uint64_t)sb.st_size > max) {
     close(fd);

@@ -363,6 +363,18 @@ static void test_io_errors(void) {
   CHECK_CONTAINS(d.msg, sub);
   CHECK_EQ_INT(tu_count(dir, NULL, 0), 2);
 
+  /* A FIFO in place of the secret file: refused at once, no hang. */
+  dir = tu_mkdir("io-fifo");
+  tu_write(dir, "settings.json", "{" IDS "}", 0600);
+  snprintf(sub, sizeof sub, "%s/secret.json", dir);
+  if (mkfifo(sub, 0600) != 0)
+    tu_die("mkfifo");
+  double t0 = tu_now();
+  CHECK_EQ_INT(store_context_open(dir, &d, &sc), STORE_ERR_IO);
+  CHECK(tu_now() - t0 < 0.5);
+  CHECK_CONTAINS(d.msg, sub);
+  CHECK_CONTAINS(d.msg, "not a regular file");
+
   /* An unreadable sequence.json. */
   dir = tu_plugtest("a", "io-sequence");
   snprintf(sub, sizeof sub, "%s/sequence.json", dir);
