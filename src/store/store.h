@@ -57,7 +57,8 @@ typedef struct store_context store_context;
  * store_context_prepare_send(). Secret file contents are wiped after use.
  * Errors: STORE_ERR_LOCKED, _IO, _MALFORMED, _MISSING, _DUPLICATE,
  * _UNKNOWN_ALG, _ID_TOO_LONG, _DERIVE, _NO_MEMORY. On error nothing is
- * written and the lock is released. */
+ * written and the lock is released. (Under the lock, temporary files that
+ * a killed writer left, ".sequence-*.json", are removed.) */
 store_err store_context_open(const char *dir, store_diag *diag,
                              store_context **out);
 
