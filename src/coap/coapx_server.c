@@ -46,7 +46,9 @@ struct coapx_server {
   oscore_opt resp_opts[COAPX_RESPONSE_MAX_OPTS + 1];
   uint8_t resp_buf[COAPX_RESPONSE_BUF];
   oscore_opt send_opts[COAPX_RESPONSE_MAX_OPTS + 4];
-  uint8_t send_buf[COAPX_RESPONSE_BUF + 128];
+  /* protect builds the plaintext and seals it behind itself: room for
+   * both, plus the OSCORE option, Observe and the tag. */
+  uint8_t send_buf[2 * COAPX_RESPONSE_BUF + 128];
 };
 
 static uint64_t now_s(void) {

@@ -76,6 +76,15 @@ static void app_handler(const coapx_request *req, coapx_response *resp,
     resp->msg.code = OSCORE_CODE(2, 4);
     coapx_response_set_payload(resp, req->msg->payload.ptr,
                                req->msg->payload.len);
+  } else if (strcmp(app.path, "/big") == 0) {
+    /* A fileserver-like 1024-byte block with its options. */
+    resp->msg.code = OSCORE_CODE(2, 5);
+    coapx_response_add_opt(resp, OSCORE_OPT_ETAG, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    coapx_response_add_uint(resp, OSCORE_OPT_CONTENT_FORMAT, 42);
+    coapx_response_add_uint(resp, OSCORE_OPT_BLOCK2, 0x1e);   /* NUM 1, M, 1024 */
+    coapx_response_add_uint(resp, OSCORE_OPT_SIZE2, 1u << 20);
+    uint8_t *p = coapx_response_payload_space(resp, 1024);
+    if (p) for (int i = 0; i < 1024; i++) p[i] = (uint8_t)(i * 13);
   } else if (strcmp(app.path, "/obs") == 0) {
     if (req->is_notification && app.fail_next) {
       coapx_response_error(resp, OSCORE_CODE(4, 4), NULL);
@@ -372,6 +381,33 @@ static void test_protected_get(void) {
   CHECK_EQ_INT(a.inner.code, OSCORE_CODE(2, 4));
   CHECK(payload_is(&a.inner, "ping"));
   CHECK_EQ_INT(app.code, OSCORE_CODE(0, 2));
+}
+
+static bool big_ok(const oscore_msg *m) {
+  if (m->code != OSCORE_CODE(2, 5) || m->payload.len != 1024) return false;
+  for (int i = 0; i < 1024; i++)
+    if (m->payload.ptr[i] != (uint8_t)(i * 13)) return false;
+  return oscore_msg_find_opt(m, OSCORE_OPT_ETAG) &&
+         oscore_msg_find_opt(m, OSCORE_OPT_BLOCK2) &&
+         oscore_msg_find_opt(m, OSCORE_OPT_SIZE2);
+}
+
+static void test_full_block(void) {
+  oscore_opt o[4];
+  oscore_msg m;
+  plain_get(&m, o, 4, "big");
+  uint8_t d[512], buf[2048];
+  answer_t a;
+  size_t n = encode(0, &m, TOK, 4, d, sizeof d);
+  size_t r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a) && big_ok(&a.d.msg));
+
+  oscore_request_id rid;
+  n = encode_protected(&client, 0, &m, &rid, d, sizeof d);
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a) && verify(&rid, &a));
+  CHECK(big_ok(&a.inner));
+  fprintf(stderr, "protected 1024-byte block answer: %zu-byte datagram\n", r);
 }
 
 static void test_gate_errors(void) {
@@ -809,6 +845,7 @@ int main(void) {
 
   test_plain_get();
   test_protected_get();
+  test_full_block();
   test_gate_errors();
   test_replay_and_retransmission();
   test_observe_protected();
