@@ -1,0 +1,91 @@
+#include "fs_glue.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+
+/* Upper bound on one wait: libcoap's retransmission timers are served
+ * from coapx_server_run_once(), so the loop must come round often. */
+#define LOOP_WAIT_MS 100
+#define TICK_MS 1000
+
+uint64_t fs_glue_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void fs_glue_handler(const coapx_request *req, coapx_response *resp,
+                     void *arg) {
+  fs_glue *g = arg;
+  fs_caller c = {req->peer, req->identity ? req->identity : "anonymous",
+                 req->is_protected};
+  fs_reply reply;
+  fs_outcome out;
+  fs_serve(g->fs, &c, req->msg, fs_glue_now_ms(), &reply, &out);
+  resp->msg.code = reply.msg.code;
+  for (size_t i = 0; i < reply.msg.n_opts; i++) {
+    const oscore_opt *o = &reply.msg.opts[i];
+    if (coapx_response_add_opt(resp, o->number, o->value.ptr, o->value.len) !=
+        COAPX_OK) {
+      coapx_response_error(resp, OSCORE_CODE(5, 0), NULL);
+      return;
+    }
+  }
+  if (coapx_response_set_payload(resp, reply.msg.payload.ptr,
+                                 reply.msg.payload.len) != COAPX_OK) {
+    coapx_response_error(resp, OSCORE_CODE(5, 0), NULL);
+    return;
+  }
+  /* Only files are observable (as in aiocoap); a listing or an error is
+   * answered once, without Observe, which tells the client so. */
+  if (req->observation && !req->is_notification && out.observable &&
+      g->obs && (reply.msg.code >> 5) == 2 &&
+      fs_observe_add(g->obs, out.rel, req->observation) == FS_OK)
+    resp->observe = true;
+}
+
+void fs_glue_observe_end(coapx_observation *obs, coapx_obs_end why,
+                         void *arg) {
+  (void)why;
+  fs_glue *g = arg;
+  if (g->obs)
+    fs_observe_remove(g->obs, obs);
+}
+
+void fs_glue_notify(void *handle, void *arg) {
+  fs_glue *g = arg;
+  if (g->srv &&
+      coapx_server_notify(g->srv, handle) == COAPX_ERR_NOT_FOUND && g->obs)
+    fs_observe_remove(g->obs, handle);
+}
+
+coapx_err fs_glue_run(fs_glue *g, volatile sig_atomic_t *stop) {
+  int sfd = coapx_server_fd(g->srv);
+  int ofd = g->obs ? fs_observe_fd(g->obs) : -1;
+  uint64_t next_tick = fs_glue_now_ms() + TICK_MS;
+  while (!*stop) {
+    int wait = g->obs && fs_observe_pending(g->obs) ? FS_OBSERVE_SETTLE_MS
+                                                    : LOOP_WAIT_MS;
+    coapx_err e;
+    if (sfd >= 0) {
+      struct pollfd p[2] = {{sfd, POLLIN, 0}, {ofd, POLLIN, 0}};
+      if (poll(p, ofd >= 0 ? 2 : 1, wait) < 0 && errno != EINTR)
+        return COAPX_ERR_IO;
+      e = coapx_server_run_once(g->srv, 0);
+    } else {
+      /* libcoap without an epoll descriptor: let it wait itself. */
+      e = coapx_server_run_once(g->srv, (unsigned)wait);
+    }
+    if (e != COAPX_OK && !*stop)
+      return e;
+    uint64_t now = fs_glue_now_ms();
+    if (g->obs)
+      fs_observe_process(g->obs, now);
+    if (now >= next_tick) {
+      fs_server_tick(g->fs, now);
+      next_tick = now + TICK_MS;
+    }
+  }
+  return COAPX_OK;
+}

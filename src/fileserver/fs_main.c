@@ -1,0 +1,161 @@
+/* oscore-fileserver: options, signals, start and stop. Everything else is
+ * in fs_server (files), fs_glue (dispatcher, observe, loop) and the layers
+ * below. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "coapx_server.h"
+#include "fs_glue.h"
+#include "fs_log.h"
+#include "fs_observe.h"
+#include "fs_options.h"
+#include "fs_server.h"
+#include "oscore_tools_version.h"
+#include "store.h"
+
+static const char *prog = "oscore-fileserver";
+static volatile sig_atomic_t stop_flag;
+static int verbosity;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_flag = 1;
+}
+
+/* No SA_RESTART: a signal must end the wait in poll() at once. */
+static void install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+static void on_warning(void *arg, const char *msg) {
+  (void)arg;
+  if (verbosity >= 0)
+    fprintf(stderr, "%s: warning: %s\n", prog, msg);
+}
+
+static void on_log(const coapx_log_entry *e, void *arg) {
+  (void)arg;
+  if (verbosity >= 1)
+    fs_log_request(stderr, prog, e);
+}
+
+static int load_credentials(const char *path, store_credentials **out) {
+  store_diag diag = {.warn = on_warning};
+  store_credentials *c = NULL;
+  store_err e = store_credentials_load(path, &diag, &c);
+  if (e == STORE_OK)
+    e = store_credentials_open_all(c, &diag);
+  if (e != STORE_OK) {
+    fprintf(stderr, "%s: %s: %s%s%s\n", prog, path, store_strerror(e),
+            diag.msg[0] ? ": " : "", diag.msg);
+    /* Closing releases the contexts opened so far, writing nothing new. */
+    store_credentials_close(c, NULL);
+    return FS_EXIT_CONFIG;
+  }
+  *out = c;
+  return FS_EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+  fs_options o;
+  char why[512] = "";
+  switch (fs_options_parse(argc, argv, &o, why, sizeof why)) {
+  case FS_OPTIONS_HELP:
+    fs_options_help(stdout, prog);
+    return FS_EXIT_OK;
+  case FS_OPTIONS_VERSION:
+    printf("%s %s\n", prog, OSCORE_TOOLS_VERSION);
+    return FS_EXIT_OK;
+  case FS_OPTIONS_ERROR:
+    fprintf(stderr, "%s: %s\nUsage: %s [OPTIONS] [DIR] (see --help)\n", prog,
+            why, prog);
+    return FS_EXIT_USAGE;
+  case FS_OPTIONS_RUN:
+    break;
+  }
+  verbosity = o.verbosity;
+  coapx_libcoap_verbosity(verbosity >= 2 ? verbosity - 1 : 0);
+  install_signals();
+
+  fs_glue g = {0};
+  fs_err fe = fs_server_new(&o.fs, &g.fs, why, sizeof why);
+  if (fe != FS_OK) {
+    fprintf(stderr, "%s: %s\n", prog, why[0] ? why : fs_strerror(fe));
+    return FS_EXIT_CONFIG;
+  }
+  char *root_abs = realpath(o.fs.root_dir, NULL);
+  if (!root_abs ||
+      fs_observe_new(fs_server_root(g.fs), root_abs, fs_glue_notify, &g,
+                     &g.obs) != FS_OK) {
+    g.obs = NULL;
+    on_warning(NULL, "inotify unavailable: observe requests are answered "
+                     "once, without notifications");
+  }
+  free(root_abs);
+
+  store_credentials *creds = NULL;
+  if (o.credentials) {
+    int rc = load_credentials(o.credentials, &creds);
+    if (rc != FS_EXIT_OK) {
+      fs_observe_free(g.obs);
+      fs_server_free(g.fs);
+      return rc;
+    }
+  }
+
+  coapx_server_config sc = {
+    .bind = o.bind, .n_bind = o.n_bind, .credentials = creds,
+    .handler = fs_glue_handler, .handler_arg = &g,
+    .on_observe_end = fs_glue_observe_end, .observe_end_arg = &g,
+    .log = on_log,
+  };
+  coapx_err ce = coapx_server_new(&sc, &g.srv);
+  if (ce != COAPX_OK) {
+    fprintf(stderr, "%s: cannot listen on %s: %s\n", prog,
+            o.n_bind ? o.bind[0] : "[::]:5683", coapx_strerror(ce));
+    store_credentials_close(creds, NULL);
+    fs_observe_free(g.obs);
+    fs_server_free(g.fs);
+    return ce == COAPX_ERR_ADDRESS || ce == COAPX_ERR_BIND ? FS_EXIT_NETWORK
+                                                           : FS_EXIT_RUNTIME;
+  }
+  if (verbosity >= 0) {
+    for (size_t i = 0; i < (o.n_bind ? o.n_bind : 1); i++) {
+      const char *spec = o.n_bind ? o.bind[i] : "[::]";
+      /* The host as given, the port as bound (port 0 picks one). */
+      const char *end = spec[0] == '[' ? strchr(spec, ']') : NULL;
+      const char *colon = end ? strchr(end, ':') : strrchr(spec, ':');
+      if (!end && colon && strchr(spec, ':') != colon)
+        colon = NULL;  /* a bare IPv6 literal */
+      int hlen = colon ? (int)(colon - spec) : (int)strlen(spec);
+      fprintf(stderr, "%s: listening on %.*s:%u\n", prog, hlen, spec,
+              coapx_server_port(g.srv, i));
+    }
+    fflush(stderr);
+  }
+
+  ce = fs_glue_run(&g, &stop_flag);
+  int status = FS_EXIT_OK;
+  if (ce != COAPX_OK) {
+    fprintf(stderr, "%s: %s\n", prog, coapx_strerror(ce));
+    status = FS_EXIT_RUNTIME;
+  }
+  /* Ends observations, then closes the credentials: every context writes
+   * its exact sequence.json and releases its lock. Uploads in progress
+   * lose their temporary files. */
+  coapx_server_free(g.srv);
+  g.srv = NULL;
+  fs_observe_free(g.obs);
+  fs_server_free(g.fs);
+  if (verbosity >= 1)
+    fprintf(stderr, "%s: stopped\n", prog);
+  return status;
+}

@@ -1,0 +1,173 @@
+#include "fs_options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  OPT_BIND = 256, OPT_CREDENTIALS, OPT_WRITE, OPT_ETAG_LENGTH, OPT_VERSION,
+  OPT_HIDDEN, OPT_FOLLOW, OPT_REQUIRE_OSCORE, OPT_ACCESS, OPT_MAX_UPLOAD,
+};
+
+static const struct option longopts[] = {
+  {"bind", required_argument, NULL, OPT_BIND},
+  {"credentials", required_argument, NULL, OPT_CREDENTIALS},
+  {"write", no_argument, NULL, OPT_WRITE},
+  {"etag-length", required_argument, NULL, OPT_ETAG_LENGTH},
+  {"verbose", no_argument, NULL, 'v'},
+  {"quiet", no_argument, NULL, 'q'},
+  {"version", no_argument, NULL, OPT_VERSION},
+  {"help", no_argument, NULL, 'h'},
+  {"hidden", no_argument, NULL, OPT_HIDDEN},
+  {"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
+  {"require-oscore", no_argument, NULL, OPT_REQUIRE_OSCORE},
+  {"access", required_argument, NULL, OPT_ACCESS},
+  {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+  {NULL, 0, NULL, 0},
+};
+
+void fs_options_help(FILE *f, const char *prog) {
+  fprintf(f,
+"Usage: %s [OPTIONS] [DIR]\n"
+"Serve DIR (default: the current directory) over CoAP, protected with OSCORE\n"
+"for the peers in --credentials; a drop-in for aiocoap-fileserver.\n"
+"\n"
+"Network and security:\n"
+"  --bind HOST[:PORT]   listen there (default [::]:5683; IPv6 as [::1]:5683;\n"
+"                       port 0 picks a free one; repeatable)\n"
+"  --credentials FILE   aiocoap credentials map (JSON) with OSCORE contexts;\n"
+"                       the entry's key (e.g. :client1) is the caller's identity\n"
+"  --require-oscore     answer unprotected requests with 4.01 Unauthorized\n"
+"  --access FILE        JSON rules: identity -> path prefix -> \"r\"/\"w\"/\"rw\"/\"\";\n"
+"                       anything not granted is refused (see the man page)\n"
+"Files:\n"
+"  --write              allow PUT and DELETE (otherwise 4.03 Forbidden)\n"
+"  --etag-length N      ETag length 0..8 bytes (0 disables ETags; default 8)\n"
+"  --hidden             serve names starting with '.'\n"
+"  --follow-symlinks    follow symbolic links that lead out of DIR\n"
+"  --max-upload BYTES   largest PUT body (suffix k, M, G; default 1G)\n"
+"Output:\n"
+"  -v, --verbose        one line per request (peer, identity, method, path,\n"
+"                       code, bytes); twice adds libcoap's warnings\n"
+"  -q, --quiet          no start-up line, no warnings\n"
+"  --version            print the version and exit\n"
+"  -h, --help           this help\n"
+"\n"
+"On start, unless -q, one line on stderr names each bound endpoint:\n"
+"  %s: listening on 127.0.0.1:45678\n"
+"SIGINT or SIGTERM stop the server after writing every context's exact\n"
+"sequence state (aiocoap-compatible sequence.json) and releasing its lock.\n"
+"\n"
+"Exit status: 0 stopped by a signal, 1 usage error, 2 configuration error\n"
+"(DIR, credentials, contexts, rules), 3 address not usable, 4 runtime error.\n"
+"\n"
+"Example:\n"
+"  %s --credentials server.json --bind [::1]:5683 --write /srv/files\n",
+          prog, prog, prog);
+}
+
+static bool parse_size(const char *s, uint64_t *out) {
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || s[0] == '-')
+    return false;
+  unsigned shift = 0;
+  if (*end == 'k' || *end == 'K')
+    shift = 10;
+  else if (*end == 'M')
+    shift = 20;
+  else if (*end == 'G')
+    shift = 30;
+  if (shift)
+    end++;
+  if (*end || v > (UINT64_MAX >> shift))
+    return false;
+  *out = (uint64_t)v << shift;
+  return true;
+}
+
+static fs_options_result fail(char *why, size_t len, const char *fmt,
+                              const char *arg) {
+  if (why && len)
+    snprintf(why, len, fmt, arg);
+  return FS_OPTIONS_ERROR;
+}
+
+fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
+                                   char *why, size_t why_len) {
+  memset(o, 0, sizeof *o);
+  fs_config_defaults(&o->fs);
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1) {
+    switch (c) {
+    case OPT_BIND:
+      if (o->n_bind == FS_MAX_BINDS)
+        return fail(why, why_len, "too many --bind (at most %s)", "8");
+      o->bind[o->n_bind++] = optarg;
+      break;
+    case OPT_CREDENTIALS:
+      o->credentials = optarg;
+      break;
+    case OPT_WRITE:
+      o->fs.write = true;
+      break;
+    case OPT_ETAG_LENGTH: {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (!*optarg || *end || v < 0 || v > 8)
+        return fail(why, why_len, "--etag-length must be 0..8, not '%s'",
+                    optarg);
+      o->fs.etag_length = (size_t)v;
+      break;
+    }
+    case 'v':
+      if (o->verbosity < 0)
+        o->verbosity = 0;
+      o->verbosity++;
+      break;
+    case 'q':
+      o->verbosity = -1;
+      break;
+    case OPT_VERSION:
+      return FS_OPTIONS_VERSION;
+    case 'h':
+      return FS_OPTIONS_HELP;
+    case OPT_HIDDEN:
+      o->fs.hidden = true;
+      break;
+    case OPT_FOLLOW:
+      o->fs.follow_symlinks = true;
+      break;
+    case OPT_REQUIRE_OSCORE:
+      o->fs.require_oscore = true;
+      break;
+    case OPT_ACCESS:
+      o->fs.access_file = optarg;
+      break;
+    case OPT_MAX_UPLOAD:
+      if (!parse_size(optarg, &o->fs.uploads.max_size) ||
+          o->fs.uploads.max_size == 0)
+        return fail(why, why_len, "--max-upload: not a size: '%s'", optarg);
+      break;
+    case ':':
+      return fail(why, why_len, "option %s needs a value",
+                  argv[optind - 1]);
+    default:
+      return fail(why, why_len, "unknown option %s", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    o->fs.root_dir = argv[optind++];
+  if (optind < argc)
+    return fail(why, why_len, "unexpected argument '%s' (one DIR only)",
+                argv[optind]);
+  if (o->fs.require_oscore && !o->credentials)
+    return fail(why, why_len, "%s",
+                "--require-oscore needs --credentials (nothing could be "
+                "served)");
+  return FS_OPTIONS_RUN;
+}

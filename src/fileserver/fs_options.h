@@ -1,0 +1,42 @@
+/* The command line of oscore-fileserver. Option names follow
+ * aiocoap-fileserver (positional DIR, --bind, --credentials, --write,
+ * --etag-length, -v) so that switching is a change of program name. */
+#ifndef FS_OPTIONS_H
+#define FS_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "fs_server.h"
+
+#define FS_MAX_BINDS 8
+
+/* Exit statuses (documented in --help and the man page). */
+enum {
+  FS_EXIT_OK = 0,       /* stopped by SIGINT/SIGTERM, state written */
+  FS_EXIT_USAGE = 1,    /* bad command line */
+  FS_EXIT_CONFIG = 2,   /* directory, credentials, contexts or rules */
+  FS_EXIT_NETWORK = 3,  /* an address could not be parsed or bound */
+  FS_EXIT_RUNTIME = 4,  /* the event loop failed */
+};
+
+typedef struct {
+  fs_config fs;
+  const char *bind[FS_MAX_BINDS];
+  size_t n_bind;        /* 0: "[::]" on port 5683, as aiocoap */
+  const char *credentials;
+  int verbosity;        /* -1 with -q, +1 per -v */
+} fs_options;
+
+typedef enum {
+  FS_OPTIONS_RUN,
+  FS_OPTIONS_HELP,
+  FS_OPTIONS_VERSION,
+  FS_OPTIONS_ERROR,     /* |why| says what */
+} fs_options_result;
+
+fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
+                                   char *why, size_t why_len);
+/* The --help text. */
+void fs_options_help(FILE *f, const char *prog);
+
+#endif
