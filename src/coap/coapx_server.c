@@ -204,7 +204,7 @@ static void on_request(coap_resource_t *resource, coap_session_t *session,
   oscore_msg_init(&inner, srv->inner_opts, MAX_IN_OPTS);
   bool send = true;
   coapx_observation *cand = NULL;
-  bool with_observe = false;
+  bool with_observe = false, app_accepted = false;
 
   if (coapx_pdu_read(request, &outer) != COAPX_OK) {
     /* More options than we keep: not a request we can serve. */
@@ -275,6 +275,7 @@ static void on_request(coap_resource_t *resource, coap_session_t *session,
   with_observe = cand != NULL;
   run_app(srv, &areq, &aresp, obs_buf, &with_observe,
           cand ? coapx_obs_next_value(cand) : 0);
+  app_accepted = cand && aresp.observe;
   with_observe = with_observe && aresp.observe;
   if (!with_observe) oscore_msg_remove_opt(&aresp.msg, OSCORE_OPT_OBSERVE);
   answer_plain = aresp.msg;
@@ -298,8 +299,18 @@ done_logged:
   /* A failed put only costs the byte-identical retransmission answer. */
   coapx_dedup_put(srv->dedup, remote, local, mid, now, send ? &answer : NULL);
   if (cand) {
-    if (with_observe) coapx_obs_link(&srv->obs, cand);
-    else coapx_obs_free(cand);
+    if (with_observe) {
+      coapx_obs_link(&srv->obs, cand);
+    } else {
+      /* The application may have filed the handle when it accepted; tell
+       * it that the observation did not come about. */
+      if (app_accepted && srv->on_observe_end)
+        srv->on_observe_end(cand, is_success(le.code)
+                                      ? COAPX_OBS_END_FAILED
+                                      : COAPX_OBS_END_ERROR_CODE,
+                            srv->observe_end_arg);
+      coapx_obs_free(cand);
+    }
   }
   if (!send) le.code = 0;
   log_line(srv, &le);

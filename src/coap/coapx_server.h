@@ -71,7 +71,10 @@ typedef struct {
   size_t cap;
   size_t used;          /* bytes of |buf| taken; helpers advance it */
   /* Set to true on a registration (request.observation != NULL) to accept
-   * it; ignored otherwise. Only a 2.xx answer can establish one. */
+   * it; ignored otherwise. Only a 2.xx answer that could be sent
+   * establishes one; when it is not established after all, the end
+   * callback runs for the handle (COAPX_OBS_END_ERROR_CODE or _FAILED)
+   * before the handle is freed, so an application may file it at once. */
   bool observe;
 } coapx_response;
 

@@ -85,6 +85,13 @@ static void app_handler(const coapx_request *req, coapx_response *resp,
     coapx_response_add_uint(resp, OSCORE_OPT_SIZE2, 1u << 20);
     uint8_t *p = coapx_response_payload_space(resp, 1024);
     if (p) for (int i = 0; i < 1024; i++) p[i] = (uint8_t)(i * 13);
+  } else if (strcmp(app.path, "/obsfail") == 0) {
+    /* Accepts, then answers an error: no observation comes about. */
+    if (req->observation) {
+      resp->observe = true;
+      app.obs = req->observation;
+    }
+    coapx_response_error(resp, OSCORE_CODE(4, 3), NULL);
   } else if (strcmp(app.path, "/obs") == 0) {
     if (req->is_notification && app.fail_next) {
       coapx_response_error(resp, OSCORE_CODE(4, 4), NULL);
@@ -624,6 +631,19 @@ static void test_observe_plain_rst(void) {
   CHECK_EQ_INT(ends, 2);
   CHECK_EQ_INT(last_end, COAPX_OBS_END_DEREGISTERED);
   CHECK_EQ_INT(coapx_server_notify(srv, stale), COAPX_ERR_NOT_FOUND);
+
+  /* Accepted with an error answer: the end callback still runs once. */
+  plain_get(&m, o, 4, "obsfail");
+  oscore_msg_add_opt(&m, OSCORE_OPT_OBSERVE, OSCORE_BYTES(NULL, 0));
+  n = encode(0, &m, TOK, 4, d, sizeof d);
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  CHECK_EQ_INT(a.d.msg.code, OSCORE_CODE(4, 3));
+  CHECK(payload_is(&a.d.msg, "Forbidden"));
+  CHECK(oscore_msg_find_opt(&a.d.msg, OSCORE_OPT_OBSERVE) == NULL);
+  CHECK_EQ_INT(ends, 3);
+  CHECK_EQ_INT(last_end, COAPX_OBS_END_ERROR_CODE);
+  CHECK(app.obs == NULL);
 }
 
 static void test_non(void) {
