@@ -1,0 +1,26 @@
+/* oscore-client: parse the command line, then dispatch. */
+#include <stdio.h>
+#include "client_exit.h"
+#include "client_options.h"
+#include "client_request.h"
+#include "oscore_tools_version.h"
+
+int main(int argc, char **argv) {
+  client_opts o;
+  char err[512];
+  if (!client_options_parse(argc, argv, &o, err, sizeof err)) {
+    fprintf(stderr, "oscore-client: %s\n", err);
+    return CLIENT_EXIT_USAGE;
+  }
+  switch (o.action) {
+  case CLIENT_ACTION_HELP:
+    client_options_help(stdout, "oscore-client");
+    return CLIENT_EXIT_OK;
+  case CLIENT_ACTION_VERSION:
+    printf("oscore-client %s\n", OSCORE_TOOLS_VERSION);
+    return CLIENT_EXIT_OK;
+  case CLIENT_ACTION_REQUEST:
+    break;
+  }
+  return client_request_run(&o);
+}

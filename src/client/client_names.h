@@ -1,0 +1,39 @@
+/* Names of CoAP numbers for humans: methods, response codes, option
+ * numbers (RFC 7252 §12 and the IANA CoRE Parameters registries) and the
+ * CoAP Content-Formats registry. */
+#ifndef CLIENT_NAMES_H
+#define CLIENT_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Method by name (case-insensitive: GET POST PUT DELETE FETCH PATCH
+ * iPATCH) or number (1..31). false when neither. */
+bool client_method_parse(const char *s, uint8_t *code);
+
+/* "GET", "2.05 Content", "4.04 Not Found", "0.09" for unknown methods:
+ * written to |buf| (|cap| >= 40) and returned. */
+const char *client_code_name(uint8_t code, char *buf, size_t cap);
+
+/* Option name ("Uri-Path"), or NULL when unknown. */
+const char *client_option_name(uint16_t number);
+
+/* How an option's value is best shown. */
+typedef enum { CLIENT_OPT_OPAQUE, CLIENT_OPT_STRING, CLIENT_OPT_UINT,
+               CLIENT_OPT_EMPTY, CLIENT_OPT_BLOCK } client_opt_format;
+client_opt_format client_option_format(uint16_t number);
+
+/* Content-Format by media type (as registered, spaces after ';' ignored,
+ * case-insensitive; "text/plain" stands for 0) or number (0..65535).
+ * false when neither. */
+bool client_cformat_parse(const char *s, uint16_t *cf);
+
+/* Registered media type of |cf|, NULL when unknown. */
+const char *client_cformat_name(uint16_t cf);
+
+/* Print the registered names, one "number name" per line (for --help). */
+void client_cformat_list(FILE *out);
+
+#endif

@@ -1,0 +1,231 @@
+#include "client_options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "client_names.h"
+
+enum {
+  OPT_PAYLOAD = 256, OPT_CONTENT_FORMAT, OPT_ACCEPT, OPT_OBSERVE,
+  OPT_OBSERVE_EXEC, OPT_NON, OPT_PROXY, OPT_CREDENTIALS, OPT_NO_SET_HOSTNAME,
+  OPT_SZX, OPT_VERSION, OPT_TIMEOUT, OPT_PRETTY, OPT_NO_PRETTY, OPT_COLOR,
+  OPT_NO_COLOR,
+};
+
+static const struct option longopts[] = {
+  { "method", required_argument, NULL, 'm' },
+  { "payload", required_argument, NULL, OPT_PAYLOAD },
+  { "content-format", required_argument, NULL, OPT_CONTENT_FORMAT },
+  { "accept", required_argument, NULL, OPT_ACCEPT },
+  { "observe", no_argument, NULL, OPT_OBSERVE },
+  { "observe-exec", required_argument, NULL, OPT_OBSERVE_EXEC },
+  { "non", no_argument, NULL, OPT_NON },
+  { "proxy", required_argument, NULL, OPT_PROXY },
+  { "credentials", required_argument, NULL, OPT_CREDENTIALS },
+  { "no-set-hostname", no_argument, NULL, OPT_NO_SET_HOSTNAME },
+  { "verbose", no_argument, NULL, 'v' },
+  { "quiet", no_argument, NULL, 'q' },
+  { "payload-initial-szx", required_argument, NULL, OPT_SZX },
+  { "version", no_argument, NULL, OPT_VERSION },
+  { "help", no_argument, NULL, 'h' },
+  { "output", required_argument, NULL, 'o' },
+  { "timeout", required_argument, NULL, OPT_TIMEOUT },
+  { "pretty-print", no_argument, NULL, OPT_PRETTY },
+  { "no-pretty-print", no_argument, NULL, OPT_NO_PRETTY },
+  { "color", no_argument, NULL, OPT_COLOR },
+  { "no-color", no_argument, NULL, OPT_NO_COLOR },
+  { NULL, 0, NULL, 0 },
+};
+
+static bool fail(char *err, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail(char *err, size_t cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, cap, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+static bool parse_timeout(const char *s, unsigned *ms) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 86400)
+    return false;
+  double m = ceil(v * 1000.0);
+  *ms = m < 1 ? 1 : (unsigned)m;
+  return true;
+}
+
+bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
+                          size_t cap) {
+  memset(o, 0, sizeof *o);
+  o->action = CLIENT_ACTION_REQUEST;
+  o->method = 1;
+  o->set_hostname = true;
+  o->payload_initial_szx = -1;
+  o->pretty_print = CLIENT_AUTO;
+  o->color = CLIENT_AUTO;
+  err[0] = '\0';
+
+  opterr = 0;       /* our own messages name the option clearly */
+  optind = 1;
+  for (;;) {
+    int longindex = -1;
+    int c = getopt_long(argc, argv, ":m:vqho:", longopts, &longindex);
+    if (c == -1) break;
+    switch (c) {
+    case 'm':
+      if (!client_method_parse(optarg, &o->method))
+        return fail(err, cap, "--method: unknown method '%s' (GET, POST, "
+                    "PUT, DELETE, FETCH, PATCH, iPATCH or a number 1-31)",
+                    optarg);
+      break;
+    case OPT_PAYLOAD: o->payload = optarg; break;
+    case OPT_CONTENT_FORMAT:
+      if (!client_cformat_parse(optarg, &o->content_format))
+        return fail(err, cap, "--content-format: unknown content format "
+                    "'%s' (a registered media type such as application/cbor, "
+                    "or a number 0-65535)", optarg);
+      o->has_content_format = true;
+      break;
+    case OPT_ACCEPT:
+      if (!client_cformat_parse(optarg, &o->accept))
+        return fail(err, cap, "--accept: unknown content format '%s' (a "
+                    "registered media type such as application/json, or a "
+                    "number 0-65535)", optarg);
+      o->has_accept = true;
+      break;
+    case OPT_OBSERVE: o->observe = true; break;
+    case OPT_OBSERVE_EXEC:
+      if (!*optarg)
+        return fail(err, cap, "--observe-exec: empty command");
+      o->observe_exec = optarg;
+      o->observe = true;
+      break;
+    case OPT_NON: o->non = true; break;
+    case OPT_PROXY: o->proxy = optarg; break;
+    case OPT_CREDENTIALS: o->credentials = optarg; break;
+    case OPT_NO_SET_HOSTNAME: o->set_hostname = false; break;
+    case 'v': o->verbose++; break;
+    case 'q': o->quiet = true; break;
+    case OPT_SZX: {
+      const char *s = optarg;
+      if (s[0] >= '0' && s[0] <= '6' && s[1] == '\0') {
+        o->payload_initial_szx = s[0] - '0';
+        break;
+      }
+      if (strcmp(s, "7") == 0)
+        return fail(err, cap, "--payload-initial-szx: 7 (BERT) needs a "
+                    "reliable transport; over UDP use 0-6");
+      return fail(err, cap, "--payload-initial-szx: '%s' is not a size "
+                  "exponent 0-6 (16 to 1024 bytes)", s);
+    }
+    case OPT_VERSION: o->action = CLIENT_ACTION_VERSION; break;
+    case 'h': o->action = CLIENT_ACTION_HELP; break;
+    case 'o':
+      if (!*optarg) return fail(err, cap, "--output: empty file name");
+      o->output = optarg;
+      break;
+    case OPT_TIMEOUT:
+      if (!parse_timeout(optarg, &o->timeout_ms))
+        return fail(err, cap, "--timeout: '%s' is not a number of seconds "
+                    "above 0 (at most 86400)", optarg);
+      break;
+    case OPT_PRETTY: o->pretty_print = CLIENT_ON; break;
+    case OPT_NO_PRETTY: o->pretty_print = CLIENT_OFF; break;
+    case OPT_COLOR: o->color = CLIENT_ON; break;
+    case OPT_NO_COLOR: o->color = CLIENT_OFF; break;
+    case ':': {
+      /* getopt leaves the offending word in argv[optind - 1]. */
+      const char *w = argv[optind - 1];
+      return fail(err, cap, "%s: missing value (see --help)", w);
+    }
+    case '?':
+    default: {
+      const char *w = argv[optind - 1];
+      if (optopt && optopt < 256 && w && w[0] == '-' && w[1] != '-') {
+        char shortname[3] = { '-', (char)optopt, '\0' };
+        return fail(err, cap, "unknown option %s (see --help)", shortname);
+      }
+      if (w && strncmp(w, "--", 2) == 0 && strchr(w, '=')) {
+        int n = (int)(strchr(w, '=') - w);
+        for (const struct option *lo = longopts; lo->name; lo++)
+          if ((int)strlen(lo->name) == n - 2 && !strncmp(lo->name, w + 2, n - 2))
+            return fail(err, cap, "option %.*s takes no value", n, w);
+      }
+      return fail(err, cap, "unknown option %s (see --help)", w ? w : "?");
+    }
+    }
+  }
+  if (o->action != CLIENT_ACTION_REQUEST) return true;
+
+  if (optind >= argc)
+    return fail(err, cap, "missing URI (e.g. coap://localhost/; see "
+                "--help)");
+  if (argc - optind > 1)
+    return fail(err, cap, "unexpected argument '%s' after the URI '%s'",
+                argv[optind + 1], argv[optind]);
+  o->uri = argv[optind];
+  if (o->output && o->observe_exec)
+    return fail(err, cap, "--output and --observe-exec both say where the "
+                "body goes; use one");
+  return true;
+}
+
+void client_options_help(FILE *out, const char *prog) {
+  fprintf(out,
+"Usage: %s [options] URI\n"
+"Send one CoAP request, OSCORE-protected (RFC 8613) when the credentials\n"
+"map has a security context for URI, and write the response body to stdout.\n"
+"\n"
+"Request:\n"
+"  -m, --method M           GET (default), POST, PUT, DELETE, FETCH, PATCH,\n"
+"                           iPATCH or a method number\n"
+"      --payload X          request body: text X, @FILE, or @- for stdin\n"
+"      --content-format CF  Content-Format of the body (media type or number)\n"
+"      --accept CF          Content-Format wanted in the response\n"
+"      --observe            observe the resource; print each notification\n"
+"                           until Ctrl-C or a final one\n"
+"      --observe-exec CMD   run CMD (sh -c) for each representation, body on\n"
+"                           its stdin (implies --observe)\n"
+"      --non                send as non-confirmable (NON)\n"
+"      --proxy URI          send through the forward proxy at URI\n"
+"      --no-set-hostname    do not send the host name as Uri-Host\n"
+"      --payload-initial-szx SZX  largest block: 2^(SZX+4) bytes, 0-6\n"
+"      --timeout SECONDS    wait at most this long for each response\n"
+"                           (default 93, RFC 7252 MAX_TRANSMIT_WAIT)\n"
+"\n"
+"Security:\n"
+"      --credentials FILE   aiocoap credentials map (JSON); URIs it does not\n"
+"                           match are sent unprotected (-v says so)\n"
+"\n"
+"Output:\n"
+"  -o, --output FILE        write the body to FILE (complete or not at all)\n"
+"      --pretty-print, --no-pretty-print\n"
+"                           show link-format, JSON and CBOR readably\n"
+"                           (default: on when stdout is a terminal)\n"
+"      --color, --no-color  colored diagnostics (default: on a terminal)\n"
+"  -v, --verbose            show the exchange on stderr; -vv adds OSCORE\n"
+"                           details (kid, partial IV) and every block\n"
+"  -q, --quiet              no progress, notes or warnings\n"
+"  -h, --help               this text\n"
+"      --version            program version\n"
+"\n"
+"Exit status: 0 success (2.xx), 1 local failure, 2 usage error,\n"
+"  3 configuration error (credentials, security context), 4 a 4.xx answer,\n"
+"  5 a 5.xx answer, 6 network failure or timeout, 7 security failure\n"
+"  (response did not verify, or the server refused OSCORE), 8 protocol\n"
+"  failure (e.g. the resource changed during a block-wise transfer),\n"
+"  130 interrupted.\n"
+"\n"
+"Example:\n"
+"  %s --credentials client.json coap://localhost/hello.txt\n"
+"  %s -m PUT --payload @notes.txt --content-format text/plain \\\n"
+"      --credentials client.json coap://[::1]/notes.txt\n",
+          prog, prog, prog);
+}

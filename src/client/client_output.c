@@ -1,0 +1,312 @@
+#include "client_output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "client_names.h"
+#include "client_pretty.h"
+#include "client_progress.h"
+
+/* Bodies buffered for pretty-printing; a larger one streams out raw. */
+#define PRETTY_MAX (4u << 20)
+
+typedef enum { DEST_NONE, DEST_STDOUT, DEST_STDERR, DEST_FILE, DEST_EXEC } dest;
+
+struct client_output {
+  client_output_config cfg;
+  coapx_sink sink;
+  char err[600];
+
+  dest dest;
+  FILE *fp;             /* DEST_FILE: the temporary file; DEST_EXEC: pipe */
+  char *tmp_path;       /* DEST_FILE */
+  bool buffering;       /* collecting for pretty-printing */
+  uint16_t cf;
+  uint8_t *buf;
+  size_t len, cap;
+  int last_byte;        /* -1: nothing written for this body */
+  client_progress progress;
+};
+
+static coapx_err io_fail(client_output *o, const char *what, const char *name) {
+  snprintf(o->err, sizeof o->err, "%s %s: %s", what, name, strerror(errno));
+  return COAPX_ERR_SINK;
+}
+
+static FILE *dest_fp(client_output *o) {
+  switch (o->dest) {
+  case DEST_STDOUT: return stdout;
+  case DEST_STDERR: return stderr;
+  default: return o->fp;
+  }
+}
+
+/* The temporary file beside the target, so that rename() is atomic. */
+static coapx_err open_tmp(client_output *o) {
+  const char *path = o->cfg.path;
+  char *copy = strdup(path);
+  if (!copy) return COAPX_ERR_NO_MEMORY;
+  char *dir = dirname(copy);
+  const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+  size_t n = strlen(dir) + strlen(base) + 16;
+  o->tmp_path = malloc(n);
+  if (!o->tmp_path) {
+    free(copy);
+    return COAPX_ERR_NO_MEMORY;
+  }
+  snprintf(o->tmp_path, n, "%s/.%s.XXXXXX", dir, base);
+  free(copy);
+  int fd = mkostemp(o->tmp_path, O_CLOEXEC);
+  if (fd < 0) {
+    coapx_err e = io_fail(o, "cannot create a temporary file for", path);
+    free(o->tmp_path);
+    o->tmp_path = NULL;
+    return e;
+  }
+  /* mkstemp makes 0600; the result should look like any new file. */
+  mode_t um = umask(0);
+  umask(um);
+  if (fchmod(fd, 0666 & ~um) != 0) { /* keep 0600: safe, just stricter */ }
+  o->fp = fdopen(fd, "wb");
+  if (!o->fp) {
+    close(fd);
+    unlink(o->tmp_path);
+    return io_fail(o, "cannot write", path);
+  }
+  return COAPX_OK;
+}
+
+static coapx_err commit_tmp(client_output *o) {
+  FILE *fp = o->fp;
+  o->fp = NULL;
+  bool ok = fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+  int en = errno;
+  if (fclose(fp) != 0 && ok) {
+    ok = false;
+    en = errno;
+  }
+  if (ok && rename(o->tmp_path, o->cfg.path) != 0) {
+    ok = false;
+    en = errno;
+  }
+  if (!ok) {
+    unlink(o->tmp_path);
+    errno = en;
+    io_fail(o, "cannot write", o->cfg.path);
+  }
+  free(o->tmp_path);
+  o->tmp_path = NULL;
+  return ok ? COAPX_OK : COAPX_ERR_SINK;
+}
+
+static coapx_err write_out(client_output *o, const uint8_t *p, size_t n) {
+  if (!n) return COAPX_OK;
+  FILE *fp = dest_fp(o);
+  if (fwrite(p, 1, n, fp) != n) {
+    /* A command that stops reading its stdin is its own business. */
+    if (o->dest == DEST_EXEC) return COAPX_OK;
+    return io_fail(o, "cannot write",
+                   o->dest == DEST_FILE ? o->cfg.path
+                   : o->dest == DEST_STDOUT ? "to standard output"
+                                            : "to standard error");
+  }
+  o->last_byte = p[n - 1];
+  return COAPX_OK;
+}
+
+static void print_location(client_output *o, const oscore_msg *m) {
+  if (o->cfg.quiet) return;
+  char line[1024];
+  size_t used = 0;
+  bool any = false, in_query = false;
+  for (size_t i = 0; i < m->n_opts; i++) {
+    uint16_t n = m->opts[i].number;
+    const char *sep;
+    if (n == OSCORE_OPT_LOCATION_PATH) {
+      sep = "/";
+    } else if (n == OSCORE_OPT_LOCATION_QUERY) {
+      sep = in_query ? "&" : "?";
+      in_query = true;
+    } else {
+      continue;
+    }
+    int w = snprintf(line + used, sizeof line - used, "%s%.*s", sep,
+                     (int)m->opts[i].value.len,
+                     (const char *)m->opts[i].value.ptr);
+    if (w < 0 || (size_t)w >= sizeof line - used) break;
+    used += (size_t)w;
+    any = true;
+  }
+  /* Location-Path sorts before Location-Query, so the line is in order. */
+  if (any)
+    fprintf(stderr, "Location options indicate new resource: %s\n", line);
+}
+
+static coapx_err on_begin(void *arg, const coapx_response_head *h) {
+  client_output *o = arg;
+  o->len = 0;
+  o->buffering = false;
+  o->last_byte = -1;
+  o->cf = 0xffff;
+  const oscore_opt *cf = oscore_msg_find_opt(h->msg, OSCORE_OPT_CONTENT_FORMAT);
+  uint32_t v;
+  bool has_cf = cf && oscore_opt_uint(cf->value, &v) == OSCORE_OK && v <= 0xffff;
+  if (has_cf) o->cf = (uint16_t)v;
+  print_location(o, h->msg);
+
+  if ((h->code >> 5) != 2) {
+    char name[48];
+    client_code_name(h->code, name, sizeof name);
+    fflush(stdout);
+    if (o->cfg.color) fprintf(stderr, "\033[1;31m%s\033[0m\n", name);
+    else fprintf(stderr, "%s\n", name);
+    o->dest = DEST_STDERR;
+    client_progress_start(&o->progress, false, false, 0);
+    return COAPX_OK;
+  }
+
+  client_progress_start(&o->progress, o->cfg.progress, h->has_size, h->size);
+  if (o->cfg.exec) {
+    fflush(stdout);
+    o->fp = popen(o->cfg.exec, "w");
+    if (!o->fp) return io_fail(o, "cannot run", o->cfg.exec);
+    o->dest = DEST_EXEC;
+    return COAPX_OK;
+  }
+  if (o->cfg.path) {
+    o->dest = DEST_FILE;
+    return open_tmp(o);
+  }
+  o->dest = DEST_STDOUT;
+  if (h->is_notification) {
+    /* aiocoap-client separates representations this way. */
+    if (o->cfg.color && o->cfg.stdout_tty) fputs("\033[2m---\033[0m\n", stdout);
+    else fputs("---\n", stdout);
+  }
+  o->buffering = o->cfg.pretty && has_cf && client_pretty_supported(o->cf);
+  return COAPX_OK;
+}
+
+static coapx_err on_data(void *arg, const uint8_t *p, size_t n,
+                         uint64_t offset) {
+  client_output *o = arg;
+  client_progress_update(&o->progress, offset + n);
+  if (o->buffering) {
+    if (o->len + n <= PRETTY_MAX) {
+      if (o->len + n > o->cap) {
+        size_t cap = o->cap ? o->cap : 4096;
+        while (cap < o->len + n) cap *= 2;
+        uint8_t *nb = realloc(o->buf, cap);
+        if (!nb) return COAPX_ERR_NO_MEMORY;
+        o->buf = nb;
+        o->cap = cap;
+      }
+      memcpy(o->buf + o->len, p, n);
+      o->len += n;
+      return COAPX_OK;
+    }
+    /* Too large to render: what was held back goes out raw first. */
+    o->buffering = false;
+    coapx_err e = write_out(o, o->buf, o->len);
+    o->len = 0;
+    if (e) return e;
+  }
+  return write_out(o, p, n);
+}
+
+static coapx_err on_end(void *arg) {
+  client_output *o = arg;
+  client_progress_clear(&o->progress);
+  coapx_err e = COAPX_OK;
+  if (o->buffering) {
+    o->buffering = false;
+    if (o->len && client_pretty_print(o->cf, o->buf, o->len, stdout))
+      o->last_byte = '\n';
+    else
+      e = write_out(o, o->buf, o->len);
+    o->len = 0;
+  }
+  switch (o->dest) {
+  case DEST_FILE:
+    if (!e) e = commit_tmp(o);
+    break;
+  case DEST_EXEC: {
+    int st = pclose(o->fp);
+    o->fp = NULL;
+    if (st != 0 && !o->cfg.quiet)
+      fprintf(stderr, "oscore-client: --observe-exec command exited with "
+              "status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    break;
+  }
+  case DEST_STDOUT:
+    /* A terminal prompt should not start after the body's last byte. */
+    if (!e && o->cfg.stdout_tty && o->last_byte >= 0 && o->last_byte != '\n')
+      e = write_out(o, (const uint8_t *)"\n", 1);
+    if (!e && fflush(stdout) != 0) e = io_fail(o, "cannot write", "to standard output");
+    break;
+  case DEST_STDERR:
+    if (o->last_byte >= 0 && o->last_byte != '\n') fputc('\n', stderr);
+    break;
+  case DEST_NONE:
+    break;
+  }
+  o->dest = DEST_NONE;
+  return e;
+}
+
+client_output *client_output_new(const client_output_config *cfg) {
+  client_output *o = calloc(1, sizeof *o);
+  if (!o) return NULL;
+  o->cfg = *cfg;
+  o->sink = (coapx_sink){ on_begin, on_data, on_end, o };
+  o->last_byte = -1;
+  return o;
+}
+
+const coapx_sink *client_output_sink(client_output *o) { return &o->sink; }
+
+const char *client_output_error(const client_output *o) { return o->err; }
+
+void client_output_abort(client_output *o) {
+  if (!o) return;
+  client_progress_clear(&o->progress);
+  if (o->dest == DEST_FILE && o->fp) {
+    fclose(o->fp);
+    o->fp = NULL;
+    unlink(o->tmp_path);
+  } else if (o->dest == DEST_EXEC && o->fp) {
+    pclose(o->fp);
+    o->fp = NULL;
+  } else if (o->dest == DEST_STDERR && o->last_byte >= 0 &&
+             o->last_byte != '\n') {
+    fputc('\n', stderr);
+  } else if (o->dest == DEST_STDOUT && o->buffering && o->len) {
+    /* An interrupted transfer: what arrived is not held back. */
+    fwrite(o->buf, 1, o->len, stdout);
+  }
+  free(o->tmp_path);
+  o->tmp_path = NULL;
+  o->dest = DEST_NONE;
+  o->buffering = false;
+}
+
+bool client_output_flush(client_output *o) {
+  if (fflush(stdout) != 0) {
+    io_fail(o, "cannot write", "to standard output");
+    return false;
+  }
+  return true;
+}
+
+void client_output_free(client_output *o) {
+  if (!o) return;
+  client_output_abort(o);
+  free(o->buf);
+  free(o);
+}

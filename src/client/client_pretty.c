@@ -1,0 +1,260 @@
+#include "client_pretty.h"
+
+#include <cbor.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { KIND_NONE, KIND_LINK, KIND_JSON, KIND_CBOR, KIND_CBOR_SEQ } kind;
+
+static kind kind_of(uint16_t cf) {
+  switch (cf) {
+  case 40: return KIND_LINK;
+  case 50: case 51: case 52: case 110: case 111: case 256: case 291:
+  case 320: case 432: case 11543:
+    return KIND_JSON;
+  case 19: case 60: case 61: case 112: case 113: case 140: case 257:
+  case 258: case 271: case 290: case 322: case 340: case 341: case 10000:
+  case 11544:
+    return KIND_CBOR;
+  case 63: case 272:
+    return KIND_CBOR_SEQ;
+  default: return KIND_NONE;
+  }
+}
+
+bool client_pretty_supported(uint16_t cf) { return kind_of(cf) != KIND_NONE; }
+
+/* RFC 6690: links are separated by commas outside <...> and "...". */
+static bool print_links(const uint8_t *p, size_t n, FILE *out) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+      return false;
+  bool in_uri = false, in_quote = false, line_empty = true;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t ch = p[i];
+    if (in_quote) {
+      if (ch == '\\' && i + 1 < n) {
+        fputc(ch, out);
+        ch = p[++i];
+      } else if (ch == '"') {
+        in_quote = false;
+      }
+    } else if (in_uri) {
+      if (ch == '>') in_uri = false;
+    } else if (ch == '<') {
+      in_uri = true;
+    } else if (ch == '"') {
+      in_quote = true;
+    } else if (ch == ',') {
+      fputs(",\n", out);
+      line_empty = true;
+      continue;
+    } else if (ch == '\n' || ch == '\r') {
+      continue;
+    }
+    fputc(ch, out);
+    line_empty = false;
+  }
+  if (!line_empty) fputc('\n', out);
+  return true;
+}
+
+static bool print_json(const uint8_t *p, size_t n, FILE *out) {
+  cJSON *j = cJSON_ParseWithLength((const char *)p, n);
+  if (!j) return false;
+  char *s = cJSON_Print(j);
+  cJSON_Delete(j);
+  if (!s) return false;
+  fputs(s, out);
+  fputc('\n', out);
+  free(s);
+  return true;
+}
+
+/* ---- CBOR diagnostic notation ------------------------------------------ */
+
+#define CBOR_MAX_DEPTH 64
+
+static void indent(FILE *out, int depth) {
+  for (int i = 0; i < depth; i++) fputs("  ", out);
+}
+
+static void print_text(const unsigned char *s, size_t n, FILE *out) {
+  fputc('"', out);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = s[i];
+    if (ch == '"' || ch == '\\') fprintf(out, "\\%c", ch);
+    else if (ch == '\n') fputs("\\n", out);
+    else if (ch < 0x20 || ch == 0x7f) fprintf(out, "\\u%04x", ch);
+    else fputc(ch, out);
+  }
+  fputc('"', out);
+}
+
+static void print_hex(const unsigned char *s, size_t n, FILE *out) {
+  fputs("h'", out);
+  for (size_t i = 0; i < n; i++) fprintf(out, "%02x", s[i]);
+  fputc('\'', out);
+}
+
+static bool diag(cbor_item_t *it, int depth, FILE *out);
+
+/* Items of an array (|pairs| false) or map, one per line when there are
+ * any; "[]" / "{}" otherwise. */
+static bool diag_container(cbor_item_t *it, int depth, FILE *out) {
+  bool is_map = cbor_isa_map(it);
+  bool indef = is_map ? cbor_map_is_indefinite(it) : cbor_array_is_indefinite(it);
+  size_t n = is_map ? cbor_map_size(it) : cbor_array_size(it);
+  fputs(is_map ? "{" : "[", out);
+  if (indef) fputs("_ ", out);
+  if (n == 0) {
+    fputs(is_map ? "}" : "]", out);
+    return true;
+  }
+  fputc('\n', out);
+  for (size_t i = 0; i < n; i++) {
+    indent(out, depth + 1);
+    if (is_map) {
+      struct cbor_pair *pr = cbor_map_handle(it);
+      if (!diag(pr[i].key, depth + 1, out)) return false;
+      fputs(": ", out);
+      if (!diag(pr[i].value, depth + 1, out)) return false;
+    } else {
+      if (!diag(cbor_array_handle(it)[i], depth + 1, out)) return false;
+    }
+    fputs(i + 1 < n ? ",\n" : "\n", out);
+  }
+  indent(out, depth);
+  fputs(is_map ? "}" : "]", out);
+  return true;
+}
+
+static void diag_float(double v, FILE *out) {
+  if (isnan(v)) fputs("NaN", out);
+  else if (isinf(v)) fputs(v > 0 ? "Infinity" : "-Infinity", out);
+  else {
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.17g", v);
+    /* A float must look like one ("1.0", not "1"). */
+    fputs(buf, out);
+    if (!strpbrk(buf, ".eE")) fputs(".0", out);
+  }
+}
+
+static bool diag(cbor_item_t *it, int depth, FILE *out) {
+  if (depth > CBOR_MAX_DEPTH) return false;
+  switch (cbor_typeof(it)) {
+  case CBOR_TYPE_UINT:
+    fprintf(out, "%llu", (unsigned long long)cbor_get_int(it));
+    return true;
+  case CBOR_TYPE_NEGINT: {
+    uint64_t v = cbor_get_int(it);
+    if (v == UINT64_MAX) fputs("-18446744073709551616", out);
+    else fprintf(out, "-%llu", (unsigned long long)v + 1);
+    return true;
+  }
+  case CBOR_TYPE_BYTESTRING:
+    if (cbor_bytestring_is_definite(it)) {
+      print_hex(cbor_bytestring_handle(it), cbor_bytestring_length(it), out);
+    } else {
+      fputs("(_ ", out);
+      size_t k = cbor_bytestring_chunk_count(it);
+      cbor_item_t **ch = cbor_bytestring_chunks_handle(it);
+      for (size_t i = 0; i < k; i++) {
+        if (i) fputs(", ", out);
+        print_hex(cbor_bytestring_handle(ch[i]), cbor_bytestring_length(ch[i]),
+                  out);
+      }
+      fputc(')', out);
+    }
+    return true;
+  case CBOR_TYPE_STRING:
+    if (cbor_string_is_definite(it)) {
+      print_text(cbor_string_handle(it), cbor_string_length(it), out);
+    } else {
+      fputs("(_ ", out);
+      size_t k = cbor_string_chunk_count(it);
+      cbor_item_t **ch = cbor_string_chunks_handle(it);
+      for (size_t i = 0; i < k; i++) {
+        if (i) fputs(", ", out);
+        print_text(cbor_string_handle(ch[i]), cbor_string_length(ch[i]), out);
+      }
+      fputc(')', out);
+    }
+    return true;
+  case CBOR_TYPE_ARRAY:
+  case CBOR_TYPE_MAP:
+    return diag_container(it, depth, out);
+  case CBOR_TYPE_TAG: {
+    fprintf(out, "%llu(", (unsigned long long)cbor_tag_value(it));
+    cbor_item_t *inner = cbor_tag_item(it);
+    bool ok = inner && diag(inner, depth + 1, out);
+    if (inner) cbor_decref(&inner);
+    fputc(')', out);
+    return ok;
+  }
+  case CBOR_TYPE_FLOAT_CTRL:
+    if (cbor_float_ctrl_is_ctrl(it)) {
+      uint8_t v = cbor_ctrl_value(it);
+      switch (v) {
+      case 20: fputs("false", out); break;
+      case 21: fputs("true", out); break;
+      case 22: fputs("null", out); break;
+      case 23: fputs("undefined", out); break;
+      default: fprintf(out, "simple(%u)", v);
+      }
+    } else {
+      diag_float(cbor_float_get_float(it), out);
+    }
+    return true;
+  }
+  return false;
+}
+
+/* Render into memory first: an item that fails half-way must not leave a
+ * partial rendering on the terminal (the caller falls back to raw). */
+static bool print_cbor(const uint8_t *p, size_t n, bool seq, FILE *out) {
+  char *mem = NULL;
+  size_t memlen = 0;
+  FILE *m = open_memstream(&mem, &memlen);
+  if (!m) return false;
+  size_t off = 0;
+  bool ok = n > 0;
+  while (ok && off < n) {
+    struct cbor_load_result r;
+    cbor_item_t *it = cbor_load(p + off, n - off, &r);
+    if (!it || r.error.code != CBOR_ERR_NONE) {
+      ok = false;
+      if (it) cbor_decref(&it);
+      break;
+    }
+    ok = diag(it, 0, m);
+    cbor_decref(&it);
+    off += r.read;
+    if (!seq && off != n) ok = false;   /* trailing bytes: not one item */
+    fputs(seq && off < n ? ",\n" : "\n", m);
+  }
+  fclose(m);
+  if (ok) fwrite(mem, 1, memlen, out);
+  free(mem);
+  return ok;
+}
+
+/* Larger CBOR bodies stay raw: libcbor frees nested items recursively, so
+ * a hostile body of deeply nested arrays must stay small. */
+#define CBOR_MAX_BODY (64 * 1024)
+
+bool client_pretty_print(uint16_t cf, const uint8_t *body, size_t len,
+                         FILE *out) {
+  switch (kind_of(cf)) {
+  case KIND_LINK: return print_links(body, len, out);
+  case KIND_JSON: return print_json(body, len, out);
+  case KIND_CBOR:
+    return len <= CBOR_MAX_BODY && print_cbor(body, len, false, out);
+  case KIND_CBOR_SEQ:
+    return len <= CBOR_MAX_BODY && print_cbor(body, len, true, out);
+  default: return false;
+  }
+}

@@ -1,0 +1,27 @@
+/* A one-line progress indicator on stderr for long block-wise transfers
+ * ("3.2 MiB of 50.0 MiB  6%  21.4 MiB/s"), redrawn at most 10 times a
+ * second and only once the body passed 64 KiB, so small requests never
+ * show it. */
+#ifndef CLIENT_PROGRESS_H
+#define CLIENT_PROGRESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+  bool enabled;
+  bool shown;           /* a line is on the terminal */
+  bool has_total;
+  uint64_t total;
+  uint64_t done;
+  uint64_t start_ms;
+  uint64_t last_ms;
+} client_progress;
+
+void client_progress_start(client_progress *p, bool enabled, bool has_total,
+                           uint64_t total);
+void client_progress_update(client_progress *p, uint64_t done);
+/* Erase the line (if one is shown). */
+void client_progress_clear(client_progress *p);
+
+#endif

@@ -1,0 +1,283 @@
+/* One run of oscore-client: turn the parsed options into a request, pick
+ * the security context, run it through the engine and pick the exit
+ * status (client_exit.h). */
+#include "client_request.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "client_exit.h"
+#include "client_names.h"
+#include "client_output.h"
+#include "client_payload.h"
+#include "client_trace.h"
+#include "coapx_client.h"
+#include "coapx_uri.h"
+#include "store.h"
+
+#define PROG "oscore-client"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_flag = 1;
+}
+
+static void install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  /* No SA_RESTART: the wait returns at once. SA_RESETHAND: a second
+   * Ctrl-C kills at once if the clean shutdown hangs. */
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  /* A closed pipe is reported as a write error, and the security context
+   * is still closed cleanly. */
+  signal(SIGPIPE, SIG_IGN);
+}
+
+static int say(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int say(int status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs(PROG ": ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return status;
+}
+
+static void store_warning(void *arg, const char *msg) {
+  const client_opts *o = arg;
+  if (!o->quiet) fprintf(stderr, PROG ": warning: %s\n", msg);
+}
+
+static int status_for_code(uint8_t code) {
+  switch (code >> 5) {
+  case 2: return CLIENT_EXIT_OK;
+  case 4: return CLIENT_EXIT_4XX;
+  case 5: return CLIENT_EXIT_5XX;
+  default: return CLIENT_EXIT_PROTOCOL;
+  }
+}
+
+/* The exit status for the engine's verdict, with one line on stderr for
+ * anything but an answer (whose code the output already showed). */
+static int verdict(const client_opts *o, coapx_err e,
+                   const coapx_client_result *res, client_output *out,
+                   const char *host) {
+  const char *d = res->detail;
+  char code[48];
+  switch (e) {
+  case COAPX_OK:
+    if (!client_output_flush(out))
+      return say(CLIENT_EXIT_FAILURE, "%s", client_output_error(out));
+    if (o->observe && !res->observed && (res->code >> 5) == 2 && !o->quiet)
+      say(0, "the resource is not observable (no Observe in the response)");
+    if ((res->code >> 5) != 2 && (res->code >> 5) != 4 &&
+        (res->code >> 5) != 5)
+      return say(CLIENT_EXIT_PROTOCOL, "unexpected response code %s",
+                 client_code_name(res->code, code, sizeof code));
+    return status_for_code(res->code);
+  case COAPX_ERR_ADDRESS:
+    return say(CLIENT_EXIT_NETWORK, "cannot resolve host '%s'", host);
+  case COAPX_ERR_TIMEOUT:
+  case COAPX_ERR_UNREACHABLE:
+  case COAPX_ERR_RESET:
+    return say(CLIENT_EXIT_NETWORK, "%s", *d ? d : coapx_strerror(e));
+  case COAPX_ERR_SECURITY:
+    return say(CLIENT_EXIT_SECURITY, "the response did not verify (OSCORE): "
+               "%s", d);
+  case COAPX_ERR_UNPROTECTED:
+    return say(CLIENT_EXIT_SECURITY, "the server answered without OSCORE "
+               "(its security layer refused the request?): %s", d);
+  case COAPX_ERR_PROTOCOL:
+    if ((res->code >> 5) == 4 || (res->code >> 5) == 5)
+      return say(status_for_code(res->code), "%s", d);
+    return say(CLIENT_EXIT_PROTOCOL, "%s: %s", coapx_strerror(e), d);
+  case COAPX_ERR_ETAG_CHANGED:
+    return say(CLIENT_EXIT_PROTOCOL, "%s", d);
+  case COAPX_ERR_CANCELLED:
+    return say(CLIENT_EXIT_INTERRUPTED, "interrupted");
+  case COAPX_ERR_SINK:
+    return say(CLIENT_EXIT_FAILURE, "%s", client_output_error(out));
+  case COAPX_ERR_STORE:
+    return say(CLIENT_EXIT_CONFIG, "security context: %s", d);
+  case COAPX_ERR_OSCORE:
+    return say(res->oscore_error == OSCORE_ERR_SEQ_EXHAUSTED
+                   ? CLIENT_EXIT_CONFIG : CLIENT_EXIT_FAILURE,
+               "%s", d);
+  case COAPX_ERR_PDU_FULL:
+    return say(CLIENT_EXIT_USAGE, "the request's options do not fit into "
+               "one CoAP message (URI too long?)");
+  case COAPX_ERR_INVALID_ARG:
+    return say(CLIENT_EXIT_USAGE, "%s", *d ? d : "invalid request");
+  default:
+    return say(CLIENT_EXIT_FAILURE, "%s%s%s", coapx_strerror(e),
+               *d ? ": " : "", d);
+  }
+}
+
+static bool add_uint(oscore_msg *m, uint16_t number, uint32_t v,
+                     uint8_t store[4]) {
+  size_t n = oscore_opt_uint_encode(v, store);
+  return oscore_msg_add_opt(m, number, OSCORE_BYTES(store, n)) == OSCORE_OK;
+}
+
+/* Everything that needs cleaning up, in one place. */
+typedef struct {
+  coapx_uri uri, proxy;
+  char *proxy_text;
+  client_payload payload;
+  store_credentials *creds;
+  oscore_opt *opts;
+  coapx_client *client;
+  client_output *out;
+} run_state;
+
+static int finish(run_state *s, const client_opts *o, int status) {
+  coapx_client_free(s->client);
+  client_output_free(s->out);
+  if (s->creds) {
+    /* Writes the exact sequence number back and releases the lock (also
+     * after an error or Ctrl-C: B.1.1 reservations stay safe anyway). */
+    store_diag diag = { .msg = "", .warn = store_warning, .warn_arg = (void *)o };
+    if (store_credentials_close(s->creds, &diag) != STORE_OK && !o->quiet)
+      fprintf(stderr, PROG ": warning: could not save the security context "
+              "state: %s\n", diag.msg);
+  }
+  free(s->opts);
+  coapx_uri_free(&s->uri);
+  coapx_uri_free(&s->proxy);
+  free(s->proxy_text);
+  client_payload_free(&s->payload);
+  return status;
+}
+
+int client_request_run(const client_opts *o) {
+  run_state s;
+  memset(&s, 0, sizeof s);
+  bool stdout_tty = isatty(STDOUT_FILENO), stderr_tty = isatty(STDERR_FILENO);
+  bool color = o->color == CLIENT_AUTO ? stderr_tty && !getenv("NO_COLOR")
+                                       : o->color == CLIENT_ON;
+  client_trace_ctx tc = { .verbose = o->quiet ? 0 : o->verbose,
+                          .color = color };
+  char err[600];
+  const char *why;
+
+  if (coapx_uri_parse(o->uri, &s.uri, &why) != COAPX_OK)
+    return finish(&s, o, say(CLIENT_EXIT_USAGE, "invalid URI '%s': %s",
+                             o->uri, why));
+  if (!s.uri.is_coap && !o->proxy)
+    return finish(&s, o, say(CLIENT_EXIT_USAGE, "URI scheme '%s' is not "
+                             "supported (coap:// over UDP; other schemes "
+                             "only through --proxy)", s.uri.scheme));
+  if (o->proxy) {
+    /* aiocoap still accepts a bare "host[:port]" as proxy. */
+    const char *p = o->proxy;
+    if (!strstr(p, "://")) {
+      size_t n = strlen(p) + 8;
+      s.proxy_text = malloc(n);
+      if (!s.proxy_text) return finish(&s, o, say(1, "out of memory"));
+      snprintf(s.proxy_text, n, "coap://%s", p);
+      p = s.proxy_text;
+    }
+    if (coapx_uri_parse(p, &s.proxy, &why) != COAPX_OK)
+      return finish(&s, o, say(CLIENT_EXIT_USAGE, "--proxy: invalid URI "
+                               "'%s': %s", o->proxy, why));
+    if (!s.proxy.is_coap)
+      return finish(&s, o, say(CLIENT_EXIT_USAGE, "--proxy: only a coap:// "
+                               "proxy can be reached, not '%s'", o->proxy));
+    if (s.proxy.n_path > 1 || (s.proxy.n_path == 1 && s.proxy.path[0].len) ||
+        s.proxy.n_query)
+      return finish(&s, o, say(CLIENT_EXIT_USAGE, "--proxy: '%s' has a path "
+                               "or query; give coap://host[:port]", o->proxy));
+  }
+  if (!client_payload_load(o->payload, &s.payload, err, sizeof err))
+    return finish(&s, o, say(CLIENT_EXIT_USAGE, "%s", err));
+
+  store_context *sc = NULL;
+  if (o->credentials) {
+    store_diag diag = { .msg = "", .warn = store_warning, .warn_arg = (void *)o };
+    store_err se = store_credentials_load(o->credentials, &diag, &s.creds);
+    if (se != STORE_OK)
+      return finish(&s, o, say(CLIENT_EXIT_CONFIG, "--credentials %s: %s",
+                               o->credentials,
+                               diag.msg[0] ? diag.msg : store_strerror(se)));
+    const char *entry = NULL;
+    se = store_credentials_for_uri(s.creds, s.uri.normal, &diag, &sc, &entry);
+    if (se != STORE_OK)
+      return finish(&s, o, say(CLIENT_EXIT_CONFIG, "--credentials %s: %s",
+                               o->credentials,
+                               diag.msg[0] ? diag.msg : store_strerror(se)));
+    if (sc)
+      client_trace_note(&tc, "OSCORE context %s (credentials entry %s)",
+                        store_context_dir(sc), entry ? entry : "?");
+    else
+      client_trace_note(&tc, "no credentials entry matches %s: sending "
+                        "unprotected", s.uri.normal);
+  }
+
+  size_t cap = s.uri.n_path + s.uri.n_query + 8;
+  s.opts = calloc(cap, sizeof *s.opts);
+  if (!s.opts) return finish(&s, o, say(1, "out of memory"));
+  oscore_msg msg;
+  oscore_msg_init(&msg, s.opts, cap);
+  msg.code = o->method;
+  coapx_err e = coapx_uri_add_options(&s.uri, o->proxy ? COAPX_TARGET_PROXY
+                                                       : COAPX_TARGET_DIRECT,
+                                      o->set_hostname, &msg);
+  if (e)
+    return finish(&s, o, say(CLIENT_EXIT_USAGE, "URI '%s' cannot be sent: "
+                             "%s", o->uri, coapx_strerror(e)));
+  uint8_t cf_val[4], accept_val[4];
+  if (o->has_content_format)
+    add_uint(&msg, OSCORE_OPT_CONTENT_FORMAT, o->content_format, cf_val);
+  if (o->has_accept) add_uint(&msg, OSCORE_OPT_ACCEPT, o->accept, accept_val);
+  msg.payload = OSCORE_BYTES(s.payload.data, s.payload.len);
+
+  const coapx_uri *dst = o->proxy ? &s.proxy : &s.uri;
+  coapx_client_config cc = { .host = dst->host, .port = dst->port,
+                             .timeout_ms = o->timeout_ms,
+                             .trace = client_trace, .trace_arg = &tc };
+  e = coapx_client_new(&cc, &s.client);
+  if (e == COAPX_ERR_ADDRESS)
+    return finish(&s, o, say(CLIENT_EXIT_NETWORK, "cannot resolve host '%s'",
+                             dst->host));
+  if (e) return finish(&s, o, say(CLIENT_EXIT_FAILURE, "%s",
+                                  coapx_strerror(e)));
+  tc.client = s.client;
+
+  client_output_config oc = {
+    .path = o->output, .exec = o->observe_exec,
+    .pretty = !o->output && !o->observe_exec &&
+              (o->pretty_print == CLIENT_AUTO ? stdout_tty
+                                              : o->pretty_print == CLIENT_ON),
+    .color = color,
+    /* Not when the body itself goes to the same terminal. */
+    .progress = stderr_tty && !o->quiet &&
+                (o->output || o->observe_exec || !stdout_tty),
+    .quiet = o->quiet, .stdout_tty = stdout_tty,
+  };
+  s.out = client_output_new(&oc);
+  if (!s.out) return finish(&s, o, say(1, "out of memory"));
+
+  install_signals();
+  coapx_client_req req = { .msg = &msg, .non = o->non, .observe = o->observe,
+                           .block_szx = o->payload_initial_szx,
+                           .security = sc, .stop = &stop_flag };
+  coapx_client_result res;
+  e = coapx_client_request(s.client, &req, client_output_sink(s.out), &res);
+  if (e) client_output_abort(s.out);
+  if (res.echo_retried)
+    client_trace_note(&tc, "the request was repeated once with Echo");
+  int status = verdict(o, e, &res, s.out, dst->host);
+  return finish(&s, o, status);
+}

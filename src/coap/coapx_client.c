@@ -1,0 +1,270 @@
+/* The client object: libcoap context, one UDP session, the response and
+ * NACK handlers that copy what arrives into receive slots, and the wait. */
+#include "coapx_client_priv.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "coapx_pdu.h"
+
+uint64_t coapx_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+coapx_err coapx_rx_store(coapx_rx *rx, const uint8_t *data, size_t len) {
+  if (len > rx->raw_cap) {
+    size_t cap = len < 2048 ? 2048 : len;
+    uint8_t *p = realloc(rx->raw, cap);
+    if (!p) return COAPX_ERR_NO_MEMORY;
+    rx->raw = p;
+    rx->raw_cap = cap;
+  }
+  if (len) memcpy(rx->raw, data, len);
+  rx->raw_len = len;
+  return COAPX_OK;
+}
+
+void coapx_rx_free(coapx_rx *rx) {
+  free(rx->raw);
+  memset(rx, 0, sizeof *rx);
+}
+
+void coapx_client_trace_note(coapx_client *c, const char *fmt, ...) {
+  if (!c->trace) return;
+  char text[300];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  coapx_trace t = { .kind = COAPX_TRACE_NOTE, .text = text };
+  c->trace(&t, c->trace_arg);
+}
+
+static bool same_token(const uint8_t *a, size_t alen, coap_bin_const_t b) {
+  return alen == b.length && (alen == 0 || memcmp(a, b.s, alen) == 0);
+}
+
+/* Copy header, options and payload of |pdu| into |rx|. libcoap offers no
+ * accessor for the raw option bytes, so go through the decoded form and
+ * serialise it again (a kilobyte per block; cheap next to the crypto). */
+static coapx_err copy_pdu(const coap_pdu_t *pdu, coapx_rx *rx) {
+  oscore_opt opts[COAPX_RESP_MAX_OPTS];
+  oscore_msg m;
+  oscore_msg_init(&m, opts, COAPX_RESP_MAX_OPTS);
+  coapx_err e = coapx_pdu_read(pdu, &m);
+  if (e) return e;
+  size_t need = m.payload.len + 1;
+  for (size_t i = 0; i < m.n_opts; i++) need += m.opts[i].value.len + 5;
+  if (need > rx->raw_cap) {
+    uint8_t *p = realloc(rx->raw, need);
+    if (!p) return COAPX_ERR_NO_MEMORY;
+    rx->raw = p;
+    rx->raw_cap = need;
+  }
+  if (oscore_opts_payload_encode(&m, rx->raw, rx->raw_cap, &rx->raw_len) !=
+      OSCORE_OK)
+    return COAPX_ERR_PROTOCOL;
+  coap_bin_const_t tok = coap_pdu_get_token(pdu);
+  rx->token_len = tok.length > COAPX_TOKEN_LEN ? COAPX_TOKEN_LEN : tok.length;
+  if (rx->token_len) memcpy(rx->token, tok.s, rx->token_len);
+  rx->type = (uint8_t)coap_pdu_get_type(pdu);
+  rx->code = (uint8_t)coap_pdu_get_code(pdu);
+  rx->mid = (uint16_t)coap_pdu_get_mid(pdu);
+  rx->at_ms = coapx_now_ms();
+  rx->full = true;
+  return COAPX_OK;
+}
+
+static coap_response_t on_response(coap_session_t *session,
+                                   const coap_pdu_t *sent,
+                                   const coap_pdu_t *received,
+                                   const coap_mid_t mid) {
+  (void)sent;
+  (void)mid;
+  coapx_client *c = coap_session_get_app_data(session);
+  if (!c) return COAP_RESPONSE_FAIL;
+  c->heard_peer = true;
+  coap_bin_const_t tok = coap_pdu_get_token(received);
+  coapx_rx *slot = NULL;
+  if (c->waiting && same_token(c->token, c->token_len, tok)) {
+    /* A second copy (e.g. a separate response after a lost ACK) of an
+     * answer we already hold is acknowledged and ignored. */
+    if (c->rx.full) return COAP_RESPONSE_OK;
+    slot = &c->rx;
+  } else if (c->observing && same_token(c->obs_token, c->obs_token_len, tok)) {
+    slot = &c->note;
+  } else {
+    /* Nobody asked: a late answer to an exchange we gave up on, or a
+     * notification of an observation we ended. RST tells the server. */
+    return COAP_RESPONSE_FAIL;
+  }
+  if (copy_pdu(received, slot) != COAPX_OK) {
+    c->rx_oom = true;
+    slot->full = false;
+  }
+  return COAP_RESPONSE_OK;
+}
+
+static void on_nack(coap_session_t *session, const coap_pdu_t *sent,
+                    const coap_nack_reason_t reason, const coap_mid_t mid) {
+  (void)mid;
+  coapx_client *c = coap_session_get_app_data(session);
+  if (!c || !sent || !c->waiting) return;
+  if (!same_token(c->token, c->token_len, coap_pdu_get_token(sent))) return;
+  c->nack = true;
+  c->nack_reason = reason;
+}
+
+/* libcoap logs to stderr by itself (an RST is a LOG_ALERT line): the
+ * engine must not print, so its log goes nowhere. */
+static void quiet_log(coap_log_t level, const char *message) {
+  (void)level;
+  (void)message;
+}
+
+static coapx_err open_session(coapx_client *c) {
+  coap_address_t dst;
+  coap_address_init(&dst);
+  if (c->ai_cur->ai_addrlen > sizeof dst.addr) return COAPX_ERR_ADDRESS;
+  memcpy(&dst.addr, c->ai_cur->ai_addr, c->ai_cur->ai_addrlen);
+  dst.size = (socklen_t)c->ai_cur->ai_addrlen;
+
+  char host[INET6_ADDRSTRLEN] = "?";
+  uint16_t port = 0;
+  if (c->ai_cur->ai_family == AF_INET6) {
+    const struct sockaddr_in6 *s6 = (const void *)c->ai_cur->ai_addr;
+    inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+    port = ntohs(s6->sin6_port);
+    snprintf(c->peer, sizeof c->peer, "[%s]:%u", host, port);
+  } else {
+    const struct sockaddr_in *s4 = (const void *)c->ai_cur->ai_addr;
+    inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+    port = ntohs(s4->sin_port);
+    snprintf(c->peer, sizeof c->peer, "%s:%u", host, port);
+  }
+
+  if (c->session) coap_session_release(c->session);
+  c->session = coap_new_client_session(c->ctx, NULL, &dst, COAP_PROTO_UDP);
+  if (!c->session) return COAPX_ERR_LIBCOAP;
+  coap_session_set_app_data(c->session, c);
+  c->heard_peer = false;
+  return COAPX_OK;
+}
+
+bool coapx_client_next_address(coapx_client *c) {
+  while (c->ai_cur && c->ai_cur->ai_next) {
+    c->ai_cur = c->ai_cur->ai_next;
+    if (open_session(c) == COAPX_OK) return true;
+  }
+  return false;
+}
+
+coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
+  if (!cfg || !out || !cfg->host || !cfg->port) return COAPX_ERR_INVALID_ARG;
+  *out = NULL;
+  static bool started;
+  if (!started) {
+    coap_startup();
+    coap_set_log_handler(quiet_log);
+    started = true;
+  }
+
+  coapx_client *c = calloc(1, sizeof *c);
+  if (!c) return COAPX_ERR_NO_MEMORY;
+  c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : COAPX_DEFAULT_TIMEOUT_MS;
+  c->trace = cfg->trace;
+  c->trace_arg = cfg->trace_arg;
+
+  char port[8];
+  snprintf(port, sizeof port, "%u", cfg->port);
+  struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+                            .ai_protocol = IPPROTO_UDP,
+                            .ai_flags = AI_NUMERICSERV };
+  if (getaddrinfo(cfg->host, port, &hints, &c->ai_list) != 0 || !c->ai_list) {
+    free(c);
+    return COAPX_ERR_ADDRESS;
+  }
+  c->ai_cur = c->ai_list;
+
+  c->ctx = coap_new_context(NULL);
+  if (!c->ctx) {
+    coapx_client_free(c);
+    return COAPX_ERR_LIBCOAP;
+  }
+  /* Block-wise stays ours (no COAP_BLOCK_USE_LIBCOAP): under OSCORE the
+   * Block options are inner and end to end, libcoap cannot see them. */
+  coap_context_set_block_mode(c->ctx, 0);
+  /* Otherwise libcoap rejects responses carrying these as unknown
+   * critical options (OSCORE is 9, odd = critical). */
+  coap_register_option(c->ctx, COAP_OPTION_OSCORE);
+  coap_register_option(c->ctx, OSCORE_OPT_ECHO);
+  coap_register_option(c->ctx, OSCORE_OPT_REQUEST_TAG);
+  coap_register_response_handler(c->ctx, on_response);
+  coap_register_nack_handler(c->ctx, on_nack);
+
+  coapx_err e = open_session(c);
+  if (e) {
+    coapx_client_free(c);
+    return e;
+  }
+  *out = c;
+  return COAPX_OK;
+}
+
+const char *coapx_client_peer(const coapx_client *c) {
+  return c ? c->peer : "";
+}
+
+void coapx_client_free(coapx_client *c) {
+  if (!c) return;
+  if (c->session) coap_session_release(c->session);
+  if (c->ctx) coap_free_context(c->ctx);
+  if (c->ai_list) freeaddrinfo(c->ai_list);
+  coapx_rx_free(&c->rx);
+  coapx_rx_free(&c->note);
+  free(c);
+}
+
+coapx_err coapx_client_send(coapx_client *c, const oscore_msg *wire, bool non,
+                            const uint8_t *token, size_t token_len,
+                            uint16_t *mid) {
+  coap_pdu_t *pdu = coap_pdu_init(non ? COAP_MESSAGE_NON : COAP_MESSAGE_CON,
+                                  COAP_EMPTY_CODE,
+                                  coap_new_message_id(c->session),
+                                  coap_session_max_pdu_size(c->session));
+  if (!pdu) return COAPX_ERR_NO_MEMORY;
+  if (!coap_add_token(pdu, token_len, token)) {
+    coap_delete_pdu(pdu);
+    return COAPX_ERR_LIBCOAP;
+  }
+  coapx_err e = coapx_pdu_write(pdu, wire);
+  if (e) {
+    coap_delete_pdu(pdu);
+    return e;
+  }
+  *mid = (uint16_t)coap_pdu_get_mid(pdu);
+  /* coap_send() owns the PDU from here on, also when it fails. */
+  if (coap_send(c->session, pdu) == COAP_INVALID_MID) return COAPX_ERR_LIBCOAP;
+  return COAPX_OK;
+}
+
+coapx_err coapx_client_wait(coapx_client *c, coapx_rx *slot,
+                            uint64_t deadline_ms, volatile sig_atomic_t *stop) {
+  for (;;) {
+    if (slot->full || c->nack) return COAPX_OK;
+    if (stop && *stop) return COAPX_ERR_CANCELLED;
+    if (c->rx_oom) return COAPX_ERR_NO_MEMORY;
+    uint64_t now = coapx_now_ms();
+    if (deadline_ms && now >= deadline_ms) return COAPX_ERR_TIMEOUT;
+    /* Short slices so that a stop flag set by a signal that did not
+     * interrupt the wait is still seen promptly. */
+    uint64_t slice = 100;
+    if (deadline_ms && deadline_ms - now < slice) slice = deadline_ms - now;
+    if (coap_io_process(c->ctx, (uint32_t)slice) < 0) return COAPX_ERR_LIBCOAP;
+  }
+}

@@ -1,0 +1,173 @@
+/* Private to the client engine (coapx_client.c, coapx_exchange.c,
+ * coapx_transfer.c, coapx_client_observe.c): the client object, the receive slots
+ * the libcoap handlers fill, and the state of one request. */
+#ifndef COAPX_CLIENT_PRIV_H
+#define COAPX_CLIENT_PRIV_H
+
+#include <netdb.h>
+#include <coap3/coap.h>
+#include "coapx_block.h"
+#include "coapx_client.h"
+#include "oscore_protect.h"
+
+#define COAPX_TOKEN_LEN 8
+
+/* A received message, copied out of libcoap's PDU (which dies when the
+ * handler returns): header fields and the raw options + payload. */
+typedef struct {
+  bool full;
+  uint8_t type;
+  uint8_t code;
+  uint16_t mid;
+  uint8_t token[COAPX_TOKEN_LEN];
+  size_t token_len;
+  uint8_t *raw;             /* options, 0xFF, payload as on the wire */
+  size_t raw_len;
+  size_t raw_cap;
+  uint64_t at_ms;           /* arrival, monotonic milliseconds */
+} coapx_rx;
+
+struct coapx_client {
+  coap_context_t *ctx;
+  coap_session_t *session;
+  struct addrinfo *ai_list;
+  struct addrinfo *ai_cur;
+  char peer[80];
+  unsigned timeout_ms;
+  coapx_trace_fn trace;
+  void *trace_arg;
+
+  /* The exchange waiting for its response: token and slot. */
+  bool waiting;
+  uint8_t token[COAPX_TOKEN_LEN];
+  size_t token_len;
+  coapx_rx rx;
+  /* Transmission failure reported by libcoap for that exchange. */
+  bool nack;
+  coap_nack_reason_t nack_reason;
+  bool heard_peer;          /* anything arrived from the current address */
+  bool rx_oom;              /* a message was dropped for lack of memory */
+
+  /* An active observation: notifications carry the registration token and
+   * land in |note| (the newest wins; older ones would be stale anyway). */
+  bool observing;
+  uint8_t obs_token[COAPX_TOKEN_LEN];
+  size_t obs_token_len;
+  coapx_rx note;
+};
+
+/* Milliseconds of a monotonic clock. */
+uint64_t coapx_now_ms(void);
+
+/* Copy |len| bytes of |data| into |rx|, growing its buffer. */
+coapx_err coapx_rx_store(coapx_rx *rx, const uint8_t *data, size_t len);
+void coapx_rx_free(coapx_rx *rx);
+
+/* Send |wire| (code, options, payload) as CON or NON with |token| on the
+ * current session; *mid gets its message ID. */
+coapx_err coapx_client_send(coapx_client *c, const oscore_msg *wire, bool non,
+                            const uint8_t *token, size_t token_len,
+                            uint16_t *mid);
+
+/* Process I/O until |slot| is full, |deadline_ms| (0: none) passes, a NACK
+ * for the current exchange arrives (c->nack) or *stop is set. Returns
+ * COAPX_OK (slot full or c->nack set), COAPX_ERR_TIMEOUT,
+ * COAPX_ERR_CANCELLED or COAPX_ERR_LIBCOAP. */
+coapx_err coapx_client_wait(coapx_client *c, coapx_rx *slot,
+                            uint64_t deadline_ms, volatile sig_atomic_t *stop);
+
+/* Move to the next resolved address (new session) after an ICMP error
+ * before anything was heard. false when there is none. */
+bool coapx_client_next_address(coapx_client *c);
+
+void coapx_client_trace_note(coapx_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- one request in progress ------------------------------------------ */
+
+#define COAPX_XFER_EXTRA_OPTS 12   /* Block, Size, Request-Tag, Echo, ... */
+#define COAPX_RESP_MAX_OPTS   64
+#define COAPX_ECHO_MAX        40   /* RFC 9175 §2.2.1 */
+#define COAPX_REQTAG_LEN      4
+
+typedef struct {
+  coapx_client *c;
+  const coapx_client_req *req;
+  const coapx_sink *sink;
+  coapx_client_result *res;
+  oscore_ctx *osc;          /* NULL: plain CoAP */
+  unsigned max_szx;
+
+  /* The request of the current exchange (inner when protected): options
+   * copied from the caller's template plus what the engine adds. */
+  oscore_opt *req_opts;
+  size_t req_cap;
+  oscore_msg inner;
+  /* Values of engine-added options live here. */
+  uint8_t block_val[3];
+  uint8_t size_val[4];
+  uint8_t obs_val[1];
+  uint8_t reqtag[COAPX_REQTAG_LEN];
+  bool use_reqtag;
+  uint8_t echo[COAPX_ECHO_MAX];
+  size_t echo_len;
+  bool echo_done;
+
+  /* Protection output and the binding to the response. */
+  oscore_opt outer_opts[24];
+  oscore_msg outer;
+  uint8_t *pbuf;
+  size_t pcap;
+  oscore_request_id rid;
+  oscore_request_id obs_rid;    /* the registration's, for notifications */
+  /* Ordering of notifications: under OSCORE by partial IV (RFC 8613
+   * §7.4.1), in plain CoAP by the Observe value (RFC 7641 §3.4). */
+  bool obs_have_last;
+  uint64_t obs_last_seq;
+  uint32_t obs_last_val;
+  uint64_t obs_last_ms;
+
+  /* The response being looked at: its raw copy, the decoded wire message
+   * and (protected) the verified inner one. */
+  coapx_rx cur;
+  oscore_opt wire_opts[COAPX_RESP_MAX_OPTS];
+  oscore_msg wire;
+  oscore_opt resp_opts[COAPX_RESP_MAX_OPTS];
+  oscore_msg resp;
+  uint8_t *ubuf;
+  size_t ucap;
+  oscore_response_info rinfo;
+
+  unsigned exchange_no;
+} coapx_xfer;
+
+/* Build x->inner from the caller's template: its options, plus |extra|
+ * (engine options, values already in |x|), and |payload|. */
+coapx_err coapx_xfer_build(coapx_xfer *x, const oscore_opt *extra,
+                           size_t n_extra, oscore_bytes payload);
+
+/* One exchange: protect x->inner (when x->osc), send, wait for the
+ * response, verify it into x->resp. A verified 4.01 carrying Echo is sent
+ * again once with the Echo value (Appendix B.1.2). |register_obs| makes
+ * this exchange's token the observation's. */
+coapx_err coapx_xfer_exchange(coapx_xfer *x, bool is_block,
+                              bool register_obs);
+
+/* Decode (and verify, when protected, against |rid|) the message in x->cur
+ * into x->resp. */
+coapx_err coapx_xfer_open_response(coapx_xfer *x,
+                                   const oscore_request_id *rid);
+
+/* Deliver x->resp (first response or notification) to the sink, fetching
+ * further Block2 blocks when it is the first of several. |base| builds the
+ * follow-up requests (the request with its payload dropped). */
+coapx_err coapx_xfer_deliver(coapx_xfer *x, bool is_notification);
+
+/* Observation loop after the first response was delivered. */
+coapx_err coapx_xfer_observe(coapx_xfer *x);
+
+/* Set res->detail. */
+void coapx_xfer_detail(coapx_xfer *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

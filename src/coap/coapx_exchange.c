@@ -1,0 +1,287 @@
+/* One request/response exchange of the client engine: protect, send, wait,
+ * verify, and the one-time Echo retry of RFC 8613 Appendix B.1.2. */
+#include "coapx_client_priv.h"
+
+#include <openssl/rand.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store.h"
+
+void coapx_xfer_detail(coapx_xfer *x, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(x->res->detail, sizeof x->res->detail, fmt, ap);
+  va_end(ap);
+}
+
+coapx_err coapx_xfer_build(coapx_xfer *x, const oscore_opt *extra,
+                           size_t n_extra, oscore_bytes payload) {
+  const oscore_msg *t = x->req->msg;
+  oscore_msg_init(&x->inner, x->req_opts, x->req_cap);
+  x->inner.code = t->code;
+  /* The template is sorted; copying in order keeps it so, and the extra
+   * options are inserted at their place. */
+  for (size_t i = 0; i < t->n_opts; i++) {
+    if (x->inner.n_opts >= x->inner.cap_opts) return COAPX_ERR_TOO_MANY_OPTIONS;
+    x->inner.opts[x->inner.n_opts++] = t->opts[i];
+  }
+  for (size_t i = 0; i < n_extra; i++)
+    if (oscore_msg_add_opt(&x->inner, extra[i].number, extra[i].value))
+      return COAPX_ERR_TOO_MANY_OPTIONS;
+  x->inner.payload = payload;
+  return COAPX_OK;
+}
+
+static void trace_msg(coapx_xfer *x, coapx_trace_kind kind, bool is_block,
+                      const oscore_msg *msg, const oscore_msg *outer,
+                      uint8_t type, uint16_t mid, const uint8_t *tok,
+                      size_t tok_len) {
+  coapx_client *c = x->c;
+  if (!c->trace) return;
+  coapx_trace t = { .kind = kind, .exchange = x->exchange_no,
+                    .is_block = is_block, .msg = msg, .outer = outer,
+                    .type = type, .mid = mid, .token = tok,
+                    .token_len = tok_len };
+  c->trace(&t, c->trace_arg);
+}
+
+/* Payload of an error answer as one printable line for res->detail. */
+static void printable(char *out, size_t cap, oscore_bytes p) {
+  size_t o = 0;
+  for (size_t i = 0; i < p.len && o + 1 < cap; i++) {
+    uint8_t ch = p.ptr[i];
+    out[o++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+  }
+  out[o] = '\0';
+}
+
+coapx_err coapx_xfer_open_response(coapx_xfer *x,
+                                   const oscore_request_id *rid) {
+  oscore_msg_init(&x->wire, x->wire_opts, COAPX_RESP_MAX_OPTS);
+  if (oscore_opts_payload_decode(OSCORE_BYTES(x->cur.raw, x->cur.raw_len),
+                                 &x->wire) != OSCORE_OK) {
+    coapx_xfer_detail(x, "undecodable options in the response");
+    return COAPX_ERR_PROTOCOL;
+  }
+  x->wire.code = x->cur.code;
+  memset(&x->rinfo, 0, sizeof x->rinfo);
+  if (!x->osc) {
+    x->resp = x->wire;
+    return COAPX_OK;
+  }
+
+  if (!oscore_msg_find_opt(&x->wire, OSCORE_OPT_OSCORE)) {
+    /* The server's OSCORE layer refused the request (context not found,
+     * replay, decryption failed: RFC 8613 §8.2), or a plain server
+     * answered. Never taken as the resource's answer. */
+    char text[200];
+    printable(text, sizeof text, x->wire.payload);
+    x->res->code = x->wire.code;
+    coapx_xfer_detail(x, "%u.%02u%s%s", x->wire.code >> 5, x->wire.code & 31,
+                      text[0] ? " " : "", text);
+    return COAPX_ERR_UNPROTECTED;
+  }
+  if (x->cur.raw_len + 64 > x->ucap) {
+    size_t cap = x->cur.raw_len + 64;
+    uint8_t *p = realloc(x->ubuf, cap);
+    if (!p) return COAPX_ERR_NO_MEMORY;
+    x->ubuf = p;
+    x->ucap = cap;
+  }
+  oscore_msg_init(&x->resp, x->resp_opts, COAPX_RESP_MAX_OPTS);
+  oscore_err oe = oscore_unprotect_response(x->osc, rid, &x->wire, &x->resp,
+                                            x->ubuf, x->ucap, &x->rinfo);
+  if (oe != OSCORE_OK) {
+    x->res->oscore_error = oe;
+    coapx_xfer_detail(x, "%s", oscore_strerror(oe));
+    return COAPX_ERR_SECURITY;
+  }
+  return COAPX_OK;
+}
+
+/* Protect x->inner into x->outer (consuming a sequence number reserved on
+ * disk first, Appendix B.1.1). */
+static coapx_err protect(coapx_xfer *x) {
+  store_diag diag = { .msg = "" };
+  store_err se = store_context_prepare_send(x->req->security, &diag);
+  if (se != STORE_OK) {
+    x->res->store_error = (int)se;
+    coapx_xfer_detail(x, "%s", diag.msg[0] ? diag.msg : store_strerror(se));
+    return COAPX_ERR_STORE;
+  }
+  size_t need = x->inner.payload.len + 128;
+  for (size_t i = 0; i < x->inner.n_opts; i++)
+    need += x->inner.opts[i].value.len + 5;
+  if (need > x->pcap) {
+    uint8_t *p = realloc(x->pbuf, need);
+    if (!p) return COAPX_ERR_NO_MEMORY;
+    x->pbuf = p;
+    x->pcap = need;
+  }
+  oscore_msg_init(&x->outer, x->outer_opts,
+                  sizeof x->outer_opts / sizeof x->outer_opts[0]);
+  oscore_err oe = oscore_protect_request(x->osc, &x->inner, &x->outer, x->pbuf,
+                                         x->pcap, &x->rid);
+  if (oe != OSCORE_OK) {
+    x->res->oscore_error = oe;
+    coapx_xfer_detail(x, "protecting the request: %s", oscore_strerror(oe));
+    return COAPX_ERR_OSCORE;
+  }
+  return COAPX_OK;
+}
+
+static coapx_err nack_error(coapx_xfer *x) {
+  coapx_client *c = x->c;
+  switch (c->nack_reason) {
+  case COAP_NACK_TOO_MANY_RETRIES:
+    coapx_xfer_detail(x, "no answer from %s after all retransmissions",
+                      c->peer);
+    return COAPX_ERR_TIMEOUT;
+  case COAP_NACK_RST:
+    coapx_xfer_detail(x, "%s answered with a reset (RST)", c->peer);
+    return COAPX_ERR_RESET;
+  case COAP_NACK_ICMP_ISSUE:
+    coapx_xfer_detail(x, "%s: ICMP destination unreachable (no CoAP server "
+                      "listening?)", c->peer);
+    return COAPX_ERR_UNREACHABLE;
+  default:
+    coapx_xfer_detail(x, "%s: message could not be delivered", c->peer);
+    return COAPX_ERR_UNREACHABLE;
+  }
+}
+
+/* Send the current x->inner once (protected when needed) and wait for its
+ * response into x->cur. */
+static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
+                               bool register_obs) {
+  coapx_client *c = x->c;
+  const oscore_msg *wire = &x->inner;
+  if (x->osc) {
+    coapx_err e = protect(x);
+    if (e) return e;
+    wire = &x->outer;
+  }
+
+  x->exchange_no++;
+  x->res->exchanges++;
+  uint8_t tok[COAPX_TOKEN_LEN];
+  /* Random tokens (RFC 7252 §5.3.1) make off-path spoofing of plain
+   * responses hard; libcoap's own are a counter. */
+  if (RAND_bytes(tok, sizeof tok) != 1) return COAPX_ERR_LIBCOAP;
+  memcpy(c->token, tok, sizeof tok);
+  c->token_len = sizeof tok;
+  c->rx.full = false;
+  c->nack = false;
+  c->waiting = true;
+  if (register_obs) {
+    memcpy(c->obs_token, tok, sizeof tok);
+    c->obs_token_len = sizeof tok;
+    c->observing = true;
+    c->note.full = false;
+  }
+
+  uint16_t mid = 0;
+  coapx_err e = coapx_client_send(c, wire, x->req->non, tok, sizeof tok, &mid);
+  if (e) {
+    c->waiting = false;
+    return e;
+  }
+  trace_msg(x, COAPX_TRACE_REQUEST, is_block, &x->inner,
+            x->osc ? &x->outer : NULL, x->req->non ? 1 : 0, mid, tok,
+            sizeof tok);
+
+  uint64_t deadline = coapx_now_ms() + c->timeout_ms;
+  for (;;) {
+    e = coapx_client_wait(c, &c->rx, deadline, x->req->stop);
+    if (e == COAPX_ERR_TIMEOUT)
+      coapx_xfer_detail(x, "no response from %s within %u.%03u s", c->peer,
+                        c->timeout_ms / 1000, c->timeout_ms % 1000);
+    if (e || c->rx.full) break;
+    /* A NACK for this exchange. */
+    if (c->nack_reason == COAP_NACK_RST && x->osc) {
+      /* An RST is never protected: anyone can send one. It stopped
+       * libcoap's retransmission, but the answer may still come. */
+      coapx_client_trace_note(c, "RST from %s ignored (not authenticated); "
+                              "still waiting", c->peer);
+      c->nack = false;
+      continue;
+    }
+    if (c->nack_reason == COAP_NACK_ICMP_ISSUE && !c->heard_peer &&
+        coapx_client_next_address(c)) {
+      coapx_client_trace_note(c, "unreachable; trying %s", c->peer);
+      c->nack = false;
+      /* The same bytes to the next address: for OSCORE this is a
+       * retransmission of the same protected message, no new number. */
+      e = coapx_client_send(c, wire, x->req->non, tok, sizeof tok, &mid);
+      if (e) break;
+      deadline = coapx_now_ms() + c->timeout_ms;
+      continue;
+    }
+    e = nack_error(x);
+    break;
+  }
+  c->waiting = false;
+  if (e) return e;
+
+  /* Take the answer out of the client's slot so that later exchanges can
+   * not overwrite what x->resp points into. */
+  coapx_rx tmp = x->cur;
+  x->cur = c->rx;
+  c->rx = tmp;
+  c->rx.full = false;
+  return COAPX_OK;
+}
+
+coapx_err coapx_xfer_exchange(coapx_xfer *x, bool is_block,
+                              bool register_obs) {
+  for (;;) {
+    coapx_err e = send_and_wait(x, is_block, register_obs);
+    if (e) return e;
+    e = coapx_xfer_open_response(x, &x->rid);
+    if (e) return e;
+    if (register_obs) {
+      x->obs_rid = x->rid;
+      x->obs_have_last = false;
+      if (x->osc && x->rinfo.has_piv) {
+        x->obs_have_last = true;
+        x->obs_last_seq = x->rinfo.seq;
+      }
+      const oscore_opt *ov = oscore_msg_find_opt(&x->resp, OSCORE_OPT_OBSERVE);
+      if (!x->osc && ov && oscore_opt_uint(ov->value, &x->obs_last_val) == 0) {
+        x->obs_have_last = true;
+        x->obs_last_ms = x->cur.at_ms;
+      }
+    }
+    trace_msg(x, COAPX_TRACE_RESPONSE, is_block, &x->resp,
+              x->osc ? &x->wire : NULL, x->cur.type, x->cur.mid, x->cur.token,
+              x->cur.token_len);
+
+    const oscore_opt *echo = oscore_msg_find_opt(&x->resp, OSCORE_OPT_ECHO);
+    if (x->resp.code != OSCORE_CODE(4, 1) || !echo || x->echo_done)
+      return COAPX_OK;
+    if (echo->value.len == 0 || echo->value.len > COAPX_ECHO_MAX) {
+      coapx_xfer_detail(x, "4.01 with an Echo of %zu bytes (1..40 allowed)",
+                        echo->value.len);
+      return COAPX_ERR_PROTOCOL;
+    }
+    /* Appendix B.1.2 / RFC 9175 §2.4: the very same request (all options,
+     * Uri-Query too — node-coap lost it) plus Echo, under a new sequence
+     * number, once. */
+    memcpy(x->echo, echo->value.ptr, echo->value.len);
+    x->echo_len = echo->value.len;
+    x->echo_done = true;
+    x->res->echo_retried = true;
+    oscore_msg_remove_opt(&x->inner, OSCORE_OPT_ECHO);
+    if (oscore_msg_add_opt(&x->inner, OSCORE_OPT_ECHO,
+                           OSCORE_BYTES(x->echo, x->echo_len)))
+      return COAPX_ERR_TOO_MANY_OPTIONS;
+    if (x->c->trace) {
+      coapx_trace t = { .kind = COAPX_TRACE_ECHO_RETRY,
+                        .exchange = x->exchange_no, .is_block = is_block,
+                        .msg = &x->resp };
+      x->c->trace(&t, x->c->trace_arg);
+    }
+  }
+}

@@ -1,0 +1,344 @@
+/* A whole request: Block1 upload of the body (RFC 7959 §2.5, Request-Tag
+ * per RFC 9175 §3.4), then the response, Block2 by Block2 (§2.4) with ETag
+ * consistency, into the caller's sink; then, when observing, the
+ * notifications (coapx_observe.c). */
+#include "coapx_client_priv.h"
+
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store.h"
+
+static bool is_success(uint8_t code) { return (code >> 5) == 2; }
+
+static const oscore_opt *find(const oscore_msg *m, uint16_t n) {
+  return oscore_msg_find_opt(m, n);
+}
+
+/* The options the engine owns may not come from the caller. */
+static bool template_ok(const oscore_msg *m) {
+  static const uint16_t own[] = { OSCORE_OPT_BLOCK1, OSCORE_OPT_BLOCK2,
+                                  OSCORE_OPT_SIZE1, OSCORE_OPT_SIZE2,
+                                  OSCORE_OPT_OBSERVE, OSCORE_OPT_ECHO,
+                                  OSCORE_OPT_REQUEST_TAG, OSCORE_OPT_OSCORE };
+  for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+    if (find(m, own[i])) return false;
+  for (size_t i = 1; i < m->n_opts; i++)
+    if (m->opts[i].number < m->opts[i - 1].number) return false;
+  return true;
+}
+
+static oscore_opt opt(uint16_t n, const void *v, size_t len) {
+  return (oscore_opt){ n, OSCORE_BYTES(v, len) };
+}
+
+static coapx_err sink_begin(coapx_xfer *x, const coapx_response_head *h) {
+  if (!x->sink || !x->sink->begin) return COAPX_OK;
+  return x->sink->begin(x->sink->arg, h) ? COAPX_ERR_SINK : COAPX_OK;
+}
+static coapx_err sink_data(coapx_xfer *x, oscore_bytes p, uint64_t off) {
+  x->res->body_len = off + p.len;
+  if (!x->sink || !x->sink->data || p.len == 0) return COAPX_OK;
+  return x->sink->data(x->sink->arg, p.ptr, p.len, off) ? COAPX_ERR_SINK
+                                                          : COAPX_OK;
+}
+static coapx_err sink_end(coapx_xfer *x) {
+  if (!x->sink || !x->sink->end) return COAPX_OK;
+  return x->sink->end(x->sink->arg) ? COAPX_ERR_SINK : COAPX_OK;
+}
+
+/* Payload of follow-up Block2 requests: none, as aiocoap does, except for
+ * FETCH whose payload is the query itself (RFC 8132 §2.3.2) when it fit
+ * into one request. */
+static oscore_bytes followup_payload(const coapx_xfer *x) {
+  const oscore_msg *t = x->req->msg;
+  if (t->code == OSCORE_CODE_FETCH && !x->use_reqtag) return t->payload;
+  return OSCORE_BYTES(NULL, 0);
+}
+
+coapx_err coapx_xfer_deliver(coapx_xfer *x, bool is_notification) {
+  const oscore_msg *r = &x->resp;
+  coapx_response_head h = { .code = r->code, .msg = r,
+                            .is_protected = x->osc != NULL,
+                            .is_notification = is_notification };
+  h.observing = x->req->observe && is_success(r->code) &&
+                find(r, OSCORE_OPT_OBSERVE) != NULL;
+  const oscore_opt *sz = find(r, OSCORE_OPT_SIZE2);
+  uint32_t size2;
+  if (sz && oscore_opt_uint(sz->value, &size2) == OSCORE_OK) {
+    h.has_size = true;
+    h.size = size2;
+  }
+  x->res->code = r->code;
+  x->res->is_protected = x->osc != NULL;
+
+  const oscore_opt *b2o = find(r, OSCORE_OPT_BLOCK2);
+  coapx_block b = { 0, false, 0 };
+  if (b2o) {
+    if (coapx_block_decode(b2o->value, &b)) {
+      coapx_xfer_detail(x, "malformed Block2 option in the response");
+      return COAPX_ERR_PROTOCOL;
+    }
+    if (b.num != 0) {
+      coapx_xfer_detail(x, "the first response carries block %u, not 0",
+                        (unsigned)b.num);
+      return COAPX_ERR_PROTOCOL;
+    }
+    if (b.more && r->payload.len != coapx_block_size(b.szx)) {
+      coapx_xfer_detail(x, "block 0 has %zu bytes, Block2 says %zu",
+                        r->payload.len, coapx_block_size(b.szx));
+      return COAPX_ERR_PROTOCOL;
+    }
+  }
+
+  coapx_err e = sink_begin(x, &h);
+  if (e) return e;
+  /* The first block's ETag is the reference: any later block with another
+   * one (or none) belongs to another version of the resource. */
+  uint8_t etag[8];
+  size_t etag_len = 0;
+  bool has_etag = false;
+  const oscore_opt *et = find(r, OSCORE_OPT_ETAG);
+  if (et) {
+    if (et->value.len > sizeof etag) {
+      coapx_xfer_detail(x, "ETag longer than 8 bytes");
+      return COAPX_ERR_PROTOCOL;
+    }
+    memcpy(etag, et->value.ptr, et->value.len);
+    etag_len = et->value.len;
+    has_etag = true;
+  }
+  uint8_t first_code = r->code;
+  uint64_t offset = 0;
+  e = sink_data(x, r->payload, 0);
+  if (e) return e;
+  offset = r->payload.len;
+
+  unsigned szx = b.szx < x->max_szx ? b.szx : x->max_szx;
+  bool more = b.more;
+  while (more) {
+    if (x->req->stop && *x->req->stop) return COAPX_ERR_CANCELLED;
+    size_t bs = coapx_block_size(szx);
+    coapx_block want = { (uint32_t)(offset / bs), false, szx };
+    if (offset % bs || !coapx_block_valid(&want)) {
+      coapx_xfer_detail(x, "body too large for block-wise transfer");
+      return COAPX_ERR_PROTOCOL;
+    }
+    size_t bl = coapx_block_encode(&want, x->block_val);
+    oscore_opt extra[2];
+    size_t n_extra = 0;
+    extra[n_extra++] = opt(OSCORE_OPT_BLOCK2, x->block_val, bl);
+    if (x->use_reqtag)
+      extra[n_extra++] = opt(OSCORE_OPT_REQUEST_TAG, x->reqtag, sizeof x->reqtag);
+    e = coapx_xfer_build(x, extra, n_extra, followup_payload(x));
+    if (e) return e;
+    e = coapx_xfer_exchange(x, true, false);
+    if (e) return e;
+
+    r = &x->resp;
+    if (!is_success(r->code)) {
+      x->res->code = r->code;
+      coapx_xfer_detail(x, "transfer aborted by the server at byte %llu: "
+                        "%u.%02u", (unsigned long long)offset, r->code >> 5,
+                        r->code & 31);
+      return COAPX_ERR_PROTOCOL;
+    }
+    if (r->code != first_code) {
+      coapx_xfer_detail(x, "block at byte %llu came with %u.%02u, the first "
+                        "with %u.%02u", (unsigned long long)offset,
+                        r->code >> 5, r->code & 31, first_code >> 5,
+                        first_code & 31);
+      return COAPX_ERR_PROTOCOL;
+    }
+    b2o = find(r, OSCORE_OPT_BLOCK2);
+    coapx_block got;
+    if (!b2o || coapx_block_decode(b2o->value, &got)) {
+      coapx_xfer_detail(x, "the server stopped answering block-wise at "
+                        "byte %llu", (unsigned long long)offset);
+      return COAPX_ERR_PROTOCOL;
+    }
+    /* The server may shrink the block (never grow it), which renumbers. */
+    if (got.szx > szx ||
+        (uint64_t)got.num * coapx_block_size(got.szx) != offset) {
+      coapx_xfer_detail(x, "asked for byte %llu, got block %u of size %zu",
+                        (unsigned long long)offset, (unsigned)got.num,
+                        coapx_block_size(got.szx));
+      return COAPX_ERR_PROTOCOL;
+    }
+    et = find(r, OSCORE_OPT_ETAG);
+    if ((et != NULL) != has_etag ||
+        (et && (et->value.len != etag_len ||
+                memcmp(et->value.ptr, etag, etag_len) != 0))) {
+      coapx_xfer_detail(x, "ETag changed at byte %llu: the resource changed "
+                        "during the transfer", (unsigned long long)offset);
+      return COAPX_ERR_ETAG_CHANGED;
+    }
+    size_t gs = coapx_block_size(got.szx);
+    if ((got.more && r->payload.len != gs) || r->payload.len > gs) {
+      coapx_xfer_detail(x, "block %u has %zu bytes, Block2 says %zu",
+                        (unsigned)got.num, r->payload.len, gs);
+      return COAPX_ERR_PROTOCOL;
+    }
+    e = sink_data(x, r->payload, offset);
+    if (e) return e;
+    offset += r->payload.len;
+    szx = got.szx;
+    more = got.more;
+  }
+  return sink_end(x);
+}
+
+/* Send the body in Block1 blocks; on return x->resp is the answer to the
+ * last block sent (the final response, or an error that ended it). */
+static coapx_err upload(coapx_xfer *x, unsigned szx) {
+  const oscore_msg *t = x->req->msg;
+  oscore_bytes body = t->payload;
+  /* RFC 9175 §3.4: a fresh tag per block-wise body, so that blocks of an
+   * operation that was never concluded (a killed earlier run with the same
+   * context) cannot be mixed into this one. */
+  if (RAND_bytes(x->reqtag, sizeof x->reqtag) != 1) return COAPX_ERR_LIBCOAP;
+  x->use_reqtag = true;
+
+  uint64_t offset = 0;
+  for (;;) {
+    if (x->req->stop && *x->req->stop) return COAPX_ERR_CANCELLED;
+    size_t bs = coapx_block_size(szx);
+    bool more = offset + bs < body.len;
+    size_t n = more ? bs : (size_t)(body.len - offset);
+    coapx_block blk = { (uint32_t)(offset / bs), more, szx };
+    if (!coapx_block_valid(&blk)) {
+      coapx_xfer_detail(x, "payload too large for block-wise transfer "
+                        "(at most 2^20 blocks)");
+      return COAPX_ERR_INVALID_ARG;
+    }
+    oscore_opt extra[4];
+    size_t n_extra = 0;
+    size_t bl = coapx_block_encode(&blk, x->block_val);
+    extra[n_extra++] = opt(OSCORE_OPT_BLOCK1, x->block_val, bl);
+    extra[n_extra++] = opt(OSCORE_OPT_REQUEST_TAG, x->reqtag, sizeof x->reqtag);
+    if (offset == 0 && body.len <= UINT32_MAX) {
+      size_t sl = oscore_opt_uint_encode((uint32_t)body.len, x->size_val);
+      extra[n_extra++] = opt(OSCORE_OPT_SIZE1, x->size_val, sl);
+    }
+    /* Observe goes with the block that completes the request. */
+    if (!more && x->req->observe)
+      extra[n_extra++] = opt(OSCORE_OPT_OBSERVE, x->obs_val, 0);
+    coapx_err e = coapx_xfer_build(x, extra, n_extra,
+                                   OSCORE_BYTES(body.ptr + offset, n));
+    if (e) return e;
+    e = coapx_xfer_exchange(x, offset > 0, !more && x->req->observe);
+    if (e == COAPX_ERR_PDU_FULL && szx > 0 && offset == 0) {
+      /* Options and block together exceed the PDU: smaller blocks. */
+      szx--;
+      continue;
+    }
+    if (e) return e;
+
+    const oscore_msg *r = &x->resp;
+    const oscore_opt *b1o = find(r, OSCORE_OPT_BLOCK1);
+    if (!b1o) {
+      /* No Block1 in the answer: an error ends the upload; a success
+       * before the end means the server took what it needed (RFC 7959
+       * §2.3 allows it to act on the first block). */
+      return COAPX_OK;
+    }
+    coapx_block got;
+    if (coapx_block_decode(b1o->value, &got) || got.num != blk.num) {
+      coapx_xfer_detail(x, "the server acknowledged another block than %u",
+                        (unsigned)blk.num);
+      return COAPX_ERR_PROTOCOL;
+    }
+    if (!more) {
+      if (got.more || r->code == OSCORE_CODE(2, 31)) {
+        coapx_xfer_detail(x, "the server asked for more data after the last "
+                          "block");
+        return COAPX_ERR_PROTOCOL;
+      }
+      return COAPX_OK;
+    }
+    if (!is_success(r->code)) return COAPX_OK;
+    offset += n;
+    /* §2.5: the server may ask for smaller blocks; offsets stay aligned
+     * because block sizes are powers of two. */
+    if (got.szx < szx) szx = got.szx;
+  }
+}
+
+static void xfer_free(coapx_xfer *x) {
+  free(x->req_opts);
+  free(x->pbuf);
+  if (x->ubuf) {
+    /* Plaintext of responses: not a key, but no reason to leave it. */
+    memset(x->ubuf, 0, x->ucap);
+    free(x->ubuf);
+  }
+  coapx_rx_free(&x->cur);
+  free(x);
+}
+
+coapx_err coapx_client_request(coapx_client *c, const coapx_client_req *req,
+                               const coapx_sink *sink,
+                               coapx_client_result *res) {
+  if (!c || !req || !req->msg || !res) return COAPX_ERR_INVALID_ARG;
+  memset(res, 0, sizeof *res);
+  if (!template_ok(req->msg)) {
+    snprintf(res->detail, sizeof res->detail, "the request template carries "
+             "options the engine sets itself, or is not sorted");
+    return COAPX_ERR_INVALID_ARG;
+  }
+  if (req->block_szx > COAPX_BLOCK_MAX_SZX) return COAPX_ERR_INVALID_ARG;
+
+  coapx_xfer *x = calloc(1, sizeof *x);
+  if (!x) return COAPX_ERR_NO_MEMORY;
+  x->c = c;
+  x->req = req;
+  x->sink = sink;
+  x->res = res;
+  x->max_szx = req->block_szx < 0 ? COAPX_BLOCK_MAX_SZX
+                                  : (unsigned)req->block_szx;
+  x->osc = req->security ? store_context_oscore(req->security) : NULL;
+  x->req_cap = req->msg->n_opts + COAPX_XFER_EXTRA_OPTS;
+  x->req_opts = calloc(x->req_cap, sizeof *x->req_opts);
+  coapx_err e = x->req_opts ? COAPX_OK : COAPX_ERR_NO_MEMORY;
+  c->observing = false;
+
+  const oscore_msg *t = req->msg;
+  if (!e && t->payload.len > coapx_block_size(x->max_szx)) {
+    e = upload(x, x->max_szx);
+  } else if (!e) {
+    oscore_opt extra[2];
+    size_t n_extra = 0;
+    if (req->observe) extra[n_extra++] = opt(OSCORE_OPT_OBSERVE, x->obs_val, 0);
+    if (x->max_szx < COAPX_BLOCK_MAX_SZX) {
+      /* A smaller block size than the server's default: ask for it in the
+       * first request already (RFC 7959 §2.4, early negotiation). */
+      coapx_block b0 = { 0, false, x->max_szx };
+      size_t bl = coapx_block_encode(&b0, x->block_val);
+      extra[n_extra++] = opt(OSCORE_OPT_BLOCK2, x->block_val, bl);
+    }
+    e = coapx_xfer_build(x, extra, n_extra, t->payload);
+    if (!e) e = coapx_xfer_exchange(x, false, req->observe);
+    if (e == COAPX_ERR_PDU_FULL && t->payload.len > 16) {
+      /* The options leave too little room for the body in one PDU. */
+      unsigned szx = x->max_szx;
+      while (szx > 0 && coapx_block_size(szx) >= t->payload.len) szx--;
+      e = upload(x, szx);
+    }
+  }
+  if (!e) e = coapx_xfer_deliver(x, false);
+  if (!e && req->observe) {
+    const oscore_msg *r = &x->resp;
+    if (is_success(r->code) && find(r, OSCORE_OPT_OBSERVE)) {
+      res->observed = true;
+      e = coapx_xfer_observe(x);
+    }
+  }
+  if (e == COAPX_ERR_CANCELLED && req->observe && res->observed) {
+    res->stopped = true;
+    e = COAPX_OK;
+  }
+  c->observing = false;
+  c->note.full = false;
+  xfer_free(x);
+  return e;
+}
