@@ -33,7 +33,8 @@ coapx_err coapx_obs_new(coap_session_t *session, coap_bin_const_t token,
   if (is_protected) o->rid = *rid;
   o->identity = identity;
   snprintf(o->peer, sizeof o->peer, "%s", peer ? peer : "");
-  o->last_mid = COAP_INVALID_MID;
+  for (size_t i = 0; i < sizeof o->mids / sizeof o->mids[0]; i++)
+    o->mids[i] = COAP_INVALID_MID;
   o->session = coap_session_reference(session);
   *out = o;
   return COAPX_OK;
@@ -83,10 +84,19 @@ struct coapx_observation *coapx_obs_find_token(const coapx_obs_list *l,
 struct coapx_observation *coapx_obs_find_mid(const coapx_obs_list *l,
                                              const coap_session_t *s,
                                              coap_mid_t mid) {
-  for (struct coapx_observation *o = l->head; o; o = o->next)
-    if (o->session == s && o->last_mid == mid && mid != COAP_INVALID_MID)
-      return o;
+  if (mid == COAP_INVALID_MID) return NULL;
+  for (struct coapx_observation *o = l->head; o; o = o->next) {
+    if (o->session != s) continue;
+    for (size_t i = 0; i < sizeof o->mids / sizeof o->mids[0]; i++)
+      if (o->mids[i] == mid) return o;
+  }
   return NULL;
+}
+
+void coapx_obs_sent(struct coapx_observation *obs, coap_mid_t mid) {
+  obs->mids[obs->next_mid_slot] = mid;
+  obs->next_mid_slot = (obs->next_mid_slot + 1) % (sizeof obs->mids /
+                                                   sizeof obs->mids[0]);
 }
 
 coapx_err coapx_obs_request(const struct coapx_observation *obs,

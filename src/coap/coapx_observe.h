@@ -27,7 +27,10 @@ struct coapx_observation {
   uint8_t *req_wire;             /* its options and payload, encoded */
   size_t req_wire_len;
   uint32_t observe;              /* last Observe value sent (24 bits) */
-  coap_mid_t last_mid;           /* of the last CON notification */
+  /* MIDs of the last CON notifications: an RST to any of them (several
+   * may be in flight or queued behind NSTART) cancels (RFC 7641 §3.6). */
+  coap_mid_t mids[4];
+  size_t next_mid_slot;
   bool pending;                  /* notify asked for while busy */
   void *app_data;
 };
@@ -63,6 +66,9 @@ struct coapx_observation *coapx_obs_find_mid(const coapx_obs_list *l,
  * values point into |obs|). */
 coapx_err coapx_obs_request(const struct coapx_observation *obs,
                             oscore_msg *m);
+
+/* Remember |mid| as one of this observation's notifications. */
+void coapx_obs_sent(struct coapx_observation *obs, coap_mid_t mid);
 
 /* The next Observe value: strictly increasing modulo 2^24 (RFC 7641 §4.4). */
 uint32_t coapx_obs_next_value(struct coapx_observation *obs);

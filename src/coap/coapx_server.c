@@ -391,7 +391,7 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
   } else if (pdu) {
     coap_delete_pdu(pdu);
   }
-  obs->last_mid = mid;
+  if (mid != COAP_INVALID_MID) coapx_obs_sent(obs, mid);
   log_line(srv, &le);
   srv->busy = false;
   if (mid == COAP_INVALID_MID) {
