@@ -111,9 +111,12 @@ static coapx_err protect(coapx_xfer *x) {
     coapx_xfer_detail(x, "%s", diag.msg[0] ? diag.msg : store_strerror(se));
     return COAPX_ERR_STORE;
   }
-  size_t need = x->inner.payload.len + 128;
+  /* The core builds the plaintext in |pbuf| and seals it behind itself:
+   * twice the plaintext, plus OSCORE option value and tag. */
+  size_t plain = x->inner.payload.len + 8;
   for (size_t i = 0; i < x->inner.n_opts; i++)
-    need += x->inner.opts[i].value.len + 5;
+    plain += x->inner.opts[i].value.len + 5;
+  size_t need = 2 * plain + 128;
   if (need > x->pcap) {
     uint8_t *p = realloc(x->pbuf, need);
     if (!p) return COAPX_ERR_NO_MEMORY;
