@@ -153,18 +153,18 @@ static bool write_file(const char *path, const char *text) {
   return fclose(f) == 0 && ok;
 }
 
-/* <tmp>/<name>/ as a copy of context B, with |sequence| (may be NULL) as
- * its sequence.json, and <tmp>/<name>.json naming it ":client1". */
-static bool make_server_context(const char *name, const char *sequence,
-                                char *creds_path, size_t cap) {
+/* <tmp>/<name>/ as a copy of interop context |from| ("b" or "d"), with
+ * |sequence| (may be NULL) as its sequence.json. */
+static bool copy_context(const char *from_ctx, const char *name,
+                         const char *sequence) {
   const char *src = getenv("SRCDIR");
   char dir[128], from[512], to[256];
   snprintf(dir, sizeof dir, "%s/%s", tmpdir, name);
   if (mkdir(dir, 0700) != 0) return false;
   const char *files[] = { "settings.json", "secret.json" };
   for (int i = 0; i < 2; i++) {
-    snprintf(from, sizeof from, "%s/tests/data/plugtest-contexts/b/%s",
-             src ? src : ".", files[i]);
+    snprintf(from, sizeof from, "%s/tests/data/plugtest-contexts/%s/%s",
+             src ? src : ".", from_ctx, files[i]);
     snprintf(to, sizeof to, "%s/%s", dir, files[i]);
     if (!copy_file(from, to)) return false;
   }
@@ -172,6 +172,14 @@ static bool make_server_context(const char *name, const char *sequence,
     snprintf(to, sizeof to, "%s/sequence.json", dir);
     if (!write_file(to, sequence)) return false;
   }
+  return true;
+}
+
+/* A copy of context B as <tmp>/<name>/ and <tmp>/<name>.json naming it
+ * ":client1". */
+static bool make_server_context(const char *name, const char *sequence,
+                                char *creds_path, size_t cap) {
+  if (!copy_context("b", name, sequence)) return false;
   char json[256];
   snprintf(json, sizeof json,
            "{\":client1\": {\"oscore\": {\"basedir\": \"%s/\"}}}\n", name);
@@ -208,7 +216,9 @@ static long now_ms(void) {
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static bool derive_client(oscore_ctx *c, const uint8_t *sender, size_t slen) {
+static bool derive_client_ctx(oscore_ctx *c, const uint8_t *sender,
+                              size_t slen, const uint8_t *idctx,
+                              size_t idctx_len) {
   uint8_t secret[16], salt[8] = { 0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63,
                                   0x40 };
   for (int i = 0; i < 16; i++) secret[i] = (uint8_t)(i + 1);
@@ -219,11 +229,17 @@ static bool derive_client(oscore_ctx *c, const uint8_t *sender, size_t slen) {
     .master_salt = OSCORE_BYTES(salt, 8),
     .sender_id = OSCORE_BYTES(sender, slen),
     .recipient_id = OSCORE_BYTES(rid01, 1),
+    .has_id_context = idctx != NULL,
+    .id_context = OSCORE_BYTES(idctx, idctx_len),
   };
   if (oscore_ctx_derive(c, &p) != OSCORE_OK) return false;
   /* No store on this side: the test itself grants the numbers. */
   c->seq_limit = 1u << 20;
   return true;
+}
+
+static bool derive_client(oscore_ctx *c, const uint8_t *sender, size_t slen) {
+  return derive_client_ctx(c, sender, slen, NULL, 0);
 }
 
 static bool connect_to(uint16_t port) {
@@ -794,6 +810,70 @@ static void test_echo_recovery(void) {
   CHECK(strstr(text, "index") != NULL);
 }
 
+static void test_kid_context(void) {
+  /* Contexts B and D share the recipient ID (empty); only D has an ID
+   * context. The kid context in the request picks which one, and with it
+   * the identity. */
+  CHECK(copy_context("b", "kb", NULL) && copy_context("d", "kd", NULL));
+  char creds_path[256];
+  snprintf(creds_path, sizeof creds_path, "%s/two.json", tmpdir);
+  CHECK(write_file(creds_path,
+                   "{\":client1\": {\"oscore\": {\"basedir\": \"kb/\"}},\n"
+                   " \":client2\": {\"oscore\": {\"basedir\": \"kd/\"}}}\n"));
+  coapx_server *main_srv = srv;
+  srv = start(creds_path, NULL);
+  CHECK(srv != NULL);
+  if (!srv) { srv = main_srv; return; }
+  CHECK(connect_to(coapx_server_port(srv, 0)));
+
+  static const uint8_t idctx[8] = { 0x37, 0xcb, 0xf3, 0x21, 0x00, 0x17,
+                                    0xa2, 0xd3 };
+  oscore_ctx with_ctx;
+  CHECK(derive_client_ctx(&with_ctx, NULL, 0, idctx, sizeof idctx));
+  oscore_opt o[4];
+  oscore_msg m;
+  plain_get(&m, o, 4, "hello");
+  oscore_request_id rid;
+  uint8_t d[512], buf[2048];
+  answer_t a;
+  memset(&app, 0, sizeof app);
+  size_t n = encode_protected(&with_ctx, 0, &m, &rid, d, sizeof d);
+  size_t r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  oscore_msg_init(&a.inner, a.inner_opts, 32);
+  CHECK(oscore_unprotect_response(&with_ctx, &rid, &a.d.msg, &a.inner, a.pbuf,
+                                  sizeof a.pbuf, &a.info) == OSCORE_OK);
+  CHECK(payload_is(&a.inner, "Hello world"));
+  CHECK(app.identity && strcmp(app.identity, ":client2") == 0);
+
+  /* The same IDs without ID context: context B, ":client1". */
+  oscore_ctx without;
+  CHECK(derive_client(&without, NULL, 0));
+  n = encode_protected(&without, 0, &m, &rid, d, sizeof d);
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  oscore_msg_init(&a.inner, a.inner_opts, 32);
+  CHECK(oscore_unprotect_response(&without, &rid, &a.d.msg, &a.inner, a.pbuf,
+                                  sizeof a.pbuf, &a.info) == OSCORE_OK);
+  CHECK(app.identity && strcmp(app.identity, ":client1") == 0);
+
+  /* An unknown kid context: not found. */
+  static const uint8_t other[2] = { 0xee, 0xee };
+  oscore_ctx stranger;
+  CHECK(derive_client_ctx(&stranger, NULL, 0, other, sizeof other));
+  n = encode_protected(&stranger, 0, &m, &rid, d, sizeof d);
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  CHECK(payload_is(&a.d.msg, "Security context not found"));
+
+  oscore_ctx_wipe(&with_ctx);
+  oscore_ctx_wipe(&without);
+  oscore_ctx_wipe(&stranger);
+  coapx_server_free(srv);
+  srv = main_srv;
+  CHECK(connect_to(coapx_server_port(srv, 0)));
+}
+
 static void test_bind_and_config(void) {
   coapx_server *s = NULL;
   coapx_server_config cfg = { .handler = NULL };
@@ -871,6 +951,7 @@ int main(void) {
   test_observe_protected();
   test_observe_plain_rst();
   test_echo_recovery();
+  test_kid_context();
   CHECK(connect_to(coapx_server_port(srv, 0)));
   test_plain_get();
   test_non();
