@@ -135,7 +135,8 @@ typedef void (*coapx_log_fn)(const coapx_log_entry *e, void *arg);
 
 typedef struct {
   /* Endpoints: "host", "host:port", "[v6]:port", "[v6]" (default port
-   * 5683). Port 0 binds a free port: read it with coapx_server_port(). */
+   * 5683). Port 0 binds a free port: read it with coapx_server_port().
+   * n_bind 0 binds "[::]:5683", which is dual-stack (IPv4 peers too). */
   const char *const *bind;
   size_t n_bind;
   /* Loaded credentials (all OSCORE contexts the server may use), or NULL
