@@ -30,6 +30,13 @@ void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
     res->verdict = COAPX_GATE_PLAIN;
     return;
   }
+  /* A server without credentials does not speak OSCORE: option 9 is then
+   * an unrecognised critical option (RFC 7252 §5.4.1, test-spec5 16b), as
+   * aiocoap and libcoap answer without an OSCORE setup. */
+  if (!g->creds) {
+    refuse(res, OSCORE_CODE(4, 2), NULL);
+    return;
+  }
   /* §8.2 and aiocoap: the outer method of an OSCORE request is POST, or
    * FETCH for Observe; anything else is not a well-formed OSCORE request. */
   if (outer->code != OSCORE_CODE(0, OSCORE_CODE_POST) &&

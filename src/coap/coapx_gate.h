@@ -17,8 +17,8 @@
 #define COAPX_ECHO_LEN 8
 
 typedef struct {
-  store_credentials *creds;       /* NULL: no context, every OSCORE
-                                     request is "not found" */
+  store_credentials *creds;       /* NULL: no OSCORE at all, a request
+                                     with option 9 gets 4.02 Bad Option */
   uint8_t echo[COAPX_ECHO_LEN];   /* random, fixed for the process */
 } coapx_gate;
 
