@@ -59,8 +59,9 @@ void fs_options_help(FILE *f, const char *prog) {
 "SIGINT or SIGTERM stop the server after writing every context's exact\n"
 "sequence state (aiocoap-compatible sequence.json) and releasing its lock.\n"
 "\n"
-"Exit status: 0 stopped by a signal, 1 usage error, 2 configuration error\n"
-"(DIR, credentials, contexts, rules), 3 address not usable, 4 runtime error.\n"
+"Exit status: 0 stopped by a signal (state written), 1 runtime failure,\n"
+"2 usage error, 3 configuration error (DIR, credentials, contexts, rules),\n"
+"6 address not usable (cannot bind).\n"
 "\n"
 "Example:\n"
 "  %s --credentials server.json --bind [::1]:5683 --write /srv/files\n",

@@ -10,13 +10,14 @@
 
 #define FS_MAX_BINDS 8
 
-/* Exit statuses (documented in --help and the man page). */
+/* Exit statuses (documented in --help and the man page); the numbers are
+ * those of oscore-client for the same kinds of failure. */
 enum {
   FS_EXIT_OK = 0,       /* stopped by SIGINT/SIGTERM, state written */
-  FS_EXIT_USAGE = 1,    /* bad command line */
-  FS_EXIT_CONFIG = 2,   /* directory, credentials, contexts or rules */
-  FS_EXIT_NETWORK = 3,  /* an address could not be parsed or bound */
-  FS_EXIT_RUNTIME = 4,  /* the event loop failed */
+  FS_EXIT_RUNTIME = 1,  /* the event loop failed */
+  FS_EXIT_USAGE = 2,    /* bad command line */
+  FS_EXIT_CONFIG = 3,   /* directory, credentials, contexts or rules */
+  FS_EXIT_NETWORK = 6,  /* an address could not be parsed or bound */
 };
 
 typedef struct {
