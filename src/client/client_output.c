@@ -31,6 +31,7 @@ struct client_output {
   uint8_t *buf;
   size_t len, cap;
   int last_byte;        /* -1: nothing written for this body */
+  int stdout_last;      /* last byte any body left on stdout, -1: none */
   client_progress progress;
 };
 
@@ -117,6 +118,7 @@ static coapx_err write_out(client_output *o, const uint8_t *p, size_t n) {
                                             : "to standard error");
   }
   o->last_byte = p[n - 1];
+  if (o->dest == DEST_STDOUT) o->stdout_last = p[n - 1];
   return COAPX_OK;
 }
 
@@ -185,7 +187,9 @@ static coapx_err on_begin(void *arg, const coapx_response_head *h) {
   }
   o->dest = DEST_STDOUT;
   if (h->is_notification) {
-    /* aiocoap-client separates representations this way. */
+    /* aiocoap-client separates representations with "---" lines; the
+     * line must start on a line of its own for scripts to split on it. */
+    if (o->stdout_last >= 0 && o->stdout_last != '\n') fputc('\n', stdout);
     if (o->cfg.color && o->cfg.stdout_tty) fputs("\033[2m---\033[0m\n", stdout);
     else fputs("---\n", stdout);
   }
@@ -227,7 +231,7 @@ static coapx_err on_end(void *arg) {
   if (o->buffering) {
     o->buffering = false;
     if (o->len && client_pretty_print(o->cf, o->buf, o->len, stdout))
-      o->last_byte = '\n';
+      o->last_byte = o->stdout_last = '\n';
     else
       e = write_out(o, o->buf, o->len);
     o->len = 0;
@@ -266,6 +270,7 @@ client_output *client_output_new(const client_output_config *cfg) {
   o->cfg = *cfg;
   o->sink = (coapx_sink){ on_begin, on_data, on_end, o };
   o->last_byte = -1;
+  o->stdout_last = -1;
   return o;
 }
 

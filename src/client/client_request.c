@@ -131,6 +131,15 @@ static bool add_uint(oscore_msg *m, uint16_t number, uint32_t v,
   return oscore_msg_add_opt(m, number, OSCORE_BYTES(store, n)) == OSCORE_OK;
 }
 
+/* The store's sentence names the file, entry and key already. */
+static int creds_error(const client_opts *o, store_err se,
+                       const store_diag *diag) {
+  if (diag->msg[0])
+    return say(CLIENT_EXIT_CONFIG, "--credentials: %s", diag->msg);
+  return say(CLIENT_EXIT_CONFIG, "--credentials %s: %s", o->credentials,
+             store_strerror(se));
+}
+
 /* Everything that needs cleaning up, in one place. */
 typedef struct {
   coapx_uri uri, proxy;
@@ -207,16 +216,10 @@ int client_request_run(const client_opts *o) {
   if (o->credentials) {
     store_diag diag = { .msg = "", .warn = store_warning, .warn_arg = (void *)o };
     store_err se = store_credentials_load(o->credentials, &diag, &s.creds);
-    if (se != STORE_OK)
-      return finish(&s, o, say(CLIENT_EXIT_CONFIG, "--credentials %s: %s",
-                               o->credentials,
-                               diag.msg[0] ? diag.msg : store_strerror(se)));
+    if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
     const char *entry = NULL;
     se = store_credentials_for_uri(s.creds, s.uri.normal, &diag, &sc, &entry);
-    if (se != STORE_OK)
-      return finish(&s, o, say(CLIENT_EXIT_CONFIG, "--credentials %s: %s",
-                               o->credentials,
-                               diag.msg[0] ? diag.msg : store_strerror(se)));
+    if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
     if (sc)
       client_trace_note(&tc, "OSCORE context %s (credentials entry %s)",
                         store_context_dir(sc), entry ? entry : "?");

@@ -325,14 +325,13 @@ coapx_err coapx_client_request(coapx_client *c, const coapx_client_req *req,
       e = upload(x, szx);
     }
   }
+  /* Whether the observation stands is said by the first block; the
+   * delivery fetches further blocks, which carry no Observe. */
+  if (!e && req->observe && is_success(x->resp.code) &&
+      find(&x->resp, OSCORE_OPT_OBSERVE))
+    res->observed = true;
   if (!e) e = coapx_xfer_deliver(x, false);
-  if (!e && req->observe) {
-    const oscore_msg *r = &x->resp;
-    if (is_success(r->code) && find(r, OSCORE_OPT_OBSERVE)) {
-      res->observed = true;
-      e = coapx_xfer_observe(x);
-    }
-  }
+  if (!e && res->observed) e = coapx_xfer_observe(x);
   if (e == COAPX_ERR_CANCELLED && req->observe && res->observed) {
     res->stopped = true;
     e = COAPX_OK;
