@@ -82,8 +82,10 @@ pattern_file() {
   python3 - "$1" "$2" <<'PY'
 import sys
 n = int(sys.argv[1])
+# Periodic in 251 * 256 bytes: build one period and repeat it.
+period = bytes(((i * 7 + i // 251) & 0xff) for i in range(251 * 256))
 with open(sys.argv[2], "wb") as f:
-    f.write(bytes(((i * 7 + i // 251) & 0xff) for i in range(n)))
+    f.write((period * (n // len(period) + 1))[:n])
 PY
 }
 
