@@ -1,8 +1,8 @@
 /* Exit statuses of oscore-client. The same table is in --help and in the
  * man page; scripts depend on it, so the numbers never change meaning.
  *
- *   0  the (final) response was 2.xx; an observation that ended normally or
- *      by Ctrl-C
+ *   0  the response was 2.xx. An observation ends with the status of its
+ *      last notification (a final 4.04 gives 4), or 0 when Ctrl-C ended it
  *   1  local failure: the output could not be written, out of memory, an
  *      internal error
  *   2  usage error: unknown option, bad option value, bad URI, unreadable

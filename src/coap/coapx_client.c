@@ -152,6 +152,11 @@ static coapx_err open_session(coapx_client *c) {
   c->session = coap_new_client_session(c->ctx, NULL, &dst, COAP_PROTO_UDP);
   if (!c->session) return COAPX_ERR_LIBCOAP;
   coap_session_set_app_data(c->session, c);
+  /* The session MTU also bounds what is received (docs/DESIGN.md, libcoap
+   * facts): with libcoap's 1152 an OSCORE answer carrying a full 1024-byte
+   * block and many options could be refused. 1472 is libcoap's receive
+   * buffer and what the dispatcher uses. */
+  coap_session_set_mtu(c->session, 1472);
   c->heard_peer = false;
   return COAPX_OK;
 }
