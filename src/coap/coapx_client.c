@@ -103,8 +103,11 @@ static coap_response_t on_response(coap_session_t *session,
      * notification of an observation we ended. RST tells the server. */
     return COAP_RESPONSE_FAIL;
   }
-  if (copy_pdu(received, slot) != COAPX_OK) {
-    c->rx_oom = true;
+  coapx_err e = copy_pdu(received, slot);
+  if (e) {
+    /* More options than we keep (64), or no memory: the request cannot
+     * be completed, say why instead of timing out. */
+    c->rx_err = e == COAPX_ERR_TOO_MANY_OPTIONS ? COAPX_ERR_PROTOCOL : e;
     slot->full = false;
   }
   return COAP_RESPONSE_OK;
@@ -263,7 +266,7 @@ coapx_err coapx_client_wait(coapx_client *c, coapx_rx *slot,
   for (;;) {
     if (slot->full || c->nack) return COAPX_OK;
     if (stop && *stop) return COAPX_ERR_CANCELLED;
-    if (c->rx_oom) return COAPX_ERR_NO_MEMORY;
+    if (c->rx_err) return c->rx_err;
     uint64_t now = coapx_now_ms();
     if (deadline_ms && now >= deadline_ms) return COAPX_ERR_TIMEOUT;
     /* Short slices so that a stop flag set by a signal that did not

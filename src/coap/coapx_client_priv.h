@@ -46,7 +46,7 @@ struct coapx_client {
   bool nack;
   coap_nack_reason_t nack_reason;
   bool heard_peer;          /* anything arrived from the current address */
-  bool rx_oom;              /* a message was dropped for lack of memory */
+  coapx_err rx_err;         /* a message could not be copied: why */
 
   /* An active observation: notifications carry the registration token and
    * land in |note| (the newest wins; older ones would be stale anyway). */

@@ -201,6 +201,9 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
     if (e == COAPX_ERR_TIMEOUT)
       coapx_xfer_detail(x, "no response from %s within %u.%03u s", c->peer,
                         c->timeout_ms / 1000, c->timeout_ms % 1000);
+    else if (e == COAPX_ERR_PROTOCOL)
+      coapx_xfer_detail(x, "a response with more than %d options",
+                        COAPX_RESP_MAX_OPTS);
     if (e || c->rx.full) break;
     /* A NACK for this exchange. */
     if (c->nack_reason == COAP_NACK_RST && x->osc) {

@@ -301,6 +301,7 @@ coapx_err coapx_client_request(coapx_client *c, const coapx_client_req *req,
   x->req_opts = calloc(x->req_cap, sizeof *x->req_opts);
   coapx_err e = x->req_opts ? COAPX_OK : COAPX_ERR_NO_MEMORY;
   c->observing = false;
+  c->rx_err = COAPX_OK;
 
   const oscore_msg *t = req->msg;
   if (!e && t->payload.len > coapx_block_size(x->max_szx)) {
