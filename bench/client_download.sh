@@ -20,12 +20,12 @@ cp -r "$top/credentials-examples/." "$tmp/"
 chmod 600 "$tmp"/*/*/secret.json
 mkdir "$tmp/root"
 head -c 1048576 /dev/urandom >"$tmp/root/1mb.bin"
-"$server" -q --bind 127.0.0.1:0 --credentials "$tmp/server.json" "$tmp/root" \
+"$server" --bind 127.0.0.1:0 --credentials "$tmp/server.json" "$tmp/root" \
   2>"$tmp/server.err" &
 pid=$!
 port=
 for _ in $(seq 1 100); do
-  port=$(ss -Hulnp 2>/dev/null | awk -v p="pid=$pid," '$0 ~ p {split($4, a, ":"); print a[length(a)]}' | head -1)
+  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/server.err" | head -1)
   [ -n "$port" ] && break
   sleep 0.05
 done

@@ -91,8 +91,19 @@ check "the next run after Ctrl-C works" rc_is after-int 0
 
 # 50 MB through OSCORE to -o: the body streams, it is never held whole.
 pattern_file 52428800 "$TMP/b50m"
-/usr/bin/time -f "%M" -o "$TMP/rss" "$CLIENT" -q --credentials "$C" \
-  -o "$TMP/got50m" "$S/big/52428800" 2>"$TMP/b50.err"
+# Peak RSS: the kernel's high-water mark (VmHWM) of the running client,
+# read until it exits (it only grows, so the last reading is the peak).
+"$CLIENT" -q --credentials "$C" -o "$TMP/got50m" "$S/big/52428800" \
+  2>"$TMP/b50.err" &
+CPID=$!
+PIDS+=("$CPID")
+echo 0 >"$TMP/rss"
+while kill -0 "$CPID" 2>/dev/null; do
+  hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$CPID/status" 2>/dev/null)
+  [ -n "$hwm" ] && echo "$hwm" >"$TMP/rss"
+  sleep 0.05
+done
+wait "$CPID"
 echo $? >"$TMP/b50.rc"
 rss=$(tail -1 "$TMP/rss")
 check "50 MB protected download byte-identical with max RSS ${rss} KiB (< 20 MiB)" \
