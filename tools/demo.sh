@@ -10,10 +10,11 @@ cd "$top"
 bash tools/deps.sh
 
 builddir=${BUILDDIR:-build}
+case "$builddir" in /*) ;; *) builddir=$top/$builddir ;; esac
 [ -f "$builddir/build.ninja" ] || meson setup "$builddir" >/dev/null
 ninja -C "$builddir" >/dev/null
-server_bin=$top/$builddir/src/fileserver/oscore-fileserver
-client_bin=$top/$builddir/src/client/oscore-client
+server_bin=$builddir/src/fileserver/oscore-fileserver
+client_bin=$builddir/src/client/oscore-client
 
 work=$(mktemp -d)
 server_pid=

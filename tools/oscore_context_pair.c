@@ -131,9 +131,33 @@ static int write_new_file(const char *path, mode_t mode, const char *text) {
   return 0;
 }
 
+/* Create the missing parents of |dir| (mode 0700, like the context itself):
+ * "client/for-sensor" should just work in an empty directory. */
+static int make_parents(const char *dir) {
+  char path[4096];
+  size_t len = strlen(dir);
+  if (len >= sizeof path)
+    return -1;
+  memcpy(path, dir, len + 1);
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = 0;
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+      return -1;
+    *p = '/';
+  }
+  return 0;
+}
+
 /* A new, empty directory (mode 0700): an existing one is refused so that no
  * context is ever overwritten or duplicated. */
 static int make_dir(const char *dir) {
+  if (make_parents(dir) != 0) {
+    fprintf(stderr, "oscore-context-pair: %s: cannot create parent directory: %s\n",
+            dir, strerror(errno));
+    return -1;
+  }
   if (mkdir(dir, 0700) != 0) {
     if (errno == EEXIST)
       fprintf(stderr, "oscore-context-pair: %s: already exists; refusing to "
