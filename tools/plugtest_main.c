@@ -2,6 +2,8 @@
  * (test-spec5), on the same dispatcher as oscore-fileserver. This file only
  * wires things together: options, credentials, the event loop with the
  * notification schedule, signals and the ready line. */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,12 +104,26 @@ static void print_ready(const coapx_server *srv, const plugtest_options *o) {
 }
 
 static int serve(coapx_server *srv, plugtest_observers *obs) {
+  /* libcoap's epoll descriptor also wakes for its own timers
+   * (retransmissions); waiting on it ourselves lets a signal interrupt the
+   * wait at once, where coap_io_process() would sleep out its timeout. */
+  int fd = coapx_server_fd(srv);
   while (!stop_requested) {
     plugtest_observe_fire(obs, srv, now_ms());
     long wait = plugtest_observe_wait_ms(obs, now_ms());
     /* At most a second, so that a signal stops us promptly. */
     unsigned t = (wait < 0 || wait > 1000) ? 1000 : (wait < 1 ? 1 : (unsigned)wait);
-    coapx_err e = coapx_server_run_once(srv, t);
+    coapx_err e;
+    if (fd >= 0) {
+      struct pollfd p = { .fd = fd, .events = POLLIN };
+      if (poll(&p, 1, (int)t) < 0 && errno != EINTR) {
+        fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
+        return PLUGTEST_EXIT_RUNTIME;
+      }
+      e = coapx_server_run_once(srv, 0);
+    } else {
+      e = coapx_server_run_once(srv, t);
+    }
     if (e != COAPX_OK && !stop_requested) {
       fprintf(stderr, "%s: event loop failed: %s\n", prog, coapx_strerror(e));
       return PLUGTEST_EXIT_RUNTIME;
