@@ -188,9 +188,12 @@ static oscore_err check_plain(const oscore_msg *m, bool is_request,
   if (oscore_msg_find_opt(m, OSCORE_OPT_OSCORE)) return OSCORE_ERR_INVALID_ARG;
   const oscore_opt *px = oscore_msg_find_opt(m, OSCORE_OPT_PROXY_URI);
   if (!px) return OSCORE_OK;
-  /* Proxy-Uri is a request option and excludes the Uri-* options
-   * (RFC 7252 §5.10.2). */
-  if (!is_request || oscore_msg_find_opt(m, OSCORE_OPT_URI_HOST) ||
+  /* Proxy-Uri is a request option, not repeatable (RFC 7252 §5.10), and
+   * excludes the Uri-* options (§5.10.2). A second one would otherwise
+   * go out as a copy of the first's outer part. */
+  if (!is_request || (px + 1 < m->opts + m->n_opts &&
+                      px[1].number == OSCORE_OPT_PROXY_URI) ||
+      oscore_msg_find_opt(m, OSCORE_OPT_URI_HOST) ||
       oscore_msg_find_opt(m, OSCORE_OPT_URI_PORT) ||
       oscore_msg_find_opt(m, OSCORE_OPT_URI_PATH) ||
       oscore_msg_find_opt(m, OSCORE_OPT_URI_QUERY))

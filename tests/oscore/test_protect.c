@@ -929,6 +929,15 @@ static void test_proxy_uri(void) {
   oscore_msg_add_opt(&req, OSCORE_OPT_PROXY_URI, OSCORE_BYTES("coap://h", 8));
   CHECK_EQ_INT(oscore_protect_request(&p.cli, &req, &outer, buf, BUF, &crid),
                OSCORE_ERR_INVALID_ARG);
+  /* Not repeatable (§5.10): a second one used to go out as another copy
+   * of the first's outer part (found by tests/fuzz roundtrip). */
+  oscore_msg_init(&req, ro, 8);
+  req.code = OSCORE_CODE(0, 1);
+  oscore_msg_add_opt(&req, OSCORE_OPT_PROXY_URI, OSCORE_BYTES("coap://h/a", 10));
+  oscore_msg_add_opt(&req, OSCORE_OPT_PROXY_URI, OSCORE_BYTES("coap://g/b", 10));
+  oscore_msg_init(&outer, oo, NOPTS);
+  CHECK_EQ_INT(oscore_protect_request(&p.cli, &req, &outer, buf, BUF, &crid),
+               OSCORE_ERR_INVALID_ARG);
 }
 
 /* ---- never crash ---- */
