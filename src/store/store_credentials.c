@@ -34,6 +34,13 @@ struct store_credentials {
   size_t n_entries;
   opened_ctx *ctxs;   /* at most one per entry */
   size_t n_ctxs;
+  /* Server lookup by kid: ctxs indices sorted by (recipient ID, ID
+   * context, index), and each context's identity, built for the first
+   * n_indexed contexts (rebuilt when more were opened). A server with a
+   * thousand clients would otherwise compare a thousand IDs per request. */
+  size_t *by_kid;
+  const char **identity_of;
+  size_t n_indexed;
 };
 
 /* Types aiocoap knows (credentials.py _class_map) that we do not do. */
@@ -211,6 +218,8 @@ static void free_map(store_credentials *c) {
   }
   free(c->entries);
   free(c->ctxs);
+  free(c->by_kid);
+  free(c->identity_of);
   free(c->path);
   free(c);
 }
@@ -370,6 +379,59 @@ store_err store_credentials_open_all(store_credentials *c, store_diag *diag) {
   return STORE_OK;
 }
 
+/* Order of the kid index: recipient ID (length, then bytes), then no ID
+ * context before one, then the ID context, then the position in ctxs, so
+ * that among contexts with the same IDs the first opened comes first. */
+static int cmp_ids(const uint8_t *kid, size_t kid_len, bool has_ctx,
+                   const uint8_t *kctx, size_t kctx_len, const oscore_ctx *o) {
+  if (kid_len != o->recipient_id_len)
+    return kid_len < o->recipient_id_len ? -1 : 1;
+  int d = kid_len ? memcmp(kid, o->recipient_id, kid_len) : 0;
+  if (d)
+    return d;
+  if (has_ctx != o->has_id_context)
+    return has_ctx ? 1 : -1;
+  if (!has_ctx)
+    return 0;
+  if (kctx_len != o->id_context_len)
+    return kctx_len < o->id_context_len ? -1 : 1;
+  return kctx_len ? memcmp(kctx, o->id_context, kctx_len) : 0;
+}
+
+static int cmp_index(const void *a, const void *b, void *arg) {
+  const store_credentials *c = arg;
+  size_t i = *(const size_t *)a, k = *(const size_t *)b;
+  const oscore_ctx *x = store_context_oscore(c->ctxs[i].sc);
+  int d = cmp_ids(x->recipient_id, x->recipient_id_len, x->has_id_context,
+                  x->id_context, x->id_context_len,
+                  store_context_oscore(c->ctxs[k].sc));
+  return d ? d : (i > k) - (i < k);
+}
+
+static bool build_index(store_credentials *c) {
+  size_t n = c->n_ctxs;
+  size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+  const char **ident = calloc(n ? n : 1, sizeof *ident);
+  if (!idx || !ident) {
+    free(idx);
+    free(ident);
+    return false;
+  }
+  for (size_t i = 0; i < n; i++)
+    idx[i] = i;
+  qsort_r(idx, n, sizeof *idx, cmp_index, c);
+  /* The key of the first entry in file order naming each context. */
+  for (size_t k = c->n_entries; k-- > 0;)
+    if (c->entries[k].opened != NO_CTX && c->entries[k].opened < n)
+      ident[c->entries[k].opened] = c->entries[k].key;
+  free(c->by_kid);
+  free(c->identity_of);
+  c->by_kid = idx;
+  c->identity_of = ident;
+  c->n_indexed = n;
+  return true;
+}
+
 store_context *store_credentials_find(store_credentials *c,
                                       const uint8_t *kid, size_t kid_len,
                                       bool has_kid_context,
@@ -380,29 +442,30 @@ store_context *store_credentials_find(store_credentials *c,
     *identity = NULL;
   if (!c || (kid_len && !kid) || (kid_context_len && !kid_context))
     return NULL;
-  for (size_t i = 0; i < c->n_ctxs; i++) {
-    const oscore_ctx *o = store_context_oscore(c->ctxs[i].sc);
-    if (o->recipient_id_len != kid_len ||
-        (kid_len && memcmp(o->recipient_id, kid, kid_len) != 0))
-      continue;
-    /* aiocoap matches strictly: a context with an ID context needs the
-     * request to carry the same kid context, one without needs none. */
-    if (o->has_id_context != has_kid_context)
-      continue;
-    if (has_kid_context &&
-        (o->id_context_len != kid_context_len ||
-         (kid_context_len &&
-          memcmp(o->id_context, kid_context, kid_context_len) != 0)))
-      continue;
-    if (identity)
-      for (size_t k = 0; k < c->n_entries; k++)
-        if (c->entries[k].opened == i) {
-          *identity = c->entries[k].key;
-          break;
-        }
-    return c->ctxs[i].sc;
+  if (c->n_indexed != c->n_ctxs && !build_index(c))
+    return NULL;
+  /* aiocoap matches strictly: a context with an ID context needs the
+   * request to carry the same kid context, one without needs none. The
+   * lowest match in the sorted index is the first context opened. */
+  size_t lo = 0, hi = c->n_indexed;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const oscore_ctx *o = store_context_oscore(c->ctxs[c->by_kid[mid]].sc);
+    if (cmp_ids(kid, kid_len, has_kid_context, kid_context, kid_context_len,
+                o) > 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
-  return NULL;
+  if (lo == c->n_indexed)
+    return NULL;
+  size_t i = c->by_kid[lo];
+  if (cmp_ids(kid, kid_len, has_kid_context, kid_context, kid_context_len,
+              store_context_oscore(c->ctxs[i].sc)) != 0)
+    return NULL;
+  if (identity)
+    *identity = c->identity_of[i];
+  return c->ctxs[i].sc;
 }
 
 store_err store_credentials_close(store_credentials *c, store_diag *diag) {

@@ -442,6 +442,86 @@ static void test_server(void) {
   store_credentials_close(c, NULL);
 }
 
+/* Many clients: every one is found by its kid (and kid context), with its
+ * own identity, through the sorted index; kids between and around them
+ * are not found; the first of two contexts with the same IDs wins. */
+static void test_server_many(void) {
+  enum { N = 300 };
+  const char *top = tu_mkdir("many");
+  size_t cap = 64 + N * 96;
+  char *map = malloc(cap);
+  if (!map)
+    tu_die("malloc");
+  size_t len = (size_t)snprintf(map, cap, "{");
+  for (int i = 0; i < N; i++) {
+    char name[32], dir[1024], settings[200];
+    snprintf(name, sizeof name, "c%03d", i);
+    snprintf(dir, sizeof dir, "%s/%s", top, name);
+    mkdir(dir, 0700);
+    /* Kids of one and two bytes; every third also has an ID context, and
+     * c000 and c001 share IDs (c001 is shadowed). */
+    int kid = i == 1 ? 0 : i;
+    snprintf(settings, sizeof settings,
+             "{\"sender-id_hex\": \"01\", \"recipient-id_hex\": \"%0*x\"%s}",
+             kid < 256 ? 2 : 4, kid,
+             i % 3 == 2 ? ", \"id-context_hex\": \"abcd\"" : "");
+    tu_write(dir, "settings.json", settings, 0600);
+    tu_write(dir, "secret.json", "{\"secret_ascii\": \"s\"}", 0600);
+    len += (size_t)snprintf(map + len, cap - len,
+                            "%s\":%s\": {\"oscore\": {\"basedir\": \"%s\"}}",
+                            i ? "," : "", name, name);
+  }
+  snprintf(map + len, cap - len, "}");
+  tu_write(top, "many.json", map, 0600);
+  free(map);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/many.json", top);
+  tu_warnings w;
+  store_credentials *c = load(path, &w, STORE_OK, NULL, NULL);
+  if (!c)
+    return;
+  store_diag d = tu_diag(&w);
+  CHECK_EQ_INT(store_credentials_open_all(c, &d), STORE_OK);
+  int found = 0, right = 0;
+  for (int i = 0; i < N; i++) {
+    if (i == 1)
+      continue;
+    uint8_t kid[2] = { (uint8_t)(i >> 8), (uint8_t)i };
+    size_t kl = i < 256 ? 1 : 2;
+    const char *who = NULL;
+    store_context *sc = store_credentials_find(
+        c, i < 256 ? kid + 1 : kid, kl, i % 3 == 2,
+        (const uint8_t *)"\xab\xcd", i % 3 == 2 ? 2 : 0, &who);
+    char want[16];
+    snprintf(want, sizeof want, ":c%03d", i);
+    found += sc != NULL;
+    right += sc && who && strcmp(who, want) == 0 &&
+             strcmp(store_context_dir(sc) + strlen(store_context_dir(sc)) - 4,
+                    want + 1) == 0;
+    /* The same kid with the other kid-context state: not this one. */
+    const char *who2 = NULL;
+    store_context *other = store_credentials_find(
+        c, i < 256 ? kid + 1 : kid, kl, i % 3 != 2,
+        (const uint8_t *)"\xab\xcd", i % 3 != 2 ? 2 : 0, &who2);
+    CHECK(other != sc || other == NULL);
+  }
+  CHECK_EQ_INT(found, N - 1);
+  CHECK_EQ_INT(right, N - 1);
+  const char *who = NULL;
+  CHECK(store_credentials_find(c, (const uint8_t *)"\x00", 1, false, NULL, 0,
+                               &who) != NULL);
+  CHECK(who && strcmp(who, ":c000") == 0);   /* c001 has the same IDs */
+  CHECK(store_credentials_find(c, (const uint8_t *)"\x01\x2d", 2, false, NULL,
+                               0, NULL) == NULL);   /* 301: none */
+  CHECK(store_credentials_find(c, (const uint8_t *)"", 0, false, NULL, 0,
+                               NULL) == NULL);
+  CHECK(store_credentials_find(c, (const uint8_t *)"\xff\xff\xff", 3, false,
+                               NULL, 0, NULL) == NULL);
+  CHECK(store_credentials_find(c, (const uint8_t *)"\x05", 1, true,
+                               (const uint8_t *)"\xab\xce", 2, NULL) == NULL);
+  store_credentials_close(c, NULL);
+}
+
 int main(void) {
   test_patterns();
   test_binary_values();
@@ -449,5 +529,6 @@ int main(void) {
   test_load_errors();
   test_relative_basedir();
   test_server();
+  test_server_many();
   return unit_summary("store_credentials");
 }
