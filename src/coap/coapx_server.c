@@ -39,6 +39,13 @@ struct coapx_server {
   /* Inside a handler call: scratch buffers are in use, so notifications
    * asked for now are sent once the current request is done. */
   bool busy;
+  /* Requests seen (duplicates included): run_once keeps reading while
+   * this grows. */
+  unsigned long handled;
+  /* The last peer and its text: formatting an address for every request
+   * of the same client cost more than the cache lookup of its answer. */
+  coap_address_t last_remote;
+  char last_peer[COAPX_ADDR_TEXT];
   /* Scratch for one request or notification at a time. */
   oscore_opt outer_opts[MAX_IN_OPTS];
   oscore_opt inner_opts[MAX_IN_OPTS];
@@ -180,8 +187,13 @@ static void on_request(coap_resource_t *resource, coap_session_t *session,
   limit = limit > token.length ? limit - token.length : 0;
   uint64_t now = now_s();
 
-  char peer[COAPX_ADDR_TEXT], path[PATH_TEXT] = "";
-  coapx_addr_format(remote, peer, sizeof peer);
+  srv->handled++;
+  char path[PATH_TEXT] = "";
+  if (!srv->last_peer[0] || !coap_address_equals(remote, &srv->last_remote)) {
+    coapx_addr_format(remote, srv->last_peer, sizeof srv->last_peer);
+    srv->last_remote = *remote;
+  }
+  const char *peer = srv->last_peer;
   coapx_log_entry le = { .peer = peer, .path = path };
 
   /* 1. A message seen before: same answer, nothing runs again. A NON
@@ -481,11 +493,24 @@ uint16_t coapx_server_port(const coapx_server *srv, size_t i) {
   return coapx_addr_endpoint_port(srv->eps[i]);
 }
 
+/* libcoap 4.3.1 reads one datagram per coap_io_process(); under load the
+ * next is usually queued already. Reading on while requests keep coming
+ * saves the caller's poll() per request; the bound keeps an application's
+ * own descriptors (inotify) served. */
+#define RUN_ONCE_MAX_ROUNDS 32
+
 coapx_err coapx_server_run_once(coapx_server *srv, unsigned timeout_ms) {
   if (!srv) return COAPX_ERR_INVALID_ARG;
   /* libcoap reads 0 as "wait for ever". */
+  unsigned long before = srv->handled;
   int r = coap_io_process(srv->ctx, timeout_ms ? timeout_ms : COAP_IO_NO_WAIT);
   flush_pending(srv);
+  for (int i = 1; r >= 0 && i < RUN_ONCE_MAX_ROUNDS && srv->handled != before;
+       i++) {
+    before = srv->handled;
+    r = coap_io_process(srv->ctx, COAP_IO_NO_WAIT);
+    flush_pending(srv);
+  }
   return r < 0 ? COAPX_ERR_IO : COAPX_OK;
 }
 
