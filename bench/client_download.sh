@@ -53,13 +53,13 @@ time_runs() {
 }
 
 echo "1 MiB over loopback, $(nproc) CPUs, $(uname -r)"
-echo "command: $client --credentials client1.json $uri"
+echo "command: $client --credentials client1-anyport.json $uri"
 time_runs "oscore-client, OSCORE (1024 blocks)" \
-  "$client" -q --credentials "$tmp/client1.json" "$uri"
+  "$client" -q --credentials "$tmp/client1-anyport.json" "$uri"
 time_runs "oscore-client, plain CoAP" "$client" -q "$uri"
 if [ -n "${AIOCOAP_DIR:-}" ]; then
   py=${AIOCOAP_PYTHON:-python3}
   (cd "$tmp" && time_runs "aiocoap-client, OSCORE" \
      env PYTHONPATH="$AIOCOAP_DIR${AIOCOAP_EXTRA_PATH:+:$AIOCOAP_EXTRA_PATH}" \
-     "$py" -m aiocoap.cli.client --credentials client1.json "$uri") || true
+     "$py" -m aiocoap.cli.client --credentials client1-anyport.json "$uri") || true
 fi

@@ -56,9 +56,9 @@ run() {
 }
 echo "oscore-fileserver serves $work/files on coap://127.0.0.1:$port/"
 echo "(contexts: copies of credentials-examples/, the example keys)"
-run oscore-client --credentials creds/client1.json "coap://127.0.0.1:$port/"
+run oscore-client --credentials creds/client1-anyport.json "coap://127.0.0.1:$port/"
 echo
-run oscore-client -v --credentials creds/client1.json "coap://127.0.0.1:$port/hello.txt"
+run oscore-client -v --credentials creds/client1-anyport.json "coap://127.0.0.1:$port/hello.txt"
 printf '\nThe server logged each request with the identity OSCORE proved (-v):\n'
 grep -v 'listening on' server.log || true
 printf '\nSequence state the client keeps on disk (aiocoap format, Appendix B.1.1):\n'

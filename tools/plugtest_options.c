@@ -42,8 +42,8 @@ void plugtest_options_help(FILE *f, const char *prog) {
 "SIGINT or SIGTERM stop the server after writing every context's exact\n"
 "sequence state.\n"
 "\n"
-"Exit status: 0 stopped by a signal, 1 usage error, 2 configuration error\n"
-"(credentials, contexts), 3 address not usable, 4 runtime error.\n",
+"Exit status: 0 stopped by a signal, 1 runtime error, 2 usage error,\n"
+"3 configuration error (credentials, contexts), 6 address not usable.\n",
           prog, PLUGTEST_DEFAULT_INTERVAL_MS, prog);
 }
 

@@ -13,11 +13,11 @@
 
 enum {
   PLUGTEST_EXIT_OK = 0,       /* stopped by SIGINT/SIGTERM, state written */
-  PLUGTEST_EXIT_USAGE = 1,    /* bad command line */
-  PLUGTEST_EXIT_CONFIG = 2,   /* credentials map or a context unusable */
-  PLUGTEST_EXIT_NETWORK = 3,  /* an address could not be parsed or bound */
-  PLUGTEST_EXIT_RUNTIME = 4,  /* the event loop failed, or the sequence
+  PLUGTEST_EXIT_RUNTIME = 1,  /* the event loop failed, or the sequence
                                  state could not be written at exit */
+  PLUGTEST_EXIT_USAGE = 2,    /* bad command line */
+  PLUGTEST_EXIT_CONFIG = 3,   /* credentials map or a context unusable */
+  PLUGTEST_EXIT_NETWORK = 6,  /* an address could not be parsed or bound */
 };
 
 typedef struct {

@@ -32,7 +32,7 @@ make_creds
 mkdir -p "$TMP/root/sub"
 printf 'hello from aiocoap\n' >"$TMP/root/hello.txt"
 head -c 1048576 /dev/urandom >"$TMP/root/big.bin"
-C="$TMP/creds/client1.json"
+C="$TMP/creds/client1-anyport.json"
 
 # aiocoap resolves basedir against the current directory: run it in creds/.
 FSPORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh" "$@"
 
 make_creds
-C="$TMP/creds/client1.json"
+C="$TMP/creds/client1-anyport.json"
 CTX="$TMP/creds/client1/for-fileserver"
 start_server observe --credentials "$TMP/creds/server.json"
 S=coap://127.0.0.1:$PORT

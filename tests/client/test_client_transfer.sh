@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh" "$@"
 
 make_creds
-C="$TMP/creds/client1.json"
+C="$TMP/creds/client1-anyport.json"
 CTX="$TMP/creds/client1/for-fileserver"
 start_server transfer --credentials "$TMP/creds/server.json"
 SRV=$SPID
@@ -106,8 +106,12 @@ done
 wait "$CPID"
 echo $? >"$TMP/b50.rc"
 rss=$(tail -1 "$TMP/rss")
-check "50 MB protected download byte-identical with max RSS ${rss} KiB (< 20 MiB)" \
-  eval 'rc_is b50 0 && same_file "$TMP/got50m" "$TMP/b50m" && [ "$rss" -lt 20480 ]'
+# In a sanitizer build (OSCORE_SANITIZE from tests/meson.build) shadow memory
+# and ASan's quarantine of freed blocks make the peak meaningless.
+rss_mib=20
+[ "${OSCORE_SANITIZE:-none}" = none ] || rss_mib=1024
+check "50 MB protected download byte-identical with max RSS ${rss} KiB (< $rss_mib MiB)" \
+  eval 'rc_is b50 0 && same_file "$TMP/got50m" "$TMP/b50m" && [ "$rss" -lt $((rss_mib * 1024)) ]'
 rm -f "$TMP/got50m" "$TMP/b50m"
 
 # A terminal: progress on stderr for a large body going to a file; pretty

@@ -604,11 +604,11 @@ int main(int argc, char **argv) {
   CHECK(!start_server(argv[1], bad_opt, &x));
   int st;
   CHECK(x.pid > 0 && waitpid(x.pid, &st, 0) == x.pid && WIFEXITED(st) &&
-        WEXITSTATUS(st) == 1);
+        WEXITSTATUS(st) == 2);
   x.pid = 0;
   CHECK(!start_server(argv[1], bad_creds, &x));
   CHECK(x.pid > 0 && waitpid(x.pid, &st, 0) == x.pid && WIFEXITED(st) &&
-        WEXITSTATUS(st) == 2);
+        WEXITSTATUS(st) == 3);
 
   if (fd >= 0) close(fd);
   for (int i = 0; i < N_CTX; i++) oscore_ctx_wipe(&ctxs[i]);
