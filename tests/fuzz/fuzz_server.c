@@ -24,9 +24,11 @@
  * each, "big" answers more than fits, "err" 4.04, "none" leaves the code
  * unset, "opts" fills the option array; anything else echoes the payload.
  *
- * What this cannot reach: a request carrying the right Echo value (the
- * gate draws it with RAND_bytes per process, and nothing in the public API
- * hands it out), so the success side of B.1.2 recovery is not fuzzed. */
+ * The gate draws its Echo value at random; the harness reads it out of the
+ * first protected challenge (it holds the client keys) and from then on
+ * puts it into every Echo option of a sealed plaintext, so a sealed
+ * request with an Echo option reaches the success side of B.1.2 recovery
+ * (the third send of the input that drew the challenge already does). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -185,10 +187,16 @@ static void set_windows(unsigned mode) {
   }
 }
 
+/* The server's Echo value (B.1.2), once a challenge revealed it: the
+ * harness holds the client keys, so it can read the protected 4.01. */
+static uint8_t echo[64];
+static size_t echo_len;
+
 /* Replace the payload of the OSCORE request in |pkt| by its encryption
- * under the context its option names; |*len| may change. */
+ * under the context its option names; |*len| may change. When the Echo
+ * value is known, every Echo option inside the plaintext gets it first. */
 static void seal(uint8_t *pkt, size_t *len) {
-  oscore_opt opts[64];
+  oscore_opt opts[64], inner_opts[64];
   oscore_datagram d;
   oscore_msg_init(&d.msg, opts, 64);
   if (oscore_datagram_decode(OSCORE_BYTES(pkt, *len), &d) != OSCORE_OK)
@@ -202,10 +210,27 @@ static void seal(uint8_t *pkt, size_t *len) {
       creds, o.kid.ptr, o.kid.len, o.has_kid_context, o.kid_context.ptr,
       o.kid_context.len, NULL);
   if (!sc) return;
-  static uint8_t sealed[MAX_DGRAM], out[MAX_DGRAM + 64];
+  static uint8_t plain[MAX_DGRAM + 64], sealed[MAX_DGRAM + 64],
+      out[MAX_DGRAM + 128];
+  oscore_bytes pt = d.msg.payload;
+  oscore_msg inner;
+  oscore_msg_init(&inner, inner_opts, 64);
+  size_t n;
+  if (echo_len && pt.len >= 1 &&
+      oscore_opts_payload_decode(OSCORE_BYTES(pt.ptr + 1, pt.len - 1),
+                                 &inner) == OSCORE_OK &&
+      oscore_msg_find_opt(&inner, OSCORE_OPT_ECHO)) {
+    for (size_t i = 0; i < inner.n_opts; i++)
+      if (inner.opts[i].number == OSCORE_OPT_ECHO)
+        inner.opts[i].value = OSCORE_BYTES(echo, echo_len);
+    plain[0] = pt.ptr[0];
+    if (oscore_opts_payload_encode(&inner, plain + 1, sizeof plain - 1, &n) ==
+        OSCORE_OK)
+      pt = OSCORE_BYTES(plain, n + 1);
+  }
   size_t slen, olen;
   if (!fuzz_seal_as_peer(store_context_oscore(sc), o.kid, o.piv, o.kid, o.piv,
-                         d.msg.payload, sealed, sizeof sealed, &slen))
+                         pt, sealed, sizeof sealed, &slen))
     return;
   d.msg.payload = OSCORE_BYTES(sealed, slen);
   if (oscore_datagram_encode(&d, out, sizeof out, &olen) == OSCORE_OK &&
@@ -213,6 +238,53 @@ static void seal(uint8_t *pkt, size_t *len) {
     memcpy(pkt, out, olen);
     *len = olen;
   }
+}
+
+/* If |ans| is the protected 4.01 challenge to request |req|, read the Echo
+ * value out of it. true when a new value was learnt. */
+static bool learn_echo(const uint8_t *req, size_t req_len, const uint8_t *ans,
+                       size_t ans_len) {
+  oscore_opt ropts[64], aopts[64], popts[64];
+  oscore_datagram r, a;
+  oscore_msg_init(&r.msg, ropts, 64);
+  oscore_msg_init(&a.msg, aopts, 64);
+  if (oscore_datagram_decode(OSCORE_BYTES(req, req_len), &r) != OSCORE_OK ||
+      oscore_datagram_decode(OSCORE_BYTES(ans, ans_len), &a) != OSCORE_OK)
+    return false;
+  const oscore_opt *oo = oscore_msg_find_opt(&r.msg, OSCORE_OPT_OSCORE);
+  oscore_option o;
+  if (!oo || !oscore_msg_find_opt(&a.msg, OSCORE_OPT_OSCORE) ||
+      oscore_option_decode(oo->value, &o) != OSCORE_OK || !o.has_kid ||
+      o.kid.len > OSCORE_MAX_ID_LEN || o.piv.len < 1 || o.piv.len > 5)
+    return false;
+  oscore_ctx cl;
+  fuzz_ctx(&cl, fuzz_vec_for(&o), false);
+  oscore_request_id rid;
+  memset(&rid, 0, sizeof rid);
+  memcpy(rid.kid, o.kid.ptr, o.kid.len);
+  rid.kid_len = o.kid.len;
+  memcpy(rid.piv, o.piv.ptr, o.piv.len);
+  rid.piv_len = o.piv.len;
+  static uint8_t buf[MAX_DGRAM];
+  oscore_msg plain;
+  oscore_msg_init(&plain, popts, 64);
+  oscore_response_info info;
+  bool learnt = false;
+  if (oscore_unprotect_response(&cl, &rid, &a.msg, &plain, buf, sizeof buf,
+                                &info) == OSCORE_OK &&
+      plain.code == OSCORE_CODE(4, 1)) {
+    /* B.1.2: the challenge carries the server's own partial IV. */
+    FUZZ_CHECK(info.has_piv);
+    const oscore_opt *e = oscore_msg_find_opt(&plain, OSCORE_OPT_ECHO);
+    if (e && e->value.len <= sizeof echo &&
+        (e->value.len != echo_len || memcmp(echo, e->value.ptr, echo_len))) {
+      memcpy(echo, e->value.ptr, e->value.len);
+      echo_len = e->value.len;
+      learnt = true;
+    }
+  }
+  oscore_ctx_wipe(&cl);
+  return learnt;
 }
 
 typedef struct {
@@ -249,11 +321,13 @@ static void set_mid(uint8_t *pkt, size_t len) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!srv) start();
-  static uint8_t pkt[MAX_DGRAM];
+  static uint8_t pkt[MAX_DGRAM], raw[MAX_DGRAM];
   size_t len = size < MAX_DGRAM - 64 ? size : MAX_DGRAM - 64;
-  memcpy(pkt, data, len);
+  memcpy(raw, data, len);
   unsigned mode = len >= 4 ? data[3] : 0;
   set_windows(mode & 3);
+  size_t raw_len = len;
+  memcpy(pkt, raw, len);
   if (mode & 4) seal(pkt, &len);
   set_mid(pkt, len);
 
@@ -269,6 +343,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       first.data[2] == pkt[2] && first.data[3] == pkt[3])
     FUZZ_CHECK(again.len == first.len &&
                !memcmp(again.data, first.data, (size_t)first.len));
+  /* Once more under a new message ID: a replay, or, when the first answer
+   * was an Echo challenge to a sealed request, the retry carrying it. */
+  if ((mode & 4) && first.len > 0 &&
+      learn_echo(pkt, len, first.data, (size_t)first.len)) {
+    memcpy(pkt, raw, raw_len);
+    len = raw_len;
+    seal(pkt, &len);
+  }
   set_mid(pkt, len);
   send(sock, pkt, len, 0);
   pump(&replay);

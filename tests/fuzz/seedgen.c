@@ -311,6 +311,25 @@ static void server_and_codec_seeds(void) {
       }
     }
   }
+  /* B.1.2 recovery: an unknown window (0x06) and an Echo option inside,
+   * whose value the harness replaces by the server's once it knows it. */
+  for (size_t k = 0; k < 3; k++) {
+    dgram inner;
+    app_request(&inner, 0, OSCORE_CODE(0, 3), 0, "echo");
+    dg_raw(&inner, OSCORE_OPT_ECHO, "\0\0\0\0\0\0\0\0", 8);
+    dg_payload(&inner, "put", 3);
+    uint8_t pt[512];
+    size_t ptn = plaintext(&inner.d.msg, pt, sizeof pt);
+    dgram g;
+    dg_init(&g, 0, OSCORE_CODE(0, 2), 0x2206);
+    uint8_t ov[40];
+    size_t on = unhex(kids[k].opt_hex, ov, sizeof ov);
+    dg_raw(&g, OSCORE_OPT_OSCORE, ov, on);
+    dg_payload(&g, pt, ptn);
+    dg_done(&g);
+    snprintf(name, sizeof name, "sealed-%s-echo-recovery", kids[k].name);
+    put("server", name, g.wire, g.len);
+  }
   /* Retransmission-cache and libcoap corners: empty CON (ping), RST, ACK,
    * a request with a critical unknown option, .well-known/core, a response
    * sent to the server. */
