@@ -1,28 +1,117 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (Debian 12, as root), builds
-# in build/ and runs every test. Ends with "N passed, N failed, N skipped".
-# Extra arguments go to `meson test` (e.g. a suite name).
+# and runs every test. Ends with "N passed, N failed, N skipped".
+#
+#   bash tests/run-all.sh [--sanitize | --valgrind] [meson test arguments]
+#
+#   (none)      build in build/ and run everything.
+#   --sanitize  the same with AddressSanitizer and UndefinedBehaviorSanitizer,
+#               in build-asan/ (-Db_sanitize=address,undefined
+#               -Db_lundef=false); any sanitizer report fails its test.
+#   --valgrind  build in build-valgrind/ and run the C test programs (not
+#               the scripts) under valgrind --leak-check=full; an invalid
+#               access or a definite/indirect leak fails the test.
+#               OSCORE_TEST_WRAP holds the valgrind command, for scripts
+#               that start our programs themselves.
+#
+# Extra arguments go to `meson test` (e.g. a suite or test name). BUILDDIR
+# and MESON_SETUP_ARGS override the build directory and the meson setup
+# options of any mode. ASAN_OPTIONS and UBSAN_OPTIONS are set unless the
+# caller set them (UB halts, with a stack trace); reports are written to
+# BUILDDIR/sanitizer-logs/ too, and each one there counts as a failure
+# (it may come from a process whose exit status no test looks at).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+
+mode=plain
+case "${1:-}" in
+  --sanitize) mode=sanitize; shift ;;
+  --valgrind) mode=valgrind; shift ;;
+esac
+
 bash tools/deps.sh
 
-builddir=${BUILDDIR:-build}
+case "$mode" in
+  sanitize)
+    builddir=${BUILDDIR:-build-asan}
+    setup_args=${MESON_SETUP_ARGS:--Db_sanitize=address,undefined -Db_lundef=false}
+    ;;
+  valgrind)
+    if ! command -v valgrind >/dev/null; then
+      echo "run-all.sh: --valgrind needs valgrind (apt-get install valgrind)" >&2
+      exit 1
+    fi
+    builddir=${BUILDDIR:-build-valgrind}
+    setup_args=${MESON_SETUP_ARGS:-}
+    ;;
+  *)
+    builddir=${BUILDDIR:-build}
+    setup_args=${MESON_SETUP_ARGS:-}
+    ;;
+esac
+
+# Sanitizer reports also go to files, so that one from a process whose exit
+# status a script does not look at (a server stopped at the end, leaking)
+# still fails the run.
+san_logs="$top/$builddir/sanitizer-logs"
+rm -rf "$san_logs"
+mkdir -p "$san_logs"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:print_summary=1:log_path=$san_logs/asan}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:print_summary=1:log_path=$san_logs/ubsan}
+
 if [ -f "$builddir/build.ninja" ]; then
-  meson setup --reconfigure "$builddir" ${MESON_SETUP_ARGS:-} >/dev/null
+  meson setup --reconfigure "$builddir" $setup_args >/dev/null
 else
-  meson setup "$builddir" ${MESON_SETUP_ARGS:-} >/dev/null
+  meson setup "$builddir" $setup_args >/dev/null
 fi
 ninja -C "$builddir" >/dev/null
 
+test_args=(--print-errorlogs --num-processes 2)
+if [ "$mode" = valgrind ]; then
+  vg="valgrind --error-exitcode=101 --leak-check=full"
+  vg="$vg --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
+  vg="$vg --track-origins=yes --quiet"
+  # Our programs that a test starts run under valgrind too; system ones
+  # (python3, sh, cp...) natively.
+  vg="$vg --trace-children=yes --trace-children-skip=/usr/*,/bin/*,/sbin/*"
+  export OSCORE_TEST_WRAP="$vg"
+  test_args+=(--wrap="$vg" --timeout-multiplier 10)
+  if [ "$#" -eq 0 ]; then
+    # The C programs only: valgrind on python3 or bash would report the
+    # interpreter, and their children run natively anyway.
+    mapfile -t c_tests < <(meson introspect --tests "$builddir" |
+      python3 -c '
+import json, os, sys
+build = os.path.realpath(sys.argv[1]) + os.sep
+for t in json.load(sys.stdin):
+    if os.path.realpath(t["cmd"][0]).startswith(build):
+        print(t["name"])' "$builddir")
+    set -- "${c_tests[@]}"
+  fi
+fi
+
 set +e
-meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@"
+meson test -C "$builddir" "${test_args[@]}" "$@"
 status=$?
 set -e
 
-python3 - "$builddir/meson-logs/testlog.json" <<'PY'
+reports=0
+for f in "$san_logs"/*; do
+  [ -e "$f" ] || continue
+  echo "== sanitizer report $f:" >&2
+  head -60 "$f" >&2
+  reports=$((reports + 1))
+  status=1
+done
+[ "$reports" -eq 0 ] || echo "run-all.sh: $reports sanitizer report(s), counted as failures" >&2
+
+# With --wrap meson names its log after the wrapper.
+testlog="$builddir/meson-logs/testlog.json"
+[ "$mode" = valgrind ] && testlog="$builddir/meson-logs/testlog-valgrind.json"
+python3 - "$testlog" "$reports" <<'PY'
 import json, sys
-counts = {"passed": 0, "failed": 0, "skipped": 0}
+counts = {"passed": 0, "failed": int(sys.argv[2]), "skipped": 0}
 with open(sys.argv[1]) as f:
     for line in f:
         r = json.loads(line).get("result", "")
