@@ -123,7 +123,15 @@ static const char *method_name(uint8_t m) {
 typedef struct {
   bool have_server;
   double server_cpu, client_cpu;
+  unsigned long store_writes;   /* sequence.json writes of our contexts */
 } cpu_use;
+
+static unsigned long store_writes(const ctx_set *cs) {
+  unsigned long n = 0;
+  for (size_t i = 0; i < cs->n; i++)
+    if (cs->ctxs[i].sc) n += store_context_write_count(cs->ctxs[i].sc);
+  return n;
+}
 
 static void report(const load_opts *o, const load_target *t,
                    const ctx_set *cs, const load_result *r, const cpu_use *u) {
@@ -138,14 +146,14 @@ static void report(const load_opts *o, const load_target *t,
            "code_5xx %lu\nunprotected %lu\nverify_failed %lu\nlost %lu\n"
            "reset %lu\nsend_failed %lu\necho_retries %lu\nstray %lu\n"
            "elapsed_s %.6f\nrps %.1f\np50_us %u\np90_us %u\np99_us %u\n"
-           "max_us %u\nclient_cpu_s %.3f\n",
+           "max_us %u\nclient_cpu_s %.3f\nstore_writes %lu\n",
            t->text, method_name(o->method), prot ? "oscore" : "plain",
            prot ? cs->n : 0, o->concurrency, o->requests, r->sent, r->ok, errs,
            r->code_4xx, r->code_5xx, r->unprotected, r->verify_failed, r->lost,
            r->reset, r->send_failed, r->echo_retries, r->stray, secs, rps,
            load_lat_pct(&r->lat, 50), load_lat_pct(&r->lat, 90),
            load_lat_pct(&r->lat, 99), load_lat_pct(&r->lat, 100),
-           u->client_cpu);
+           u->client_cpu, u->store_writes);
     if (u->have_server)
       printf("server_cpu_s %.3f\nserver_cpu_us_per_req %.2f\n", u->server_cpu,
              per_req);
@@ -172,6 +180,9 @@ static void report(const load_opts *o, const load_target *t,
            u->server_cpu, secs > 0 ? u->server_cpu / secs : 0, per_req);
   printf("client CPU   %.2f s (%.2f cores)\n", u->client_cpu,
          secs > 0 ? u->client_cpu / secs : 0);
+  if (prot)
+    printf("sequence     %lu sequence.json writes by this client (B.1.1)\n",
+           u->store_writes);
   if (r->blockwise)
     printf("note         answers are block-wise; only block 0 was fetched\n");
 }
@@ -259,10 +270,12 @@ static int run(const load_opts *o) {
   if (o->server_pid && !u.have_server && !o->quiet)
     fprintf(stderr, PROG ": warning: process %ld: no CPU time readable\n",
             o->server_pid);
+  unsigned long w0 = store_writes(&cs);
   double c0 = cpu_self();
   bool ran = load_run(&s, o->requests, o->concurrency,
                       load_now_ns() + limit_ns, &r, msg, sizeof msg);
   u.client_cpu = cpu_self() - c0;
+  u.store_writes = store_writes(&cs) - w0;
   if (u.have_server && load_proc_cpu(o->server_pid, &s1))
     u.server_cpu = s1 - s0;
   else
