@@ -36,6 +36,15 @@ esac
 case "$secs" in ''|*[!0-9]*) echo "run.sh: SECONDS must be a number" >&2; exit 2 ;; esac
 
 builddir=${FUZZ_BUILDDIR:-$top/build-fuzz}
+# libFuzzer and the sanitizer runtimes are in libclang-rt-14-dev, which
+# clang only recommends.
+if ! command -v clang >/dev/null ||
+   ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+       >/dev/null 2>&1; then
+  echo "run.sh: needs clang and libFuzzer (Debian 12:" \
+       "apt-get install clang libclang-rt-14-dev)" >&2
+  exit 1
+fi
 if [ ! -f "$builddir/build.ninja" ]; then
   CC=clang meson setup "$builddir" "$top" -Dfuzzing=true -Db_lundef=false \
     >/dev/null
