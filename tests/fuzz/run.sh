@@ -49,7 +49,12 @@ if [ ! -f "$builddir/build.ninja" ]; then
   CC=clang meson setup "$builddir" "$top" -Dfuzzing=true -Db_lundef=false \
     >/dev/null
 fi
-ninja -C "$builddir" $(printf 'tests/fuzz/fuzz_%s ' "${targets[@]}") >/dev/null
+if ! ninja -C "$builddir" $(printf 'tests/fuzz/fuzz_%s ' "${targets[@]}") \
+     >"$builddir/fuzz-build.log" 2>&1; then
+  tail -30 "$builddir/fuzz-build.log" >&2
+  echo "run.sh: build failed (log: $builddir/fuzz-build.log)" >&2
+  exit 1
+fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}
