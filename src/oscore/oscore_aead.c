@@ -1,8 +1,14 @@
-/* AEAD seal/open of RFC 8613 §5.3 through OpenSSL 3 EVP. One EVP_CIPHER_CTX
- * per call: no state survives a message, so a context can never carry a key
- * or nonce into the next call; only the (keyless) cipher implementations are
- * fetched once and shared. */
+/* AEAD seal/open of RFC 8613 §5.3 through OpenSSL 3 EVP. The (keyless)
+ * cipher implementations are fetched once and shared. Each thread keeps
+ * the key schedules of its last few keys (one EVP_CIPHER_CTX each, per
+ * direction): setting up a context and its key was half the cost of a
+ * small message's seal or open (bench/README.md). A nonce never survives
+ * a message: every call initialises the context with its own. A cached
+ * schedule holds no more than the oscore_ctx that owns the key, and
+ * oscore_ctx_wipe() drops it, wiped, through oscore_aead_forget_key(); a
+ * thread's cache is freed when the thread ends. */
 #include <limits.h>
+#include <stdbool.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <string.h>
@@ -75,25 +81,132 @@ static oscore_err check_args(const oscore_aead_info *alg, oscore_bytes key,
   return OSCORE_OK;
 }
 
-/* Sets nonce length, tag (length, and value when |tag| is given, for CCM
- * decryption) and key in the order CCM needs: M and L are fixed when the key
- * is installed. |enc| is 1 to seal, 0 to open. */
-static oscore_err setup(EVP_CIPHER_CTX *c, const EVP_CIPHER *cipher,
-                        aead_mode mode, const oscore_aead_info *alg,
-                        oscore_bytes key, oscore_bytes nonce,
-                        const uint8_t *ccm_tag, int enc) {
-  if (EVP_CipherInit_ex(c, cipher, NULL, NULL, NULL, enc) != 1)
-    return OSCORE_ERR_CRYPTO;
-  if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, (int)alg->nonce_len,
-                          NULL) != 1)
-    return OSCORE_ERR_CRYPTO;
-  if (mode == MODE_CCM &&
-      EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, (int)alg->tag_len,
-                          (void *)ccm_tag) != 1)
-    return OSCORE_ERR_CRYPTO;
-  if (EVP_CipherInit_ex(c, NULL, NULL, key.ptr, nonce.ptr, enc) != 1)
-    return OSCORE_ERR_CRYPTO;
-  return OSCORE_OK;
+/* ---- per-thread key schedule cache ------------------------------------ */
+
+#define KEY_SLOTS 4
+
+typedef struct {
+  EVP_CIPHER_CTX *ctx;      /* NULL: empty */
+  const EVP_CIPHER *cipher;
+  int enc;
+  size_t key_len, nonce_len, tag_len;
+  uint8_t key[OSCORE_MAX_KEY_LEN];
+  unsigned long used;       /* for least-recently-used replacement */
+} key_slot;
+
+typedef struct {
+  key_slot slot[KEY_SLOTS];
+  unsigned long clock;
+} key_cache;
+
+static CRYPTO_THREAD_LOCAL cache_key;
+static CRYPTO_ONCE cache_once = CRYPTO_ONCE_STATIC_INIT;
+static int cache_ok;
+
+static void drop(key_slot *k) {
+  EVP_CIPHER_CTX_free(k->ctx);   /* wipes the schedule */
+  OPENSSL_cleanse(k, sizeof *k);
+}
+
+static void cache_free(void *p) {
+  key_cache *kc = p;
+  if (kc == NULL)
+    return;
+  for (int i = 0; i < KEY_SLOTS; i++)
+    drop(&kc->slot[i]);
+  OPENSSL_free(kc);
+}
+
+static void cache_init(void) {
+  cache_ok = CRYPTO_THREAD_init_local(&cache_key, cache_free);
+}
+
+/* This thread's cache, created on first use when |create|; NULL if that
+ * fails (the caller then works without one). */
+static key_cache *cache_get(bool create) {
+  if (!CRYPTO_THREAD_run_once(&cache_once, cache_init) || !cache_ok)
+    return NULL;
+  key_cache *kc = CRYPTO_THREAD_get_local(&cache_key);
+  if (kc == NULL && create) {
+    kc = OPENSSL_zalloc(sizeof *kc);
+    if (kc != NULL && !CRYPTO_THREAD_set_local(&cache_key, kc)) {
+      OPENSSL_free(kc);
+      kc = NULL;
+    }
+  }
+  return kc;
+}
+
+void oscore_aead_forget_key(oscore_bytes key) {
+  if (key.ptr == NULL || key.len == 0)
+    return;
+  key_cache *kc = cache_get(false);
+  if (kc == NULL)
+    return;
+  for (int i = 0; i < KEY_SLOTS; i++)
+    if (kc->slot[i].ctx && kc->slot[i].key_len == key.len &&
+        CRYPTO_memcmp(kc->slot[i].key, key.ptr, key.len) == 0)
+      drop(&kc->slot[i]);
+}
+
+/* A context for (cipher, direction, key) with nonce and tag lengths and
+ * the key installed, but no nonce yet: from the cache, or set up afresh
+ * (and cached). *slot is the cache slot holding it, or NULL when the
+ * caller owns it and must free it. NULL on failure. */
+static EVP_CIPHER_CTX *keyed(const EVP_CIPHER *cipher, aead_mode mode,
+                             const oscore_aead_info *alg, oscore_bytes key,
+                             int enc, key_slot **slot) {
+  *slot = NULL;
+  key_cache *kc = cache_get(true);
+  key_slot *victim = NULL;
+  if (kc != NULL) {
+    kc->clock++;
+    for (int i = 0; i < KEY_SLOTS; i++) {
+      key_slot *k = &kc->slot[i];
+      if (k->ctx && k->cipher == cipher && k->enc == enc &&
+          k->key_len == key.len && k->nonce_len == alg->nonce_len &&
+          k->tag_len == alg->tag_len &&
+          CRYPTO_memcmp(k->key, key.ptr, key.len) == 0) {
+        k->used = kc->clock;
+        *slot = k;
+        return k->ctx;
+      }
+      if (victim == NULL || (victim->ctx && (!k->ctx || k->used < victim->used)))
+        victim = k;
+    }
+  }
+  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+  if (c == NULL)
+    return NULL;
+  /* Nonce and tag lengths before the key: CCM fixes M and L with it. */
+  if (EVP_CipherInit_ex(c, cipher, NULL, NULL, NULL, enc) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, (int)alg->nonce_len,
+                          NULL) != 1 ||
+      (mode == MODE_CCM &&
+       EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, (int)alg->tag_len,
+                           NULL) != 1) ||
+      EVP_CipherInit_ex(c, NULL, NULL, key.ptr, NULL, enc) != 1) {
+    EVP_CIPHER_CTX_free(c);
+    return NULL;
+  }
+  if (victim != NULL) {
+    drop(victim);
+    *victim = (key_slot){ .ctx = c, .cipher = cipher, .enc = enc,
+                          .key_len = key.len, .nonce_len = alg->nonce_len,
+                          .tag_len = alg->tag_len, .used = kc->clock };
+    memcpy(victim->key, key.ptr, key.len);
+    *slot = victim;
+  }
+  return c;
+}
+
+/* After a call: a context that failed is not trusted again; one that is
+ * not cached is freed. */
+static void release(EVP_CIPHER_CTX *c, key_slot *slot, bool failed) {
+  if (slot == NULL)
+    EVP_CIPHER_CTX_free(c);
+  else if (failed)
+    drop(slot);
 }
 
 /* CCM must be told the payload length before the AAD (RFC 3610 B_0 block);
@@ -125,15 +238,17 @@ oscore_err oscore_aead_encrypt(const oscore_aead_info *alg, oscore_bytes key,
   if (out_cap < alg->tag_len || out_cap - alg->tag_len < plain.len)
     return OSCORE_ERR_BUFFER_TOO_SMALL;
 
-  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+  key_slot *slot;
+  EVP_CIPHER_CTX *c = keyed(cipher, mode, alg, key, 1, &slot);
   if (c == NULL)
-    return OSCORE_ERR_NO_MEMORY;
+    return OSCORE_ERR_CRYPTO;
   /* OpenSSL's CCM skips an update whose input is NULL, which would leave an
    * empty plaintext without a tag; any valid pointer does for length 0. */
   static const uint8_t empty;
   const uint8_t *in = plain.len ? plain.ptr : &empty;
   int n = 0, fin = 0;
-  err = setup(c, cipher, mode, alg, key, nonce, NULL, 1);
+  err = EVP_CipherInit_ex(c, NULL, NULL, NULL, nonce.ptr, 1) == 1
+            ? OSCORE_OK : OSCORE_ERR_CRYPTO;
   if (err == OSCORE_OK)
     err = feed_aad(c, mode, aad, plain.len);
   if (err == OSCORE_OK &&
@@ -143,7 +258,7 @@ oscore_err oscore_aead_encrypt(const oscore_aead_info *alg, oscore_bytes key,
        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, (int)alg->tag_len,
                            out + plain.len) != 1))
     err = OSCORE_ERR_CRYPTO;
-  EVP_CIPHER_CTX_free(c);
+  release(c, slot, err != OSCORE_OK);
   if (err != OSCORE_OK) {
     OPENSSL_cleanse(out, plain.len + alg->tag_len);
     return err;
@@ -175,16 +290,22 @@ oscore_err oscore_aead_decrypt(const oscore_aead_info *alg, oscore_bytes key,
   uint8_t tag[OSCORE_MAX_TAG_LEN];
   memcpy(tag, cipher_text.ptr + plain_len, alg->tag_len);
 
-  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+  key_slot *slot;
+  EVP_CIPHER_CTX *c = keyed(cipher, mode, alg, key, 0, &slot);
   if (c == NULL)
-    return OSCORE_ERR_NO_MEMORY;
+    return OSCORE_ERR_CRYPTO;
   static const uint8_t empty;
   uint8_t sink[1];
   const uint8_t *in = plain_len ? cipher_text.ptr : &empty;
   uint8_t *dst = plain_len ? out : sink;
   int n = 0, fin = 0;
-  err = setup(c, cipher, mode, alg, key, nonce,
-              mode == MODE_CCM ? tag : NULL, 0);
+  /* CCM takes the expected tag before the nonce; GCM and ChaCha20-Poly1305
+   * after the data. */
+  bool ready = (mode != MODE_CCM ||
+                EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG,
+                                    (int)alg->tag_len, tag) == 1) &&
+               EVP_CipherInit_ex(c, NULL, NULL, NULL, nonce.ptr, 0) == 1;
+  err = ready ? OSCORE_OK : OSCORE_ERR_CRYPTO;
   if (err == OSCORE_OK)
     err = feed_aad(c, mode, aad, plain_len);
   if (err == OSCORE_OK) {
@@ -202,7 +323,7 @@ oscore_err oscore_aead_decrypt(const oscore_aead_info *alg, oscore_bytes key,
         err = OSCORE_ERR_DECRYPT;
     }
   }
-  EVP_CIPHER_CTX_free(c);
+  release(c, slot, err != OSCORE_OK);
   if (err != OSCORE_OK) {
     /* Unauthenticated plaintext must never reach anyone. */
     OPENSSL_cleanse(out, plain_len);

@@ -132,8 +132,14 @@ oscore_err oscore_ctx_derive(oscore_ctx *ctx, const oscore_ctx_params *p) {
 }
 
 void oscore_ctx_wipe(oscore_ctx *ctx) {
-  if (ctx != NULL)
-    OPENSSL_cleanse(ctx, sizeof *ctx);
+  if (ctx == NULL)
+    return;
+  if (ctx->alg != NULL) {
+    oscore_aead_forget_key(OSCORE_BYTES(ctx->sender_key, ctx->alg->key_len));
+    oscore_aead_forget_key(OSCORE_BYTES(ctx->recipient_key,
+                                        ctx->alg->key_len));
+  }
+  OPENSSL_cleanse(ctx, sizeof *ctx);
 }
 
 oscore_err oscore_ctx_nonce(const oscore_ctx *ctx, oscore_bytes id,
