@@ -155,6 +155,22 @@ static coapx_err nack_error(coapx_xfer *x) {
   }
 }
 
+/* Random tokens (RFC 7252 §5.3.1) make off-path spoofing of plain
+ * responses hard; libcoap's own are a counter. They come from a per-thread
+ * pool of CSPRNG bytes, 32 tokens per RAND_bytes call: one call per block
+ * was a tenth of the client's CPU in a long download. */
+static bool next_token(uint8_t tok[COAPX_TOKEN_LEN]) {
+  static _Thread_local uint8_t pool[32 * COAPX_TOKEN_LEN];
+  static _Thread_local size_t used = sizeof pool;
+  if (used == sizeof pool) {
+    if (RAND_bytes(pool, sizeof pool) != 1) return false;
+    used = 0;
+  }
+  memcpy(tok, pool + used, COAPX_TOKEN_LEN);
+  used += COAPX_TOKEN_LEN;
+  return true;
+}
+
 /* Send the current x->inner once (protected when needed) and wait for its
  * response into x->cur. */
 static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
@@ -170,9 +186,7 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
   x->exchange_no++;
   x->res->exchanges++;
   uint8_t tok[COAPX_TOKEN_LEN];
-  /* Random tokens (RFC 7252 §5.3.1) make off-path spoofing of plain
-   * responses hard; libcoap's own are a counter. */
-  if (RAND_bytes(tok, sizeof tok) != 1) return COAPX_ERR_LIBCOAP;
+  if (!next_token(tok)) return COAPX_ERR_LIBCOAP;
   memcpy(c->token, tok, sizeof tok);
   c->token_len = sizeof tok;
   c->rx.full = false;
