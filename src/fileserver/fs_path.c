@@ -1,6 +1,7 @@
 #include "fs_path.h"
 
 #include <errno.h>
+#include "fs_fdcache.h"
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -17,6 +18,7 @@ fs_err fs_root_open(const char *dir, bool follow_symlinks, bool hidden,
   if (fd < 0)
     return FS_ERR_ROOT;
   out->dirfd = fd;
+  out->fds = fs_fdcache_new();
   out->follow_symlinks = follow_symlinks;
   out->hidden = hidden;
   struct open_how how = {.flags = O_PATH | O_CLOEXEC,
@@ -32,7 +34,11 @@ void fs_root_close(fs_root *r) {
   if (r->dirfd >= 0)
     close(r->dirfd);
   r->dirfd = -1;
+  fs_fdcache_free(r->fds);
+  r->fds = NULL;
 }
+
+void fs_root_tick(fs_root *r) { fs_fdcache_tick(r->fds); }
 
 static bool segment_ok(oscore_bytes s) {
   if ((s.len == 1 && s.ptr[0] == '.') ||
@@ -215,6 +221,14 @@ fs_path_res fs_path_open(const fs_root *r, const char *rel, int *fd,
   close(pfd);
   if (!S_ISREG(first.st_mode))
     return FS_PATH_SPECIAL;
+  /* The name still leads to an inode we hold open, unchanged: read that
+   * (fs_fdcache.h). */
+  int kept = fs_fdcache_get(r->fds, &first);
+  if (kept >= 0) {
+    *fd = kept;
+    *st = first;
+    return FS_PATH_OK;
+  }
   /* Regular files need a second lookup (Linux cannot reopen an O_PATH fd
    * without /proc). O_NONBLOCK and the identity check make a file swapped
    * for a FIFO or device in between harmless: refused, never waited on. */
@@ -231,6 +245,7 @@ fs_path_res fs_path_open(const fs_root *r, const char *rel, int *fd,
     close(rfd);
     return S_ISREG(st->st_mode) ? FS_PATH_NOT_FOUND : FS_PATH_SPECIAL;
   }
+  fs_fdcache_put(r->fds, rfd, st);
   *fd = rfd;
   return FS_PATH_OK;
 }

@@ -26,8 +26,12 @@
 
 #define FS_PATH_BUF 4096
 
+struct fs_fdcache;
+
 typedef struct {
   int dirfd;             /* the root, O_RDONLY | O_DIRECTORY */
+  struct fs_fdcache *fds; /* regular files kept open (fs_fdcache.h); NULL:
+                             none, every GET opens afresh */
   bool follow_symlinks;  /* --follow-symlinks */
   bool hidden;           /* --hidden: serve names starting with '.' */
   bool use_openat2;      /* the kernel has it (tests may clear it) */
@@ -57,6 +61,8 @@ typedef struct {
 fs_err fs_root_open(const char *dir, bool follow_symlinks, bool hidden,
                     fs_root *out);
 void fs_root_close(fs_root *r);
+/* Once a second: close kept files not used since the last call. */
+void fs_root_tick(fs_root *r);
 
 /* Check and join the Uri-Path options of |req| into |out|. */
 fs_path_res fs_path_parse(const oscore_msg *req, bool hidden,

@@ -69,6 +69,7 @@ void fs_server_free(fs_server *s) {
 
 void fs_server_tick(fs_server *s, uint64_t now_ms) {
   fs_uploads_expire(s->uploads, now_ms);
+  fs_root_tick(&s->root);
 }
 
 const fs_root *fs_server_root(const fs_server *s) { return &s->root; }
