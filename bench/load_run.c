@@ -53,6 +53,10 @@ typedef struct {
   unsigned k;
   uint32_t gen;
   size_t next_ctx;
+  /* What may still be started: |n| requests in all, before |deadline|. */
+  unsigned long n, issued;
+  uint64_t deadline;
+  bool blocked;                /* the last send found the socket full */
   oscore_opt opts[MAX_OPTS], outer_opts[MAX_OPTS];
   oscore_opt in_opts[MAX_OPTS], inner_opts[MAX_OPTS];
   /* The core builds the plaintext and seals it behind itself. */
@@ -204,6 +208,27 @@ static send_res start_one(engine *e, uint64_t now) {
   return sr;
 }
 
+static bool may_send(const engine *e, uint64_t now) {
+  return e->issued < e->n && now < e->deadline &&
+         !(e->s->stop && *e->s->stop);
+}
+
+/* Fill free slots. Called after every answer, not only once per round:
+ * a new request goes out while the server still works on the others, so
+ * both sides run at once instead of taking turns batch by batch. */
+static void refill(engine *e, uint64_t now) {
+  e->blocked = false;
+  while (e->n_free && may_send(e, now)) {
+    send_res sr = start_one(e, now);
+    if (sr == WOULD_BLOCK) {
+      e->blocked = true;
+      return;
+    }
+    e->issued++;   /* a failed one counts too, or a dead target loops */
+    if (sr == FAILED) e->r->send_failed++;
+  }
+}
+
 static void send_empty(engine *e, size_t p, uint8_t type, uint16_t mid) {
   uint8_t b[4] = { (uint8_t)(1u << 6 | (unsigned)type << 4), 0,
                    (uint8_t)(mid >> 8), (uint8_t)mid };
@@ -338,7 +363,10 @@ static void receive(engine *e, uint64_t now) {
         e->r->stray++;   /* truncated: not ours */
         continue;
       }
+      /* The clock per answer: latencies are not rounded to the batch. */
+      now = load_now_ns();
       on_datagram(e, p, (size_t)n, now);
+      refill(e, now);
     }
   }
 }
@@ -409,32 +437,23 @@ bool load_run(const load_setup *s, unsigned long n, unsigned k,
   /* The run ends with its last answer: requests lost at the end must not
    * stretch the time the answered ones took. */
   uint64_t last = start;
-  unsigned long issued = 0;
+  e->n = n;
+  e->deadline = deadline_ns;
   for (;;) {
     uint64_t now = load_now_ns();
-    bool may_send = issued < n && now < deadline_ns && !(s->stop && *s->stop);
-    bool blocked = false;
-    while (may_send && e->n_free && issued < n) {
-      send_res sr = start_one(e, now);
-      if (sr == WOULD_BLOCK) {
-        blocked = true;
-        break;
-      }
-      issued++;   /* a failed one counts too, or a dead target loops */
-      if (sr == FAILED) r->send_failed++;
-    }
-    if (!may_send && e->inflight == 0) break;
+    refill(e, now);
+    if (!may_send(e, now) && e->inflight == 0) break;
     if (now >= next_scan) {
       expire(e, now);
       next_scan = now + SCAN_NS;
     }
-    if (e->inflight == 0 && !blocked) continue;
+    if (e->inflight == 0 && !e->blocked) continue;
 
     size_t np = 0;
     for (size_t p = 0; p < 2 * e->n_cur; p++)
       if (e->pool[p].fd >= 0)
         pfd[np++] = (struct pollfd){ e->pool[p].fd, POLLIN, 0 };
-    int pr = poll(pfd, (nfds_t)np, blocked ? 1 : 5);
+    int pr = poll(pfd, (nfds_t)np, e->blocked ? 1 : 5);
     if (pr < 0 && errno != EINTR) {
       snprintf(why, why_cap, "poll: %s", strerror(errno));
       break;
