@@ -158,7 +158,10 @@ static int finish(run_state *s, const client_opts *o, int status) {
     /* Writes the exact sequence number back and releases the lock (also
      * after an error or Ctrl-C: B.1.1 reservations stay safe anyway). */
     store_diag diag = { .msg = "", .warn = store_warning, .warn_arg = (void *)o };
-    if (store_credentials_close(s->creds, &diag) != STORE_OK && !o->quiet)
+    /* After a configuration error (e.g. sequence.json could not be
+     * written: full disk) that line already names the problem: one line. */
+    if (store_credentials_close(s->creds, &diag) != STORE_OK && !o->quiet &&
+        status != CLIENT_EXIT_CONFIG)
       fprintf(stderr, PROG ": warning: could not save the security context "
               "state: %s\n", diag.msg);
   }
@@ -182,8 +185,9 @@ int client_request_run(const client_opts *o) {
   const char *why;
 
   if (coapx_uri_parse(o->uri, &s.uri, &why) != COAPX_OK)
-    return finish(&s, o, say(CLIENT_EXIT_USAGE, "invalid URI '%s': %s",
-                             o->uri, why));
+    /* Only the start of a huge URI: the error stays one readable line. */
+    return finish(&s, o, say(CLIENT_EXIT_USAGE, "invalid URI '%.200s%s': %s",
+                             o->uri, strlen(o->uri) > 200 ? "..." : "", why));
   if (!s.uri.is_coap && !o->proxy)
     return finish(&s, o, say(CLIENT_EXIT_USAGE, "URI scheme '%s' is not "
                              "supported (coap:// over UDP; other schemes "
@@ -200,7 +204,8 @@ int client_request_run(const client_opts *o) {
     }
     if (coapx_uri_parse(p, &s.proxy, &why) != COAPX_OK)
       return finish(&s, o, say(CLIENT_EXIT_USAGE, "--proxy: invalid URI "
-                               "'%s': %s", o->proxy, why));
+                               "'%.200s%s': %s", o->proxy,
+                               strlen(o->proxy) > 200 ? "..." : "", why));
     if (!s.proxy.is_coap)
       return finish(&s, o, say(CLIENT_EXIT_USAGE, "--proxy: only a coap:// "
                                "proxy can be reached, not '%s'", o->proxy));

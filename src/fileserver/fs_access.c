@@ -1,6 +1,9 @@
 #include "fs_access.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,13 @@ struct fs_access {
 static void say(char *why, size_t len, const char *fmt, const char *arg) {
   if (why && len)
     snprintf(why, len, fmt, arg);
+}
+
+/* "--access FILE: WHAT", so that the one error line names the culprit. */
+static void say_file(char *why, size_t len, const char *path,
+                     const char *what) {
+  if (why && len)
+    snprintf(why, len, "--access %s: %s", path, what);
 }
 
 /* "/a/b/" -> "a/b" with its depth; refuses ".", ".." and empty inner
@@ -170,10 +180,24 @@ fs_err fs_access_parse(const char *json, fs_access **out, char *why,
 
 fs_err fs_access_load(const char *path, fs_access **out, char *why,
                       size_t why_len) {
-  FILE *f = fopen(path, "re");
-  if (!f) {
-    say(why, why_len, "cannot open: %s", strerror(errno));
+  /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+   * writer forever; only regular files are rules files. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    char what[128];
+    snprintf(what, sizeof what, "cannot read: %s",
+             fd < 0 ? strerror(errno)
+             : S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+    say_file(why, why_len, path, what);
+    if (fd >= 0)
+      close(fd);
     return FS_ERR_ACCESS_FILE;
+  }
+  FILE *f = fdopen(fd, "r");
+  if (!f) {
+    close(fd);
+    return FS_ERR_NO_MEMORY;
   }
   char *buf = malloc(ACCESS_FILE_MAX + 1);
   if (!buf) {
@@ -185,12 +209,15 @@ fs_err fs_access_load(const char *path, fs_access **out, char *why,
   fclose(f);
   if (bad || n > ACCESS_FILE_MAX) {
     free(buf);
-    say(why, why_len, "%s", bad ? "read error" : "larger than 1 MiB");
+    say_file(why, why_len, path, bad ? "read error" : "larger than 1 MiB");
     return FS_ERR_ACCESS_FILE;
   }
   buf[n] = 0;
-  fs_err e = fs_access_parse(buf, out, why, why_len);
+  char inner[384] = "";
+  fs_err e = fs_access_parse(buf, out, inner, sizeof inner);
   free(buf);
+  if (e != FS_OK && inner[0])
+    say_file(why, why_len, path, inner);
   return e;
 }
 

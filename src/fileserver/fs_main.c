@@ -119,8 +119,10 @@ int main(int argc, char **argv) {
   };
   coapx_err ce = coapx_server_new(&sc, &g.srv);
   if (ce != COAPX_OK) {
-    fprintf(stderr, "%s: cannot listen on %s: %s\n", prog,
-            o.n_bind ? o.bind[0] : "[::]:5683", coapx_strerror(ce));
+    /* At most 200 bytes of a (hostile, huge) address: one readable line. */
+    const char *where = o.n_bind ? o.bind[0] : "[::]:5683";
+    fprintf(stderr, "%s: cannot listen on %.200s%s: %s\n", prog, where,
+            strlen(where) > 200 ? "..." : "", coapx_strerror(ce));
     store_credentials_close(creds, NULL);
     fs_observe_free(g.obs);
     fs_server_free(g.fs);
