@@ -115,44 +115,135 @@ fs_path_res fs_path_from_errno(int err) {
   }
 }
 
-/* Without openat2: walk one component at a time, never following a
- * symlink (O_NOFOLLOW on every component) unless --follow-symlinks.
- * Returns an fd or -1 with errno set; a refused symlink is ELOOP. */
-static int walk_open(const fs_root *r, const char *rel, int flags) {
-  int nofollow = r->follow_symlinks ? 0 : O_NOFOLLOW;
-  if (!rel[0])
-    return openat(r->dirfd, ".", flags | O_CLOEXEC);
-  int cur = r->dirfd;
-  const char *p = rel;
-  char seg[FS_PATH_BUF];
+/* Linux's own limit on links followed in one lookup (MAXSYMLINKS). */
+#define WALK_MAX_HOPS 40
+/* Directories held open at once while walking; deeper is ENAMETOOLONG. */
+#define WALK_MAX_DEPTH 256
+
+/* Without openat2 (old kernels, valgrind): the same answers as openat2
+ * with RESOLVE_BENEATH, done by hand. One component at a time, each opened
+ * O_NOFOLLOW beneath the directory before it; a symlink is read and its
+ * target spliced into the rest of the path, so links that stay inside the
+ * root work while absolute ones (EXDEV), ".." above the root (EXDEV) and
+ * more than WALK_MAX_HOPS links (ELOOP) are refused. The kernel never
+ * follows a link itself here: one swapped in after our look is refused
+ * (ELOOP), never followed. Returns an fd or -1 with errno set. */
+static int walk_beneath(const fs_root *r, const char *rel, int flags) {
+  char rest[FS_PATH_BUF], seg[FS_PATH_BUF], link[FS_PATH_BUF];
+  int stack[WALK_MAX_DEPTH];
+  size_t depth = 0;
+  int hops = 0, result = -1, err = 0;
+  size_t len = strlen(rel);
+  if (len >= sizeof rest) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  memcpy(rest, rel, len + 1);
   for (;;) {
+    int cur = depth ? stack[depth - 1] : r->dirfd;
+    const char *p = rest;
+    while (*p == '/')
+      p++;
+    if (!*p) {
+      result = openat(cur, ".", flags | O_CLOEXEC);
+      err = errno;
+      break;
+    }
     const char *slash = strchr(p, '/');
     size_t n = slash ? (size_t)(slash - p) : strlen(p);
     memcpy(seg, p, n);
     seg[n] = 0;
-    int next = slash ? openat(cur, seg, O_PATH | O_DIRECTORY | nofollow |
-                                            O_CLOEXEC)
-                     : openat(cur, seg, flags | nofollow | O_CLOEXEC);
-    int saved = errno;
-    if (next < 0 && saved == ENOTDIR && nofollow) {
-      /* O_DIRECTORY|O_NOFOLLOW on a symlink fails with ENOTDIR: report it
-       * as a refused link, not as a missing directory. */
-      struct stat lst;
-      if (fstatat(cur, seg, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
-          S_ISLNK(lst.st_mode))
-        saved = ELOOP;
+    const char *after = slash ? slash + 1 : p + n;
+    /* A trailing slash leaves "" after: the component must be a
+     * directory and the end opens it as ".". */
+    bool last = !slash;
+    if (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0) {
+      if (seg[1] == '.') {
+        if (depth == 0) {
+          err = EXDEV;
+          break;
+        }
+        close(stack[--depth]);
+      }
+      memmove(rest, after, strlen(after) + 1);
+      continue;
     }
-    if (cur != r->dirfd)
-      close(cur);
-    if (next < 0) {
-      errno = saved;
-      return -1;
+    struct stat lst;
+    if (fstatat(cur, seg, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
+      err = errno;
+      break;
     }
-    if (!slash)
-      return next;
-    cur = next;
-    p = slash + 1;
+    if (S_ISLNK(lst.st_mode)) {
+      if (++hops > WALK_MAX_HOPS) {
+        err = ELOOP;
+        break;
+      }
+      ssize_t tl = readlinkat(cur, seg, link, sizeof link - 1);
+      if (tl <= 0) {
+        err = tl == 0 ? ENOENT : errno;
+        break;
+      }
+      link[tl] = 0;
+      if (link[0] == '/') {
+        err = EXDEV;
+        break;
+      }
+      size_t al = strlen(after);
+      if ((size_t)tl + 1 + al >= sizeof rest) {
+        err = ENAMETOOLONG;
+        break;
+      }
+      if (al || slash) {
+        link[tl] = '/';
+        memcpy(link + tl + 1, after, al + 1);
+      }
+      memcpy(rest, link, strlen(link) + 1);
+      continue;
+    }
+    int fd = last ? openat(cur, seg, flags | O_NOFOLLOW | O_CLOEXEC)
+                  : openat(cur, seg, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+                                         O_CLOEXEC);
+    if (fd < 0) {
+      err = errno;
+      break;
+    }
+    struct stat now;
+    if (fstat(fd, &now) != 0) {
+      err = errno;
+      close(fd);
+      break;
+    }
+    if (S_ISLNK(now.st_mode)) {
+      /* O_PATH|O_NOFOLLOW hands back a link swapped in since fstatat. */
+      close(fd);
+      err = ELOOP;
+      break;
+    }
+    if (last) {
+      result = fd;
+      break;
+    }
+    if (depth == WALK_MAX_DEPTH) {
+      close(fd);
+      err = ENAMETOOLONG;
+      break;
+    }
+    stack[depth++] = fd;
+    memmove(rest, after, strlen(after) + 1);
   }
+  while (depth)
+    close(stack[--depth]);
+  if (result < 0)
+    errno = err;
+  return result;
+}
+
+/* Without openat2 and with --follow-symlinks: the kernel follows every
+ * link, as openat2 without RESOLVE_BENEATH would. */
+static int walk_open(const fs_root *r, const char *rel, int flags) {
+  if (!r->follow_symlinks)
+    return walk_beneath(r, rel, flags);
+  return openat(r->dirfd, rel[0] ? rel : ".", flags | O_CLOEXEC);
 }
 
 static int resolve(const fs_root *r, const char *rel, int flags) {
@@ -184,9 +275,8 @@ fs_path_res fs_path_lookup(const fs_root *r, const char *rel, int *fd,
     close(pfd);
     return fs_path_from_errno(e);
   }
-  /* The walk opens O_PATH|O_NOFOLLOW, which hands back the link itself
-   * when the last component is a symlink: refused. (openat2 with
-   * RESOLVE_BENEATH already followed links that stay inside.) */
+  /* Both openat2 and the walk follow links that stay inside; a link
+   * here can only be one swapped in mid-lookup: refused. */
   if (S_ISLNK(st->st_mode)) {
     close(pfd);
     return FS_PATH_OUTSIDE;
