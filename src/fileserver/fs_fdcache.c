@@ -1,11 +1,17 @@
 #include "fs_fdcache.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define SLOTS 8
+/* Kept descriptors must never be what makes a later open fail: a server
+ * with a thousand contexts holds a thousand lock descriptors, close to
+ * the usual limit of 1024. Nothing is kept within this many of it. */
+#define HEADROOM 32
 
 typedef struct {
   int fd;              /* -1: empty */
@@ -22,13 +28,20 @@ typedef struct {
 struct fs_fdcache {
   slot s[SLOTS];
   unsigned long clock;
+  long fd_limit;       /* RLIMIT_NOFILE at creation; -1: unknown */
 };
 
 fs_fdcache *fs_fdcache_new(void) {
   fs_fdcache *c = calloc(1, sizeof *c);
-  if (c)
-    for (int i = 0; i < SLOTS; i++)
-      c->s[i].fd = -1;
+  if (!c)
+    return NULL;
+  for (int i = 0; i < SLOTS; i++)
+    c->s[i].fd = -1;
+  struct rlimit rl;
+  c->fd_limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+                        rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < LONG_MAX
+                    ? (long)rl.rlim_cur
+                    : -1;
   return c;
 }
 
@@ -94,6 +107,10 @@ void fs_fdcache_put(fs_fdcache *c, int fd, const struct stat *st) {
   int keep = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (keep < 0)
     return;
+  if (c->fd_limit >= 0 && keep >= c->fd_limit - HEADROOM) {
+    close(keep);
+    return;
+  }
   drop(victim);
   *victim = (slot){ .fd = keep, .dev = st->st_dev, .ino = st->st_ino,
                     .ctime = st->st_ctim, .mode = st->st_mode,

@@ -11,7 +11,8 @@
  * permissions changed is opened afresh (and refused if need be). Only
  * descriptors that fs_path_open() opened and checked as regular files are
  * kept, so nothing else is ever opened for I/O. Entries not used for a
- * tick (1-2 s) are closed, so a deleted file's space is released soon. */
+ * tick (1-2 s) are closed, so a deleted file's space is released soon;
+ * nothing is kept when descriptors run short (RLIMIT_NOFILE). */
 #ifndef FS_FDCACHE_H
 #define FS_FDCACHE_H
 

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include "fs_fdcache.h"
 
@@ -148,10 +149,47 @@ static void test_cache(const char *root) {
   CHECK_EQ_INT(open_fds(), base);
 }
 
+/* Near the descriptor limit nothing is kept: a server holding a lock per
+ * context must still be able to open the file it serves next. */
+static void test_headroom(const char *root) {
+  struct rlimit old;
+  if (getrlimit(RLIMIT_NOFILE, &old) != 0)
+    return;
+  struct rlimit low = old;
+  low.rlim_cur = (rlim_t)open_fds() + 40;
+  if (low.rlim_cur > old.rlim_cur || setrlimit(RLIMIT_NOFILE, &low) != 0)
+    return;
+  fs_fdcache *c = fs_fdcache_new();
+  tu_write(root, "h", "h", 1);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/h", root);
+  int base = open_fds();
+  struct stat st;
+  /* Fill up to the headroom: the cache keeps none of these. */
+  int fds[40], n = 0;
+  while (n < 40 && open_fds() < (int)low.rlim_cur - 20) {
+    fds[n] = open(path, O_RDONLY);
+    if (fds[n] < 0)
+      break;
+    n++;
+  }
+  int fd = open(path, O_RDONLY);
+  fstat(fd, &st);
+  fs_fdcache_put(c, fd, &st);
+  close(fd);
+  CHECK_EQ_INT(open_fds(), base + n);
+  CHECK_EQ_INT(fs_fdcache_get(c, &st), -1);
+  for (int i = 0; i < n; i++)
+    close(fds[i]);
+  fs_fdcache_free(c);
+  setrlimit(RLIMIT_NOFILE, &old);
+}
+
 int main(void) {
   const char *root = tu_mkdtemp();
   test_serving(root);
   test_cache(root);
+  test_headroom(root);
   tu_rmtree(root);
   return unit_summary("test_fs_fdcache");
 }
