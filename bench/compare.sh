@@ -84,7 +84,7 @@ row() {
 }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b + 0 == 0) print "nan"; else printf "%.2f\n", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
 fmt() { awk -v v="$1" -v f="$2" 'BEGIN { if (v == "nan") print "nan"; else printf f "\n", v }'; }
 
 # A UDP and TCP port on 127.0.0.1 that is free, with the next one free too
@@ -214,6 +214,8 @@ if [ -n "$plain_server" ] && [ -x "$plain_server" ]; then
   else
     skipped+=("libcoap_plain|libcoap coap-server, plain CoAP|did not answer on port $lp")
   fi
+elif [ -n "${LIBCOAP_PLAIN_SERVER:-}" ]; then
+  skipped+=("libcoap_plain|libcoap 4.3.1 coap-server, plain CoAP|LIBCOAP_PLAIN_SERVER=$LIBCOAP_PLAIN_SERVER is not executable")
 else
   skipped+=("libcoap_plain|libcoap 4.3.1 coap-server, plain CoAP|no coap-server-openssl on PATH (apt-get install libcoap3-bin) and LIBCOAP_PLAIN_SERVER unset")
 fi
