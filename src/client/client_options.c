@@ -1,5 +1,6 @@
 #include "client_options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -12,7 +13,7 @@ enum {
   OPT_PAYLOAD = 256, OPT_CONTENT_FORMAT, OPT_ACCEPT, OPT_OBSERVE,
   OPT_OBSERVE_EXEC, OPT_NON, OPT_PROXY, OPT_CREDENTIALS, OPT_NO_SET_HOSTNAME,
   OPT_SZX, OPT_VERSION, OPT_TIMEOUT, OPT_PRETTY, OPT_NO_PRETTY, OPT_COLOR,
-  OPT_NO_COLOR,
+  OPT_NO_COLOR, OPT_IF_MATCH, OPT_IF_NONE_MATCH,
 };
 
 static const struct option longopts[] = {
@@ -20,6 +21,8 @@ static const struct option longopts[] = {
   { "payload", required_argument, NULL, OPT_PAYLOAD },
   { "content-format", required_argument, NULL, OPT_CONTENT_FORMAT },
   { "accept", required_argument, NULL, OPT_ACCEPT },
+  { "if-match", required_argument, NULL, OPT_IF_MATCH },
+  { "if-none-match", no_argument, NULL, OPT_IF_NONE_MATCH },
   { "observe", no_argument, NULL, OPT_OBSERVE },
   { "observe-exec", required_argument, NULL, OPT_OBSERVE_EXEC },
   { "non", no_argument, NULL, OPT_NON },
@@ -58,6 +61,24 @@ static bool parse_timeout(const char *s, unsigned *ms) {
     return false;
   double m = ceil(v * 1000.0);
   *ms = m < 1 ? 1 : (unsigned)m;
+  return true;
+}
+
+/* An ETag as hex, 0..8 bytes (an optional "0x" and ':' separators
+ * allowed, as -v prints them without). */
+static bool parse_etag(const char *s, uint8_t out[8], size_t *len) {
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
+  size_t n = 0;
+  while (*s) {
+    if (*s == ':') { s++; continue; }
+    if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]) ||
+        n == 8)
+      return false;
+    char byte[3] = { s[0], s[1], 0 };
+    out[n++] = (uint8_t)strtoul(byte, NULL, 16);
+    s += 2;
+  }
+  *len = n;
   return true;
 }
 
@@ -100,6 +121,18 @@ bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
                     "number 0-65535)", optarg);
       o->has_accept = true;
       break;
+    case OPT_IF_MATCH: {
+      if (o->n_if_match == CLIENT_MAX_IF_MATCH)
+        return fail(err, cap, "--if-match: at most %d ETags",
+                    CLIENT_MAX_IF_MATCH);
+      size_t n;
+      if (!parse_etag(optarg, o->if_match[o->n_if_match], &n))
+        return fail(err, cap, "--if-match: '%s' is not an ETag of 0 to 8 "
+                    "bytes in hex (e.g. 7b, or \"\" for \"exists\")", optarg);
+      o->if_match_len[o->n_if_match++] = n;
+      break;
+    }
+    case OPT_IF_NONE_MATCH: o->if_none_match = true; break;
     case OPT_OBSERVE: o->observe = true; break;
     case OPT_OBSERVE_EXEC:
       if (!*optarg)
@@ -189,6 +222,9 @@ void client_options_help(FILE *out, const char *prog) {
 "      --payload X          request body: text X, @FILE, or @- for stdin\n"
 "      --content-format CF  Content-Format of the body (media type or number)\n"
 "      --accept CF          Content-Format wanted in the response\n"
+"      --if-match ETAG      only if the resource has this ETag (hex; \"\"\n"
+"                           for \"exists\"; repeatable)\n"
+"      --if-none-match      only if the resource does not exist yet\n"
 "      --observe            observe the resource; print each notification\n"
 "                           until Ctrl-C or a final one\n"
 "      --observe-exec CMD   run CMD (sh -c) for each representation, body on\n"

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define CLIENT_MAX_IF_MATCH 8
+
 /* --x / --no-x with "decide by the terminal" as third state. */
 typedef enum { CLIENT_AUTO = -1, CLIENT_OFF = 0, CLIENT_ON = 1 } client_tristate;
 
@@ -25,6 +27,12 @@ typedef struct {
   uint16_t content_format;
   bool has_accept;
   uint16_t accept;
+  /* --if-match ETAG (repeatable, RFC 7252 §5.10.8): values as bytes; an
+   * empty one means "the resource exists". */
+  uint8_t if_match[CLIENT_MAX_IF_MATCH][8];
+  size_t if_match_len[CLIENT_MAX_IF_MATCH];
+  size_t n_if_match;
+  bool if_none_match;
   bool observe;                 /* also implied by --observe-exec */
   const char *observe_exec;
   bool non;

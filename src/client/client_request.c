@@ -233,7 +233,7 @@ int client_request_run(const client_opts *o) {
                         "unprotected", s.uri.normal);
   }
 
-  size_t cap = s.uri.n_path + s.uri.n_query + 8;
+  size_t cap = s.uri.n_path + s.uri.n_query + 8 + o->n_if_match;
   s.opts = calloc(cap, sizeof *s.opts);
   if (!s.opts) return finish(&s, o, say(1, "out of memory"));
   oscore_msg msg;
@@ -249,6 +249,11 @@ int client_request_run(const client_opts *o) {
   if (o->has_content_format)
     add_uint(&msg, OSCORE_OPT_CONTENT_FORMAT, o->content_format, cf_val);
   if (o->has_accept) add_uint(&msg, OSCORE_OPT_ACCEPT, o->accept, accept_val);
+  for (size_t i = 0; i < o->n_if_match; i++)
+    oscore_msg_add_opt(&msg, OSCORE_OPT_IF_MATCH,
+                       OSCORE_BYTES(o->if_match[i], o->if_match_len[i]));
+  if (o->if_none_match)
+    oscore_msg_add_opt(&msg, OSCORE_OPT_IF_NONE_MATCH, OSCORE_BYTES(NULL, 0));
   msg.payload = OSCORE_BYTES(s.payload.data, s.payload.len);
 
   const coapx_uri *dst = o->proxy ? &s.proxy : &s.uri;
