@@ -12,7 +12,9 @@
 #               the scripts) under valgrind --leak-check=full; an invalid
 #               access or a definite/indirect leak fails the test.
 #               OSCORE_TEST_WRAP holds the valgrind command, for scripts
-#               that start our programs themselves.
+#               that start our programs themselves: the client's and the
+#               fileserver's script tests then run too (natively, their
+#               programs under valgrind).
 #
 # Extra arguments go to `meson test` (e.g. a suite or test name). BUILDDIR
 # and MESON_SETUP_ARGS override the build directory and the meson setup
@@ -68,6 +70,7 @@ fi
 ninja -C "$builddir" >/dev/null
 
 test_args=(--print-errorlogs --num-processes 2)
+vg_scripts=()
 if [ "$mode" = valgrind ]; then
   vg="valgrind --error-exitcode=101 --leak-check=full"
   vg="$vg --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
@@ -88,12 +91,26 @@ for t in json.load(sys.stdin):
     if os.path.realpath(t["cmd"][0]).startswith(build):
         print(t["name"])' "$builddir")
     set -- "${c_tests[@]}"
+    # The integration scripts that honour OSCORE_TEST_WRAP, without --wrap.
+    mapfile -t vg_scripts < <(meson introspect --tests "$builddir" |
+      python3 -c '
+import json, os, sys
+build = os.path.realpath(sys.argv[1]) + os.sep
+for t in json.load(sys.stdin):
+    if (not os.path.realpath(t["cmd"][0]).startswith(build)
+            and set(t["suite"]) & {"oscore-tools:client", "oscore-tools:fileserver",
+                                   "client", "fileserver"}):
+        print(t["name"])' "$builddir")
   fi
 fi
 
 set +e
 meson test -C "$builddir" "${test_args[@]}" "$@"
 status=$?
+if [ "${#vg_scripts[@]}" -gt 0 ]; then
+  meson test -C "$builddir" --print-errorlogs --num-processes 2 \
+    --timeout-multiplier 10 "${vg_scripts[@]}" || status=1
+fi
 set -e
 
 reports=0
@@ -109,10 +126,13 @@ done
 # With --wrap meson names its log after the wrapper.
 testlog="$builddir/meson-logs/testlog.json"
 [ "$mode" = valgrind ] && testlog="$builddir/meson-logs/testlog-valgrind.json"
-python3 - "$testlog" "$reports" <<'PY'
+logs=("$testlog")
+[ "${#vg_scripts[@]}" -gt 0 ] && logs+=("$builddir/meson-logs/testlog.json")
+python3 - "$reports" "${logs[@]}" <<'PY'
 import json, sys
-counts = {"passed": 0, "failed": int(sys.argv[2]), "skipped": 0}
-with open(sys.argv[1]) as f:
+counts = {"passed": 0, "failed": int(sys.argv[1]), "skipped": 0}
+for log in sys.argv[2:]:
+  with open(log) as f:
     for line in f:
         r = json.loads(line).get("result", "")
         if r in ("OK", "EXPECTEDFAIL"):

@@ -9,6 +9,22 @@ TESTSERVER=${2:?client_testserver path}
 SRCDIR=${SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/client-test.XXXXXX")
 PIDS=()
+
+# Under tests/run-all.sh --valgrind, OSCORE_TEST_WRAP holds the valgrind
+# command: our programs then run through a small script that execs it (the
+# same PID, so kill-by-PID still reaches them).
+if [ -n "${OSCORE_TEST_WRAP:-}" ]; then
+  wrap_prog() {  # wrap_prog NAME PATH: prints the wrapper's path
+    local w
+    read -ra w <<<"$OSCORE_TEST_WRAP"
+    { echo '#!/bin/sh'; printf 'exec'; printf ' %q' "${w[@]}" "$2"; echo ' "$@"'; } \
+      >"$TMP/$1"
+    chmod +x "$TMP/$1"
+    echo "$TMP/$1"
+  }
+  CLIENT=$(wrap_prog oscore-client "$(realpath "$CLIENT")")
+  TESTSERVER=$(wrap_prog client_testserver "$(realpath "$TESTSERVER")")
+fi
 FAILS=0
 CHECKS=0
 

@@ -10,6 +10,17 @@ set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-client-XXXXXX")
 fails=0 checks=0
+# Under tests/run-all.sh --valgrind (OSCORE_TEST_WRAP) both programs run
+# through a script that execs the wrapper (the same PID for kill).
+if [ -n "${OSCORE_TEST_WRAP:-}" ]; then
+  read -ra wrap <<<"$OSCORE_TEST_WRAP"
+  for prog in FS CLIENT; do
+    { echo '#!/bin/sh'; printf 'exec'; printf ' %q' "${wrap[@]}" "${!prog}"
+      echo ' "$@"'; } >"$tmp/wrap-$prog"
+    chmod +x "$tmp/wrap-$prog"
+    printf -v "$prog" '%s' "$tmp/wrap-$prog"
+  done
+fi
 server_pid= obs_pid=
 
 cleanup() {
