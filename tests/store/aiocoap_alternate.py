@@ -4,9 +4,10 @@
 clean closes and crashes of either side, the replay window state survives
 both ways (including B.1.2 "unknown"), and the two lock each other out.
 
-Skipped (exit 77) when aiocoap cannot be imported. AIOCOAP_PYTHON picks the
-interpreter for the aiocoap side, AIOCOAP_SRC is added to its sys.path
-(e.g. an unpacked aiocoap source tree).
+Skipped (exit 77) when aiocoap cannot be imported. As in the other peer
+tests, AIOCOAP_PYTHON picks the interpreter for the aiocoap side, and
+AIOCOAP_PYTHONPATH (colon-separated) and AIOCOAP_DIR (an aiocoap source
+tree) are added to its sys.path.
 
 Usage: aiocoap_alternate.py STORE_CTXTOOL
        aiocoap_alternate.py --aio use|strike|check|hold|probe DIR [ARGS]
@@ -21,9 +22,10 @@ import time
 
 def aio_main(cmd, args):
     """The aiocoap side; runs in its own process so that it can 'crash'."""
-    src = os.environ.get("AIOCOAP_SRC")
-    if src:
-        sys.path.insert(0, src)
+    paths = os.environ.get("AIOCOAP_PYTHONPATH", "").split(":")
+    paths.append(os.environ.get("AIOCOAP_DIR", ""))
+    for p in reversed([p for p in paths if p]):
+        sys.path.insert(0, p)
     from aiocoap.oscore import FilesystemSecurityContext
     if cmd == "probe":
         return 0
@@ -163,7 +165,7 @@ def main():
     probe = subprocess.run([os.environ.get("AIOCOAP_PYTHON", sys.executable), __file__,
                             "--aio", "probe", "-"], capture_output=True, text=True)
     if probe.returncode != 0:
-        print("SKIP: aiocoap not importable (set AIOCOAP_PYTHON / AIOCOAP_SRC): %s"
+        print("SKIP: aiocoap not importable (set AIOCOAP_DIR, AIOCOAP_PYTHON, AIOCOAP_PYTHONPATH): %s"
               % probe.stderr.strip().splitlines()[-1:], file=sys.stderr)
         return 77
     srcdir = os.environ.get("SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
