@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include "coapx_signals.h"
 #include "coapx_uri.h"
 #include "load_net.h"
 #include "load_options.h"
@@ -21,12 +22,7 @@
 enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2, EXIT_CONFIG = 3,
        EXIT_ADDRESS = 6 };
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig) {
-  (void)sig;
-  stop_flag = 1;
-}
+static volatile sig_atomic_t *stop_flag;
 
 static void warn_cb(void *arg, const char *msg) {
   const load_opts *o = arg;
@@ -232,7 +228,7 @@ static int run(const load_opts *o) {
 
   load_setup s = { .target = &t, .tmpl = &tmpl, .ctxs = cs.ctxs,
                    .n_ctxs = cs.n, .sockets = o->sockets, .non = o->non,
-                   .timeout_ms = o->timeout_ms, .stop = &stop_flag };
+                   .timeout_ms = o->timeout_ms, .stop = stop_flag };
   char msg[256] = "";
   /* Warm-up, not counted: one request per context, one at a time, so that
    * a server that just started has initialised its replay window for each
@@ -312,15 +308,9 @@ int main(int argc, char **argv) {
   case LOAD_PARSE_USAGE: load_opts_free(&o); return EXIT_USAGE;
   case LOAD_PARSE_OK: break;
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
   /* A second Ctrl-C kills at once; the first ends the run cleanly (the
    * contexts' sequence numbers are written back). */
-  sa.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  stop_flag = coapx_stop_signals(COAPX_STOP_SECOND_KILLS);
   int status = run(&o);
   load_opts_free(&o);
   return status;

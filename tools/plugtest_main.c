@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "coapx_signals.h"
 #include "coapx_server.h"
 #include "oscore_tools_version.h"
 #include "plugtest_observe.h"
@@ -18,12 +19,7 @@
 #include "store.h"
 
 static const char *prog = "oscore-plugtest-server";
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig) {
-  (void)sig;
-  stop_requested = 1;
-}
+static volatile sig_atomic_t *stop_requested;
 
 static uint64_t now_ms(void) {
   struct timespec ts;
@@ -108,7 +104,7 @@ static int serve(coapx_server *srv, plugtest_observers *obs) {
    * (retransmissions); waiting on it ourselves lets a signal interrupt the
    * wait at once, where coap_io_process() would sleep out its timeout. */
   int fd = coapx_server_fd(srv);
-  while (!stop_requested) {
+  while (!*stop_requested) {
     plugtest_observe_fire(obs, srv, now_ms());
     long wait = plugtest_observe_wait_ms(obs, now_ms());
     /* At most a second, so that a signal stops us promptly. */
@@ -124,7 +120,7 @@ static int serve(coapx_server *srv, plugtest_observers *obs) {
     } else {
       e = coapx_server_run_once(srv, t);
     }
-    if (e != COAPX_OK && !stop_requested) {
+    if (e != COAPX_OK && !*stop_requested) {
       fprintf(stderr, "%s: event loop failed: %s\n", prog, coapx_strerror(e));
       return PLUGTEST_EXIT_RUNTIME;
     }
@@ -151,13 +147,7 @@ int main(int argc, char **argv) {
     break;
   }
 
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  signal(SIGPIPE, SIG_IGN);
+  stop_requested = coapx_stop_signals(0);
 
   store_credentials *creds = NULL;
   if (o.credentials) {

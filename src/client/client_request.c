@@ -1,6 +1,7 @@
 /* One run of oscore-client: turn the parsed options into a request, pick
  * the security context, run it through the engine and pick the exit
  * status (client_exit.h). */
+#include "coapx_signals.h"
 #include "client_request.h"
 
 #include <signal.h>
@@ -20,27 +21,6 @@
 
 #define PROG "oscore-client"
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig) {
-  (void)sig;
-  stop_flag = 1;
-}
-
-static void install_signals(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  /* No SA_RESTART: the wait returns at once. SA_RESETHAND: a second
-   * Ctrl-C kills at once if the clean shutdown hangs. */
-  sa.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  /* A closed pipe is reported as a write error, and the security context
-   * is still closed cleanly. */
-  signal(SIGPIPE, SIG_IGN);
-}
 
 static int say(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -282,10 +262,12 @@ int client_request_run(const client_opts *o) {
   s.out = client_output_new(&oc);
   if (!s.out) return finish(&s, o, say(1, "out of memory"));
 
-  install_signals();
+  /* Ctrl-C ends the request (or observation) cleanly: the security context
+   * is closed and its exact state written; a second one kills at once. */
+  volatile sig_atomic_t *stop_flag = coapx_stop_signals(COAPX_STOP_SECOND_KILLS);
   coapx_client_req req = { .msg = &msg, .non = o->non, .observe = o->observe,
                            .block_szx = o->payload_initial_szx,
-                           .security = sc, .stop = &stop_flag };
+                           .security = sc, .stop = stop_flag };
   coapx_client_result res;
   e = coapx_client_request(s.client, &req, client_output_sink(s.out), &res);
   if (e) client_output_abort(s.out);

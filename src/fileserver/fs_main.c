@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coapx_signals.h"
 #include "coapx_server.h"
 #include "fs_glue.h"
 #include "fs_log.h"
@@ -15,25 +16,8 @@
 #include "store.h"
 
 static const char *prog = "oscore-fileserver";
-static volatile sig_atomic_t stop_flag;
 static int verbosity;
 
-static void on_signal(int sig) {
-  (void)sig;
-  stop_flag = 1;
-}
-
-/* No SA_RESTART: a signal must end the wait in poll() at once. */
-static void install_signals(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
-  signal(SIGPIPE, SIG_IGN);
-}
 
 static void on_warning(void *arg, const char *msg) {
   (void)arg;
@@ -83,7 +67,7 @@ int main(int argc, char **argv) {
   }
   verbosity = o.verbosity;
   coapx_libcoap_verbosity(verbosity >= 2 ? verbosity - 1 : 0);
-  install_signals();
+  volatile sig_atomic_t *stop_flag = coapx_stop_signals(COAPX_STOP_ON_HUP);
 
   fs_glue g = {0};
   fs_err fe = fs_server_new(&o.fs, &g.fs, why, sizeof why);
@@ -144,7 +128,7 @@ int main(int argc, char **argv) {
     fflush(stderr);
   }
 
-  ce = fs_glue_run(&g, &stop_flag);
+  ce = fs_glue_run(&g, stop_flag);
   int status = FS_EXIT_OK;
   if (ce != COAPX_OK) {
     fprintf(stderr, "%s: %s\n", prog, coapx_strerror(ce));
