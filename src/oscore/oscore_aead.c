@@ -81,6 +81,22 @@ static oscore_err check_args(const oscore_aead_info *alg, oscore_bytes key,
   return OSCORE_OK;
 }
 
+/* The checks and the cipher look-up both directions start with. */
+static oscore_err prepare(const oscore_aead_info *alg, oscore_bytes key,
+                          oscore_bytes nonce, oscore_bytes aad,
+                          oscore_bytes data, const uint8_t *out,
+                          size_t *out_len, const EVP_CIPHER **cipher,
+                          aead_mode *mode) {
+  oscore_err err = check_args(alg, key, nonce, aad, data, out, out_len);
+  if (err != OSCORE_OK)
+    return err;
+  *cipher = cipher_for(alg, mode);
+  if (*cipher == NULL)
+    return oscore_aead_by_cose(alg->cose) ? OSCORE_ERR_CRYPTO
+                                          : OSCORE_ERR_UNKNOWN_ALG;
+  return OSCORE_OK;
+}
+
 /* ---- per-thread key schedule cache ------------------------------------ */
 
 #define KEY_SLOTS 4
@@ -227,14 +243,12 @@ oscore_err oscore_aead_encrypt(const oscore_aead_info *alg, oscore_bytes key,
                                oscore_bytes nonce, oscore_bytes aad,
                                oscore_bytes plain, uint8_t *out, size_t out_cap,
                                size_t *out_len) {
-  oscore_err err = check_args(alg, key, nonce, aad, plain, out, out_len);
+  aead_mode mode;
+  const EVP_CIPHER *cipher;
+  oscore_err err = prepare(alg, key, nonce, aad, plain, out, out_len,
+                           &cipher, &mode);
   if (err != OSCORE_OK)
     return err;
-  aead_mode mode;
-  const EVP_CIPHER *cipher = cipher_for(alg, &mode);
-  if (cipher == NULL)
-    return oscore_aead_by_cose(alg->cose) ? OSCORE_ERR_CRYPTO
-                                          : OSCORE_ERR_UNKNOWN_ALG;
   if (out_cap < alg->tag_len || out_cap - alg->tag_len < plain.len)
     return OSCORE_ERR_BUFFER_TOO_SMALL;
 
@@ -271,14 +285,12 @@ oscore_err oscore_aead_decrypt(const oscore_aead_info *alg, oscore_bytes key,
                                oscore_bytes nonce, oscore_bytes aad,
                                oscore_bytes cipher_text, uint8_t *out,
                                size_t out_cap, size_t *out_len) {
-  oscore_err err = check_args(alg, key, nonce, aad, cipher_text, out, out_len);
+  aead_mode mode;
+  const EVP_CIPHER *cipher;
+  oscore_err err = prepare(alg, key, nonce, aad, cipher_text, out, out_len,
+                           &cipher, &mode);
   if (err != OSCORE_OK)
     return err;
-  aead_mode mode;
-  const EVP_CIPHER *cipher = cipher_for(alg, &mode);
-  if (cipher == NULL)
-    return oscore_aead_by_cose(alg->cose) ? OSCORE_ERR_CRYPTO
-                                          : OSCORE_ERR_UNKNOWN_ALG;
   /* Shorter than a tag cannot have been sealed by the peer (§8.2 step 6:
    * that is a decryption failure, not a malformed option). */
   if (cipher_text.len < alg->tag_len)
