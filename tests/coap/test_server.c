@@ -4,7 +4,6 @@
  * itself (context A of the OSCORE interop contexts; the server loads B from
  * tests/data/plugtest-contexts through the store, in a temporary copy). */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -19,6 +18,7 @@
 #include "coapx_server.h"
 #include "oscore_protect.h"
 #include "store.h"
+#include "scratch.h"
 #include "unit.h"
 
 /* ---- the application ---------------------------------------------------- */
@@ -134,18 +134,6 @@ static void on_log(const coapx_log_entry *e, void *arg) {
 
 static char tmpdir[64];
 
-static bool copy_file(const char *from, const char *to) {
-  FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
-  bool ok = in && out;
-  char buf[4096];
-  size_t n;
-  while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
-    ok = fwrite(buf, 1, n, out) == n;
-  if (in) fclose(in);
-  if (out && fclose(out) != 0) ok = false;
-  return ok;
-}
-
 static bool write_file(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
   if (!f) return false;
@@ -166,7 +154,7 @@ static bool copy_context(const char *from_ctx, const char *name,
     snprintf(from, sizeof from, "%s/tests/data/plugtest-contexts/%s/%s",
              src ? src : ".", from_ctx, files[i]);
     snprintf(to, sizeof to, "%s/%s", dir, files[i]);
-    if (!copy_file(from, to)) return false;
+    if (!scratch_copy_file(from, to)) return false;
   }
   if (sequence) {
     snprintf(to, sizeof to, "%s/sequence.json", dir);
@@ -185,22 +173,6 @@ static bool make_server_context(const char *name, const char *sequence,
            "{\":client1\": {\"oscore\": {\"basedir\": \"%s/\"}}}\n", name);
   snprintf(creds_path, cap, "%s/%s.json", tmpdir, name);
   return write_file(creds_path, json);
-}
-
-static void remove_tree(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  char p[512];
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-    struct stat st;
-    if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(p);
-    else unlink(p);
-  }
-  closedir(d);
-  rmdir(dir);
 }
 
 /* ---- the raw client ----------------------------------------------------- */
@@ -938,7 +910,7 @@ int main(void) {
   srv = start(creds_path, &creds);
   CHECK(srv != NULL);
   if (!srv) {
-    remove_tree(tmpdir);
+    scratch_rmtree(tmpdir);
     return unit_summary("test_server");
   }
   CHECK(connect_to(coapx_server_port(srv, 0)));
@@ -973,6 +945,6 @@ int main(void) {
   CHECK_EQ_INT(last_end, COAPX_OBS_END_SHUTDOWN);
   oscore_ctx_wipe(&client);
   if (fd >= 0) close(fd);
-  remove_tree(tmpdir);
+  scratch_rmtree(tmpdir);
   return unit_summary("test_server");
 }

@@ -15,6 +15,7 @@
 #include "fs_reply.h"
 #include "fs_server.h"
 #include "oscore_msg.h"
+#include "scratch.h"
 #include "unit.h"
 
 typedef struct {
@@ -106,14 +107,8 @@ static inline const char *tu_mkdtemp(void) {
   return tu_top;
 }
 
-static int tu_rm_one(const char *p, const struct stat *st, int flag,
-                     struct FTW *f) {
-  (void)st; (void)flag; (void)f;
-  return remove(p) < 0 ? 0 : 0;
-}
-
 static inline void tu_rmtree(const char *dir) {
-  nftw(dir, tu_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  scratch_rmtree(dir);
 }
 
 /* Write |content| to |top|/|rel| (creating the file). */

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fuzz.h"
+#include "scratch.h"
 #include "oscore_aad.h"
 
 static const uint8_t master_secret[16] = {
@@ -129,18 +130,8 @@ bool fuzz_write(const char *dir, const char *name, const void *data,
   return close(fd) == 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int type,
-                  struct FTW *ftw) {
-  (void)st; (void)ftw;
-  if (type == FTW_DP)
-    rmdir(path);
-  else
-    unlink(path);
-  return 0;
-}
-
 void fuzz_rm_tree(const char *path) {
-  nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  scratch_rmtree(path);
 }
 
 static bool inside(oscore_bytes v, const uint8_t *base, size_t len) {

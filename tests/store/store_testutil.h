@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "scratch.h"
 #include "store.h"
 
 #ifndef TEST_SRCDIR
@@ -30,17 +31,9 @@ static inline void tu_die(const char *what) {
   exit(1);
 }
 
-static inline int tu_rm_cb(const char *p, const struct stat *sb, int flag,
-                    struct FTW *ftw) {
-  (void)sb; (void)flag; (void)ftw;
-  chmod(p, 0700);
-  remove(p);
-  return 0;
-}
-
 static inline void tu_cleanup(void) {
   if (tu_root[0])
-    nftw(tu_root, tu_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    scratch_rmtree(tu_root);
 }
 
 /* Create the scratch root once; removed at exit. */

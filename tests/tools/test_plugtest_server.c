@@ -10,7 +10,6 @@
  *
  * Usage: test_plugtest_server PATH-TO-oscore-plugtest-server */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -24,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "oscore_protect.h"
+#include "scratch.h"
 #include "unit.h"
 
 #define INTERVAL_MS 300
@@ -37,18 +37,6 @@ static long now_ms(void) {
 /* ---- files ---------------------------------------------------------------- */
 
 static char tmpdir[64];
-
-static bool copy_file(const char *from, const char *to) {
-  FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
-  bool ok = in && out;
-  char buf[4096];
-  size_t n;
-  while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
-    ok = fwrite(buf, 1, n, out) == n;
-  if (in) fclose(in);
-  if (out && fclose(out) != 0) ok = false;
-  return ok;
-}
 
 /* <tmp>/pt: the shipped credentials maps and contexts B and D. */
 static bool copy_credentials(void) {
@@ -67,26 +55,10 @@ static bool copy_credentials(void) {
     snprintf(from, sizeof from, "%s/tools/plugtest-credentials/%s",
              src ? src : ".", files[i]);
     snprintf(to, sizeof to, "%s/pt/%s", tmpdir, files[i]);
-    if (!copy_file(from, to)) return false;
+    if (!scratch_copy_file(from, to)) return false;
     chmod(to, 0600);
   }
   return true;
-}
-
-static void remove_tree(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  char p[512];
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-    struct stat st;
-    if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(p);
-    else unlink(p);
-  }
-  closedir(d);
-  rmdir(dir);
 }
 
 /* ---- the servers ---------------------------------------------------------- */
@@ -613,6 +585,6 @@ int main(int argc, char **argv) {
 
   if (fd >= 0) close(fd);
   for (int i = 0; i < N_CTX; i++) oscore_ctx_wipe(&ctxs[i]);
-  remove_tree(tmpdir);
+  scratch_rmtree(tmpdir);
   return unit_summary("test_plugtest_server");
 }
