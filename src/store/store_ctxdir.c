@@ -99,6 +99,12 @@ static store_err decode_bytes(const char *dir, const found_key *f,
                         "\"%s_hex\" or \"%s_ascii\"", dir, f->file, f->key,
                         f->key, f->key);
     ok = store_json_binary(f->value, out->buf, sizeof out->buf, &out->len, &why);
+    /* Our extension (the credentials-map spelling): aiocoap's context
+     * loader would take the object itself as the value and fail. */
+    if (ok)
+      store_warn(diag, "%s/%s: key \"%s\": a {\"hex\"}/{\"ascii\"} object "
+                 "cannot be read by aiocoap; write \"%s_hex\" instead", dir,
+                 f->file, f->key, f->key);
   } else if (!cJSON_IsString(f->value)) {
     return store_fail(diag, STORE_ERR_MALFORMED, "%s/%s: key \"%s\": expected a string",
                       dir, f->file, f->key);
@@ -236,7 +242,9 @@ static store_err interpret(const char *dir, const found_key *found,
 }
 
 /* The secret file: aiocoap reads secret.json; the seed documents say
- * secrets.json. Either is fine, both would leave it unclear which counts. */
+ * secrets.json. Either is read (existing directories keep working), the
+ * second with a warning since aiocoap ignores it; both would leave it
+ * unclear which counts. */
 static store_err load_secret_file(const char *dir, cJSON **tree, const char **name,
                                   struct stat *st, store_diag *diag) {
   cJSON *a = NULL, *b = NULL;
@@ -259,6 +267,9 @@ static store_err load_secret_file(const char *dir, cJSON **tree, const char **na
                       "%s: both secret.json and secrets.json exist; keep one "
                       "(aiocoap reads secret.json)", dir);
   }
+  if (b)
+    store_warn(diag, "%s/secrets.json: aiocoap reads only secret.json; rename "
+               "it for this directory to work with aiocoap too", dir);
   *tree = a ? a : b;
   *name = a ? "secret.json" : b ? "secrets.json" : NULL;
   *st = a ? sa : sb;
