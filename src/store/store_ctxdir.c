@@ -145,6 +145,37 @@ static store_err check_id_len(const char *dir, const found_key *f,
   return STORE_OK;
 }
 
+/* The IDs and the secret, once decoded: lengths for the algorithm, two
+ * different IDs, a warning for an empty secret. */
+static store_err check_ids(const char *dir, const found_key *found,
+                           store_ctxdir *out, store_diag *diag) {
+  store_err err;
+  /* Equal IDs derive equal sender and recipient keys, and both directions
+   * would then build the same nonces from the same numbers (RFC 8613
+   * §3.3 requires distinct IDs). */
+  if (out->sender_id.len == out->recipient_id.len &&
+      memcmp(out->sender_id.buf, out->recipient_id.buf, out->sender_id.len) == 0)
+    return store_fail(diag, STORE_ERR_MALFORMED,
+                      "%s: keys \"%s\" (%s) and \"%s\" (%s) are equal; a "
+                      "context needs two different IDs", dir,
+                      found[K_SENDER].key, found[K_SENDER].file,
+                      found[K_RECIPIENT].key, found[K_RECIPIENT].file);
+  if (out->secret.len == 0)
+    store_warn(diag, "%s/%s: key \"%s\" is empty: the keys derive from the "
+               "salt and IDs alone (RFC 8613 §3.2.1 wants a random secret)",
+               dir, found[K_SECRET].file, found[K_SECRET].key);
+  if ((err = check_id_len(dir, &found[K_SENDER], &out->sender_id, out->alg, diag)) ||
+      (err = check_id_len(dir, &found[K_RECIPIENT], &out->recipient_id, out->alg,
+                          diag)))
+    return err;
+  if (out->id_context.present && out->id_context.len > OSCORE_MAX_IDCTX_LEN)
+    return store_fail(diag, STORE_ERR_ID_TOO_LONG,
+                      "%s/%s: key \"%s\": ID context too long (%zu bytes, at "
+                      "most %d)", dir, found[K_IDCTX].file, found[K_IDCTX].key,
+                      out->id_context.len, OSCORE_MAX_IDCTX_LEN);
+  return STORE_OK;
+}
+
 static store_err interpret(const char *dir, const found_key *found,
                            store_ctxdir *out, store_diag *diag) {
   store_err err;
@@ -215,30 +246,7 @@ static store_err interpret(const char *dir, const found_key *found,
     out->window = (unsigned)w;
   }
 
-  /* Equal IDs derive equal sender and recipient keys, and both directions
-   * would then build the same nonces from the same numbers (RFC 8613
-   * §3.3 requires distinct IDs). */
-  if (out->sender_id.len == out->recipient_id.len &&
-      memcmp(out->sender_id.buf, out->recipient_id.buf, out->sender_id.len) == 0)
-    return store_fail(diag, STORE_ERR_MALFORMED,
-                      "%s: keys \"%s\" (%s) and \"%s\" (%s) are equal; a "
-                      "context needs two different IDs", dir,
-                      found[K_SENDER].key, found[K_SENDER].file,
-                      found[K_RECIPIENT].key, found[K_RECIPIENT].file);
-  if (out->secret.len == 0)
-    store_warn(diag, "%s/%s: key \"%s\" is empty: the keys derive from the "
-               "salt and IDs alone (RFC 8613 §3.2.1 wants a random secret)",
-               dir, found[K_SECRET].file, found[K_SECRET].key);
-  if ((err = check_id_len(dir, &found[K_SENDER], &out->sender_id, out->alg, diag)) ||
-      (err = check_id_len(dir, &found[K_RECIPIENT], &out->recipient_id, out->alg,
-                          diag)))
-    return err;
-  if (out->id_context.present && out->id_context.len > OSCORE_MAX_IDCTX_LEN)
-    return store_fail(diag, STORE_ERR_ID_TOO_LONG,
-                      "%s/%s: key \"%s\": ID context too long (%zu bytes, at "
-                      "most %d)", dir, found[K_IDCTX].file, found[K_IDCTX].key,
-                      out->id_context.len, OSCORE_MAX_IDCTX_LEN);
-  return STORE_OK;
+  return check_ids(dir, found, out, diag);
 }
 
 /* The secret file: aiocoap reads secret.json; the seed documents say
