@@ -90,8 +90,11 @@ static bool link_may_be_followed(const char *path, const struct stat *lst) {
   return lst->st_uid == geteuid() || lst->st_uid == dst.st_uid;
 }
 
-/* Sets f->target to what |path| names (a link's resolved target) and |st|
- * to its status; *exists false for a name still to be created. */
+/* Sets f->target to what |path| names and |st| to its status; *exists
+ * false for a name still to be created. Through a link, a regular file is
+ * named by its resolved path (the rename must replace the file, not the
+ * link); anything else is opened through the link (/dev/stdout may lead to
+ * a pipe, which has no path). */
 static bool resolve(client_outfile *f, const char *path, struct stat *st,
                     bool *exists, char *err, size_t errlen) {
   struct stat lst;
@@ -101,12 +104,12 @@ static bool resolve(client_outfile *f, const char *path, struct stat *st,
     if (!link_may_be_followed(path, &lst))
       return fail(err, errlen, path, "symbolic link in a sticky "
                   "world-writable directory, owned by someone else: refused");
-    f->target = realpath(path, NULL);
-    if (!f->target)
+    if (stat(path, st) != 0)
       return fail(err, errlen, path, errno == ENOENT
                   ? "symbolic link to a file that does not exist"
                   : strerror(errno));
-    if (stat(f->target, st) != 0) return fail(err, errlen, path, strerror(errno));
+    f->target = S_ISREG(st->st_mode) ? realpath(path, NULL) : strdup(path);
+    if (!f->target) return fail(err, errlen, path, strerror(errno));
     return true;
   }
   if (*exists) *st = lst;
@@ -115,11 +118,11 @@ static bool resolve(client_outfile *f, const char *path, struct stat *st,
   return true;
 }
 
-/* A device or FIFO is written where it is. O_NOFOLLOW and the fstat catch
- * a name swapped for something else between our look and the open. */
+/* A device or FIFO is written where it is. The fstat catches a name
+ * swapped for something else between our look and the open. */
 static bool open_direct(client_outfile *f, const char *path,
                         const struct stat *st, char *err, size_t errlen) {
-  int fd = open(f->target, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+  int fd = open(f->target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return fail(err, errlen, path, strerror(errno));
   struct stat now;
   if (fstat(fd, &now) != 0 || now.st_ino != st->st_ino ||

@@ -43,6 +43,12 @@ run link -o "$D/link.txt" "$S/hello"
 check "-o on a symbolic link: the link stays, its target gets the body" \
   eval 'rc_is link 0 && [ -L "$D/link.txt" ] && [ "$(cat "$D/real/target.txt")" = "Hello world" ] && no_tmp_left && [ -z "$(ls -A "$D/real" | grep -v "^target.txt$")" ]'
 
+# /dev/stdout is a link to /proc/self/fd/1, here a pipe without a path.
+"$CLIENT" -o /dev/stdout "$S/hello" 2>"$TMP/stdout-link.err" | cat >"$TMP/stdout-link.out"
+echo "${PIPESTATUS[0]}" >"$TMP/stdout-link.rc"
+check "-o /dev/stdout into a pipe: written through the link" \
+  eval 'rc_is stdout-link 0 && out_is stdout-link "Hello world"'
+
 ln -s nowhere/none.txt "$D/dangling"
 run dangling -o "$D/dangling" "$S/hello"
 check "-o on a dangling link: exit 1, one line naming it, link unchanged" \
