@@ -13,7 +13,8 @@
  *   4  the server answered 4.xx (client error)
  *   5  the server answered 5.xx (server error)
  *   6  network failure: host name not resolvable, destination unreachable,
- *      no response within --timeout, reset by the peer
+ *      no response within --timeout (observing with an explicit
+ *      --timeout: no notification within it), reset by the peer
  *   7  security failure: the OSCORE response did not verify, or the
  *      server's OSCORE layer refused the request with an unprotected error
  *      (e.g. 4.01 "Security context not found", "Replay detected")

@@ -1,15 +1,12 @@
 #include "client_output.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 #include "client_names.h"
+#include "client_outfile.h"
 #include "client_pretty.h"
 #include "client_progress.h"
 
@@ -24,8 +21,8 @@ struct client_output {
   char err[600];
 
   dest dest;
-  FILE *fp;             /* DEST_FILE: the temporary file; DEST_EXEC: pipe */
-  char *tmp_path;       /* DEST_FILE */
+  FILE *fp;             /* DEST_EXEC: the command's stdin */
+  client_outfile file;  /* DEST_FILE */
   bool buffering;       /* collecting for pretty-printing */
   uint16_t cf;
   uint8_t *buf;
@@ -44,66 +41,9 @@ static FILE *dest_fp(client_output *o) {
   switch (o->dest) {
   case DEST_STDOUT: return stdout;
   case DEST_STDERR: return stderr;
+  case DEST_FILE: return o->file.fp;
   default: return o->fp;
   }
-}
-
-/* The temporary file beside the target, so that rename() is atomic. */
-static coapx_err open_tmp(client_output *o) {
-  const char *path = o->cfg.path;
-  char *copy = strdup(path);
-  if (!copy) return COAPX_ERR_NO_MEMORY;
-  char *dir = dirname(copy);
-  const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-  size_t n = strlen(dir) + strlen(base) + 16;
-  o->tmp_path = malloc(n);
-  if (!o->tmp_path) {
-    free(copy);
-    return COAPX_ERR_NO_MEMORY;
-  }
-  snprintf(o->tmp_path, n, "%s/.%s.XXXXXX", dir, base);
-  free(copy);
-  int fd = mkostemp(o->tmp_path, O_CLOEXEC);
-  if (fd < 0) {
-    coapx_err e = io_fail(o, "cannot create a temporary file for", path);
-    free(o->tmp_path);
-    o->tmp_path = NULL;
-    return e;
-  }
-  /* mkstemp makes 0600; the result should look like any new file. */
-  mode_t um = umask(0);
-  umask(um);
-  if (fchmod(fd, 0666 & ~um) != 0) { /* keep 0600: safe, just stricter */ }
-  o->fp = fdopen(fd, "wb");
-  if (!o->fp) {
-    close(fd);
-    unlink(o->tmp_path);
-    return io_fail(o, "cannot write", path);
-  }
-  return COAPX_OK;
-}
-
-static coapx_err commit_tmp(client_output *o) {
-  FILE *fp = o->fp;
-  o->fp = NULL;
-  bool ok = fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-  int en = errno;
-  if (fclose(fp) != 0 && ok) {
-    ok = false;
-    en = errno;
-  }
-  if (ok && rename(o->tmp_path, o->cfg.path) != 0) {
-    ok = false;
-    en = errno;
-  }
-  if (!ok) {
-    unlink(o->tmp_path);
-    errno = en;
-    io_fail(o, "cannot write", o->cfg.path);
-  }
-  free(o->tmp_path);
-  o->tmp_path = NULL;
-  return ok ? COAPX_OK : COAPX_ERR_SINK;
 }
 
 static coapx_err write_out(client_output *o, const uint8_t *p, size_t n) {
@@ -181,9 +121,11 @@ static coapx_err on_begin(void *arg, const coapx_response_head *h) {
     o->dest = DEST_EXEC;
     return COAPX_OK;
   }
-  if (o->cfg.path) {
+  /* "-o -" is standard output, as in most tools (and never a file "-"). */
+  if (o->cfg.path && strcmp(o->cfg.path, "-") != 0) {
     o->dest = DEST_FILE;
-    return open_tmp(o);
+    return client_outfile_open(&o->file, o->cfg.path, o->err, sizeof o->err)
+               ? COAPX_OK : COAPX_ERR_SINK;
   }
   o->dest = DEST_STDOUT;
   if (h->is_notification) {
@@ -238,7 +180,10 @@ static coapx_err on_end(void *arg) {
   }
   switch (o->dest) {
   case DEST_FILE:
-    if (!e) e = commit_tmp(o);
+    if (!e && !client_outfile_commit(&o->file, o->cfg.path, o->err,
+                                     sizeof o->err))
+      e = COAPX_ERR_SINK;
+    client_outfile_abort(&o->file);
     break;
   case DEST_EXEC: {
     int st = pclose(o->fp);
@@ -281,11 +226,8 @@ const char *client_output_error(const client_output *o) { return o->err; }
 void client_output_abort(client_output *o) {
   if (!o) return;
   client_progress_clear(&o->progress);
-  if (o->dest == DEST_FILE && o->fp) {
-    fclose(o->fp);
-    o->fp = NULL;
-    unlink(o->tmp_path);
-  } else if (o->dest == DEST_EXEC && o->fp) {
+  client_outfile_abort(&o->file);
+  if (o->dest == DEST_EXEC && o->fp) {
     pclose(o->fp);
     o->fp = NULL;
   } else if (o->dest == DEST_STDERR && o->last_byte >= 0 &&
@@ -295,8 +237,6 @@ void client_output_abort(client_output *o) {
     /* An interrupted transfer: what arrived is not held back. */
     fwrite(o->buf, 1, o->len, stdout);
   }
-  free(o->tmp_path);
-  o->tmp_path = NULL;
   o->dest = DEST_NONE;
   o->buffering = false;
 }

@@ -1,9 +1,9 @@
 /* Where response bodies go: the engine's sink for oscore-client. A 2.xx
  * body goes raw to stdout (pretty-printed when asked and known), to -o FILE
- * (a temporary file renamed into place when complete: never half a file),
- * or to the stdin of --observe-exec CMD; an error answer's code and
- * diagnostic payload go to stderr. Shows a progress line on stderr for
- * large transfers when allowed. */
+ * (client_outfile: a regular file is replaced whole, a device or FIFO
+ * written directly; "-" is stdout), or to the stdin of --observe-exec CMD;
+ * an error answer's code and diagnostic payload go to stderr. Shows a
+ * progress line on stderr for large transfers when allowed. */
 #ifndef CLIENT_OUTPUT_H
 #define CLIENT_OUTPUT_H
 

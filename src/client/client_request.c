@@ -267,7 +267,10 @@ int client_request_run(const client_opts *o) {
   volatile sig_atomic_t *stop_flag = coapx_stop_signals(COAPX_STOP_SECOND_KILLS);
   coapx_client_req req = { .msg = &msg, .non = o->non, .observe = o->observe,
                            .block_szx = o->payload_initial_szx,
-                           .security = sc, .stop = stop_flag };
+                           .security = sc, .stop = stop_flag,
+                           /* An explicit --timeout bounds the wait for each
+                            * notification too; the default does not. */
+                           .notify_timeout_ms = o->timeout_ms };
   coapx_client_result res;
   e = coapx_client_request(s.client, &req, client_output_sink(s.out), &res);
   if (e) client_output_abort(s.out);

@@ -75,7 +75,7 @@ typedef struct {
   uint16_t port;
   /* How long one exchange (one block, one Echo retry) may wait for its
    * response; 0 means COAPX_DEFAULT_TIMEOUT_MS. Not applied between
-   * notifications of an observation. */
+   * notifications of an observation (see notify_timeout_ms). */
   unsigned timeout_ms;
   coapx_trace_fn trace;    /* may be NULL */
   void *trace_arg;
@@ -138,6 +138,10 @@ typedef struct {
    * stops within ~100 ms: an observation ends normally (COAPX_OK), anything
    * else returns COAPX_ERR_CANCELLED. */
   volatile sig_atomic_t *stop;
+  /* Observing: how long to wait for the next notification, 0 for ever.
+   * When it passes the request ends with COAPX_ERR_TIMEOUT (the body of
+   * the last notification was delivered whole). */
+  unsigned notify_timeout_ms;
 } coapx_client_req;
 
 typedef struct {

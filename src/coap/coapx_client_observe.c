@@ -40,6 +40,13 @@ static bool accept_notification(coapx_xfer *x, coapx_err *fatal) {
   }
 
   if (x->osc) {
+    /* §8.4: a verified response without inner Observe is the final,
+     * non-Observe response (a server ending the observation with an
+     * error may reuse the request's nonce for it, as libcoap does). It
+     * ends the observation, so it cannot be replayed into a later one. */
+    if (!x->rinfo.has_piv &&
+        !oscore_msg_find_opt(&x->resp, OSCORE_OPT_OBSERVE))
+      return true;
     /* §4.1.3.5.2: every notification after the first carries its own
      * partial IV; §7.4.1: only increasing ones are accepted. */
     if (!x->rinfo.has_piv) {
@@ -77,9 +84,14 @@ static bool accept_notification(coapx_xfer *x, coapx_err *fatal) {
 
 coapx_err coapx_xfer_observe(coapx_xfer *x) {
   coapx_client *c = x->c;
+  unsigned limit = x->req->notify_timeout_ms;
+  uint64_t deadline = limit ? coapx_now_ms() + limit : 0;
   for (;;) {
     c->nack = false;   /* only exchanges in progress take NACKs */
-    coapx_err e = coapx_client_wait(c, &c->note, 0, x->req->stop);
+    coapx_err e = coapx_client_wait(c, &c->note, deadline, x->req->stop);
+    if (e == COAPX_ERR_TIMEOUT)
+      coapx_xfer_detail(x, "no notification within %u.%03u s", limit / 1000,
+                        limit % 1000);
     if (e) return e;
     if (!c->note.full) continue;
 
@@ -104,6 +116,7 @@ coapx_err coapx_xfer_observe(coapx_xfer *x) {
                    oscore_msg_find_opt(&x->resp, OSCORE_OPT_OBSERVE) != NULL;
     e = coapx_xfer_deliver(x, true);
     if (e) return e;
+    if (limit) deadline = coapx_now_ms() + limit;
     /* RFC 7641 §3.2: an error, or a response without Observe, is the
      * last one. */
     if (!goes_on) return COAPX_OK;

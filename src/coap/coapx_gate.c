@@ -111,7 +111,7 @@ void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
   res->verdict = COAPX_GATE_PROTECTED;
 }
 
-coapx_err coapx_gate_protect(store_context *sc, const oscore_request_id *rid,
+coapx_err coapx_gate_protect(store_context *sc, oscore_request_id *rid,
                              bool own_piv, const oscore_msg *plain,
                              oscore_msg *outer, uint8_t *buf, size_t cap) {
   if (!sc || !rid || !plain || !outer) return COAPX_ERR_INVALID_ARG;
@@ -135,5 +135,6 @@ coapx_err coapx_gate_challenge(const coapx_gate *g, const coapx_gate_result *res
                      OSCORE_BYTES(g->echo, sizeof g->echo));
   /* The request may be a replay of something older than our restart: its
    * nonce must not be reused, so the challenge carries our own PIV. */
-  return coapx_gate_protect(res->sc, &res->rid, true, &plain, outer, buf, cap);
+  oscore_request_id rid = res->rid;
+  return coapx_gate_protect(res->sc, &rid, true, &plain, outer, buf, cap);
 }

@@ -61,8 +61,9 @@ void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
 /* Protect |plain| as the answer to request |rid| on |sc|. When it will use
  * a sequence number of ours (|own_piv|, or the request's nonce may not be
  * reused) the store first makes sure one is reserved on disk (B.1.1).
+ * Reusing the request's nonce marks |rid| (the core allows it once).
  * COAPX_ERR_STORE or COAPX_ERR_OSCORE on failure; nothing was sent then. */
-coapx_err coapx_gate_protect(store_context *sc, const oscore_request_id *rid,
+coapx_err coapx_gate_protect(store_context *sc, oscore_request_id *rid,
                              bool own_piv, const oscore_msg *plain,
                              oscore_msg *outer, uint8_t *buf, size_t cap);
 

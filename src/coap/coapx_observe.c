@@ -30,7 +30,12 @@ coapx_err coapx_obs_new(coap_session_t *session, coap_bin_const_t token,
   o->token_len = token.length;
   o->is_protected = is_protected;
   o->sc = is_protected ? sc : NULL;
-  if (is_protected) o->rid = *rid;
+  if (is_protected) {
+    /* The registration's answer reuses the request's nonce; every
+     * notification must carry its own partial IV (RFC 8613 §8.3). */
+    o->rid = *rid;
+    o->rid.nonce_used = true;
+  }
   o->identity = identity;
   snprintf(o->peer, sizeof o->peer, "%s", peer ? peer : "");
   for (size_t i = 0; i < sizeof o->mids / sizeof o->mids[0]; i++)

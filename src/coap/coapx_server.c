@@ -141,7 +141,7 @@ static void run_app(coapx_server *srv, const coapx_request *req,
  * answer becomes an unprotected 5.00: a protected one could not be built
  * without risking a second use of the request's nonce. */
 static bool finish_answer(coapx_server *srv, store_context *sc,
-                          const oscore_request_id *rid, bool own_piv,
+                          oscore_request_id *rid, bool own_piv,
                           const oscore_msg *plain, oscore_msg *outer,
                           size_t limit) {
   if (sc) {

@@ -56,7 +56,9 @@ static oscore_bytes followup_payload(const coapx_xfer *x) {
   return OSCORE_BYTES(NULL, 0);
 }
 
-coapx_err coapx_xfer_deliver(coapx_xfer *x, bool is_notification) {
+/* The sink's view of response x->resp (first block): code, Observe,
+ * Size2; also the result's code. */
+static coapx_response_head response_head(coapx_xfer *x, bool is_notification) {
   const oscore_msg *r = &x->resp;
   coapx_response_head h = { .code = r->code, .msg = r,
                             .is_protected = x->osc != NULL,
@@ -71,117 +73,146 @@ coapx_err coapx_xfer_deliver(coapx_xfer *x, bool is_notification) {
   }
   x->res->code = r->code;
   x->res->is_protected = x->osc != NULL;
+  return h;
+}
 
+/* The first response's Block2 (none: a whole body in one): block 0, and a
+ * full block when more follow. */
+static coapx_err first_block(coapx_xfer *x, coapx_block *b) {
+  const oscore_msg *r = &x->resp;
   const oscore_opt *b2o = find(r, OSCORE_OPT_BLOCK2);
-  coapx_block b = { 0, false, 0 };
-  if (b2o) {
-    if (coapx_block_decode(b2o->value, &b)) {
-      coapx_xfer_detail(x, "malformed Block2 option in the response");
-      return COAPX_ERR_PROTOCOL;
-    }
-    if (b.num != 0) {
-      coapx_xfer_detail(x, "the first response carries block %u, not 0",
-                        (unsigned)b.num);
-      return COAPX_ERR_PROTOCOL;
-    }
-    if (b.more && r->payload.len != coapx_block_size(b.szx)) {
-      coapx_xfer_detail(x, "block 0 has %zu bytes, Block2 says %zu",
-                        r->payload.len, coapx_block_size(b.szx));
-      return COAPX_ERR_PROTOCOL;
-    }
+  *b = (coapx_block){ 0, false, 0 };
+  if (!b2o) return COAPX_OK;
+  if (coapx_block_decode(b2o->value, b)) {
+    coapx_xfer_detail(x, "malformed Block2 option in the response");
+    return COAPX_ERR_PROTOCOL;
   }
+  if (b->num != 0) {
+    coapx_xfer_detail(x, "the first response carries block %u, not 0",
+                      (unsigned)b->num);
+    return COAPX_ERR_PROTOCOL;
+  }
+  if (b->more && r->payload.len != coapx_block_size(b->szx)) {
+    coapx_xfer_detail(x, "block 0 has %zu bytes, Block2 says %zu",
+                      r->payload.len, coapx_block_size(b->szx));
+    return COAPX_ERR_PROTOCOL;
+  }
+  return COAPX_OK;
+}
 
-  coapx_err e = sink_begin(x, &h);
-  if (e) return e;
-  /* The first block's ETag is the reference: any later block with another
-   * one (or none) belongs to another version of the resource. */
+/* What every later block must agree with: the first block's code and
+ * ETag; a block with another ETag (or none) belongs to another version of
+ * the resource. */
+typedef struct {
+  uint8_t code;
   uint8_t etag[8];
-  size_t etag_len = 0;
-  bool has_etag = false;
-  const oscore_opt *et = find(r, OSCORE_OPT_ETAG);
-  if (et) {
-    if (et->value.len > sizeof etag) {
-      coapx_xfer_detail(x, "ETag longer than 8 bytes");
-      return COAPX_ERR_PROTOCOL;
-    }
-    memcpy(etag, et->value.ptr, et->value.len);
-    etag_len = et->value.len;
-    has_etag = true;
-  }
-  uint8_t first_code = r->code;
-  uint64_t offset = 0;
-  e = sink_data(x, r->payload, 0);
-  if (e) return e;
-  offset = r->payload.len;
+  size_t etag_len;
+  bool has_etag;
+} block2_ref;
 
+static coapx_err remember_first(coapx_xfer *x, block2_ref *ref) {
+  const oscore_opt *et = find(&x->resp, OSCORE_OPT_ETAG);
+  memset(ref, 0, sizeof *ref);
+  ref->code = x->resp.code;
+  if (!et) return COAPX_OK;
+  if (et->value.len > sizeof ref->etag) {
+    coapx_xfer_detail(x, "ETag longer than 8 bytes");
+    return COAPX_ERR_PROTOCOL;
+  }
+  memcpy(ref->etag, et->value.ptr, et->value.len);
+  ref->etag_len = et->value.len;
+  ref->has_etag = true;
+  return COAPX_OK;
+}
+
+/* Ask for the block at |offset| with size exponent |szx|. */
+static coapx_err request_block(coapx_xfer *x, uint64_t offset, unsigned szx) {
+  size_t bs = coapx_block_size(szx);
+  coapx_block want = { (uint32_t)(offset / bs), false, szx };
+  if (offset % bs || !coapx_block_valid(&want)) {
+    coapx_xfer_detail(x, "body too large for block-wise transfer");
+    return COAPX_ERR_PROTOCOL;
+  }
+  size_t bl = coapx_block_encode(&want, x->block_val);
+  oscore_opt extra[2];
+  size_t n_extra = 0;
+  extra[n_extra++] = opt(OSCORE_OPT_BLOCK2, x->block_val, bl);
+  if (x->use_reqtag)
+    extra[n_extra++] = opt(OSCORE_OPT_REQUEST_TAG, x->reqtag, sizeof x->reqtag);
+  coapx_err e = coapx_xfer_build(x, extra, n_extra, followup_payload(x));
+  return e ? e : coapx_xfer_exchange(x, true, false);
+}
+
+/* Check that x->resp is the block at |offset| of the same version as
+ * |ref|, no larger than |szx| allows; *got gets its Block2. */
+static coapx_err check_block(coapx_xfer *x, const block2_ref *ref,
+                             uint64_t offset, unsigned szx, coapx_block *got) {
+  const oscore_msg *r = &x->resp;
+  if (!is_success(r->code)) {
+    x->res->code = r->code;
+    coapx_xfer_detail(x, "transfer aborted by the server at byte %llu: "
+                      "%u.%02u", (unsigned long long)offset, r->code >> 5,
+                      r->code & 31);
+    return COAPX_ERR_PROTOCOL;
+  }
+  if (r->code != ref->code) {
+    coapx_xfer_detail(x, "block at byte %llu came with %u.%02u, the first "
+                      "with %u.%02u", (unsigned long long)offset,
+                      r->code >> 5, r->code & 31, ref->code >> 5,
+                      ref->code & 31);
+    return COAPX_ERR_PROTOCOL;
+  }
+  const oscore_opt *b2o = find(r, OSCORE_OPT_BLOCK2);
+  if (!b2o || coapx_block_decode(b2o->value, got)) {
+    coapx_xfer_detail(x, "the server stopped answering block-wise at "
+                      "byte %llu", (unsigned long long)offset);
+    return COAPX_ERR_PROTOCOL;
+  }
+  /* The server may shrink the block (never grow it), which renumbers. */
+  if (got->szx > szx ||
+      (uint64_t)got->num * coapx_block_size(got->szx) != offset) {
+    coapx_xfer_detail(x, "asked for byte %llu, got block %u of size %zu",
+                      (unsigned long long)offset, (unsigned)got->num,
+                      coapx_block_size(got->szx));
+    return COAPX_ERR_PROTOCOL;
+  }
+  const oscore_opt *et = find(r, OSCORE_OPT_ETAG);
+  if ((et != NULL) != ref->has_etag ||
+      (et && (et->value.len != ref->etag_len ||
+              memcmp(et->value.ptr, ref->etag, ref->etag_len) != 0))) {
+    coapx_xfer_detail(x, "ETag changed at byte %llu: the resource changed "
+                      "during the transfer", (unsigned long long)offset);
+    return COAPX_ERR_ETAG_CHANGED;
+  }
+  size_t gs = coapx_block_size(got->szx);
+  if ((got->more && r->payload.len != gs) || r->payload.len > gs) {
+    coapx_xfer_detail(x, "block %u has %zu bytes, Block2 says %zu",
+                      (unsigned)got->num, r->payload.len, gs);
+    return COAPX_ERR_PROTOCOL;
+  }
+  return COAPX_OK;
+}
+
+coapx_err coapx_xfer_deliver(coapx_xfer *x, bool is_notification) {
+  coapx_response_head h = response_head(x, is_notification);
+  coapx_block b;
+  block2_ref ref;
+  coapx_err e = first_block(x, &b);
+  if (!e) e = sink_begin(x, &h);
+  if (!e) e = remember_first(x, &ref);
+  if (!e) e = sink_data(x, x->resp.payload, 0);
+  if (e) return e;
+  uint64_t offset = x->resp.payload.len;
   unsigned szx = b.szx < x->max_szx ? b.szx : x->max_szx;
   bool more = b.more;
   while (more) {
     if (x->req->stop && *x->req->stop) return COAPX_ERR_CANCELLED;
-    size_t bs = coapx_block_size(szx);
-    coapx_block want = { (uint32_t)(offset / bs), false, szx };
-    if (offset % bs || !coapx_block_valid(&want)) {
-      coapx_xfer_detail(x, "body too large for block-wise transfer");
-      return COAPX_ERR_PROTOCOL;
-    }
-    size_t bl = coapx_block_encode(&want, x->block_val);
-    oscore_opt extra[2];
-    size_t n_extra = 0;
-    extra[n_extra++] = opt(OSCORE_OPT_BLOCK2, x->block_val, bl);
-    if (x->use_reqtag)
-      extra[n_extra++] = opt(OSCORE_OPT_REQUEST_TAG, x->reqtag, sizeof x->reqtag);
-    e = coapx_xfer_build(x, extra, n_extra, followup_payload(x));
-    if (e) return e;
-    e = coapx_xfer_exchange(x, true, false);
-    if (e) return e;
-
-    r = &x->resp;
-    if (!is_success(r->code)) {
-      x->res->code = r->code;
-      coapx_xfer_detail(x, "transfer aborted by the server at byte %llu: "
-                        "%u.%02u", (unsigned long long)offset, r->code >> 5,
-                        r->code & 31);
-      return COAPX_ERR_PROTOCOL;
-    }
-    if (r->code != first_code) {
-      coapx_xfer_detail(x, "block at byte %llu came with %u.%02u, the first "
-                        "with %u.%02u", (unsigned long long)offset,
-                        r->code >> 5, r->code & 31, first_code >> 5,
-                        first_code & 31);
-      return COAPX_ERR_PROTOCOL;
-    }
-    b2o = find(r, OSCORE_OPT_BLOCK2);
     coapx_block got;
-    if (!b2o || coapx_block_decode(b2o->value, &got)) {
-      coapx_xfer_detail(x, "the server stopped answering block-wise at "
-                        "byte %llu", (unsigned long long)offset);
-      return COAPX_ERR_PROTOCOL;
-    }
-    /* The server may shrink the block (never grow it), which renumbers. */
-    if (got.szx > szx ||
-        (uint64_t)got.num * coapx_block_size(got.szx) != offset) {
-      coapx_xfer_detail(x, "asked for byte %llu, got block %u of size %zu",
-                        (unsigned long long)offset, (unsigned)got.num,
-                        coapx_block_size(got.szx));
-      return COAPX_ERR_PROTOCOL;
-    }
-    et = find(r, OSCORE_OPT_ETAG);
-    if ((et != NULL) != has_etag ||
-        (et && (et->value.len != etag_len ||
-                memcmp(et->value.ptr, etag, etag_len) != 0))) {
-      coapx_xfer_detail(x, "ETag changed at byte %llu: the resource changed "
-                        "during the transfer", (unsigned long long)offset);
-      return COAPX_ERR_ETAG_CHANGED;
-    }
-    size_t gs = coapx_block_size(got.szx);
-    if ((got.more && r->payload.len != gs) || r->payload.len > gs) {
-      coapx_xfer_detail(x, "block %u has %zu bytes, Block2 says %zu",
-                        (unsigned)got.num, r->payload.len, gs);
-      return COAPX_ERR_PROTOCOL;
-    }
-    e = sink_data(x, r->payload, offset);
+    e = request_block(x, offset, szx);
+    if (!e) e = check_block(x, &ref, offset, szx, &got);
+    if (!e) e = sink_data(x, x->resp.payload, offset);
     if (e) return e;
-    offset += r->payload.len;
+    offset += x->resp.payload.len;
     szx = got.szx;
     more = got.more;
   }

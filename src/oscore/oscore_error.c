@@ -20,6 +20,7 @@ const char *oscore_strerror(oscore_err err) {
   case OSCORE_ERR_SEQ_EXHAUSTED: return "sender sequence numbers exhausted";
   case OSCORE_ERR_CRYPTO: return "crypto library failure";
   case OSCORE_ERR_NO_MEMORY: return "out of memory";
+  case OSCORE_ERR_NONCE_USED: return "the request's nonce was already used for a response";
   }
   return "unknown error";
 }

@@ -20,6 +20,7 @@ typedef enum {
   OSCORE_ERR_SEQ_EXHAUSTED,    /* sender sequence number beyond 2^40 - 1 */
   OSCORE_ERR_CRYPTO,           /* the crypto library failed */
   OSCORE_ERR_NO_MEMORY,
+  OSCORE_ERR_NONCE_USED,       /* the request's nonce already protected a response */
 } oscore_err;
 
 /* A short English description of |err|, never NULL. */

@@ -331,7 +331,7 @@ oscore_err oscore_protect_request(oscore_ctx *ctx, const oscore_msg *plain,
   return OSCORE_OK;
 }
 
-oscore_err oscore_protect_response(oscore_ctx *ctx, const oscore_request_id *rid,
+oscore_err oscore_protect_response(oscore_ctx *ctx, oscore_request_id *rid,
                                    bool own_piv, const oscore_msg *plain,
                                    oscore_msg *outer, uint8_t *buf, size_t cap) {
   if (!ctx_ok(ctx) || !out_ok(plain, outer) || !buf || !rid ||
@@ -343,6 +343,7 @@ oscore_err oscore_protect_response(oscore_ctx *ctx, const oscore_request_id *rid
   /* A request whose freshness is unknown may be a replay: answering it
    * with its own nonce could repeat a nonce under our key (§7.4, B.1.2). */
   bool use_own = own_piv || !rid->piv_reusable;
+  if (!use_own && rid->nonce_used) return OSCORE_ERR_NONCE_USED;
   if (use_own && (e = seq_check(ctx)) != OSCORE_OK) return e;
 
   uint8_t piv[5];
@@ -380,7 +381,10 @@ oscore_err oscore_protect_response(oscore_ctx *ctx, const oscore_request_id *rid
     e = seal(ctx, req_kid, req_piv, req_kid, req_piv, plain, &pu, buf, cap,
              off, &outer->payload);
   if (e != OSCORE_OK) return e;
-  if (use_own) ctx->sender_seq++;
+  if (use_own)
+    ctx->sender_seq++;
+  else
+    rid->nonce_used = true;
   return OSCORE_OK;
 }
 

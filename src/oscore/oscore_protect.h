@@ -34,6 +34,10 @@ typedef struct {
   /* false when the request's freshness is not established (B.1.2, or a
    * duplicate): the response must then carry its own partial IV. */
   bool piv_reusable;
+  /* Set by the first response that reused the request's nonce; a second
+   * such response is refused (OSCORE_ERR_NONCE_USED): two plaintexts under
+   * one nonce and key would leak both (§7.1, §12.5). */
+  bool nonce_used;
   bool observe;        /* request carried Observe: outer code 2.05 */
 } oscore_request_id;
 
@@ -47,10 +51,12 @@ oscore_err oscore_protect_request(oscore_ctx *ctx, const oscore_msg *plain,
 
 /* Server: protect response |plain| to the request |rid|. With |own_piv| (or
  * when rid->piv_reusable is false) a sender sequence number is consumed and
- * sent as partial IV; otherwise the request's nonce is reused. Outer code is
+ * sent as partial IV; otherwise the request's nonce is reused, once: that
+ * marks rid->nonce_used, and a later call without |own_piv| is
+ * OSCORE_ERR_NONCE_USED (nothing consumed or written). Outer code is
  * 2.05 when the request was an Observe request sent as FETCH (rid->observe),
  * else 2.04: §4.2 answers FETCH with 2.05 and POST with 2.04, as aiocoap. */
-oscore_err oscore_protect_response(oscore_ctx *ctx, const oscore_request_id *rid,
+oscore_err oscore_protect_response(oscore_ctx *ctx, oscore_request_id *rid,
                                    bool own_piv, const oscore_msg *plain,
                                    oscore_msg *outer, uint8_t *buf, size_t cap);
 

@@ -99,6 +99,12 @@ static store_err decode_bytes(const char *dir, const found_key *f,
                         "\"%s_hex\" or \"%s_ascii\"", dir, f->file, f->key,
                         f->key, f->key);
     ok = store_json_binary(f->value, out->buf, sizeof out->buf, &out->len, &why);
+    /* Our extension (the credentials-map spelling): aiocoap's context
+     * loader would take the object itself as the value and fail. */
+    if (ok)
+      store_warn(diag, "%s/%s: key \"%s\": a {\"hex\"}/{\"ascii\"} object "
+                 "cannot be read by aiocoap; write \"%s_hex\" instead", dir,
+                 f->file, f->key, f->key);
   } else if (!cJSON_IsString(f->value)) {
     return store_fail(diag, STORE_ERR_MALFORMED, "%s/%s: key \"%s\": expected a string",
                       dir, f->file, f->key);
@@ -136,6 +142,37 @@ static store_err check_id_len(const char *dir, const found_key *f,
     return store_fail(diag, STORE_ERR_ID_TOO_LONG,
                       "%s/%s: key \"%s\": ID too long (%zu bytes, at most %zu "
                       "for %s)", dir, f->file, f->key, p->len, max, alg->name);
+  return STORE_OK;
+}
+
+/* The IDs and the secret, once decoded: lengths for the algorithm, two
+ * different IDs, a warning for an empty secret. */
+static store_err check_ids(const char *dir, const found_key *found,
+                           store_ctxdir *out, store_diag *diag) {
+  store_err err;
+  /* Equal IDs derive equal sender and recipient keys, and both directions
+   * would then build the same nonces from the same numbers (RFC 8613
+   * §3.3 requires distinct IDs). */
+  if (out->sender_id.len == out->recipient_id.len &&
+      memcmp(out->sender_id.buf, out->recipient_id.buf, out->sender_id.len) == 0)
+    return store_fail(diag, STORE_ERR_MALFORMED,
+                      "%s: keys \"%s\" (%s) and \"%s\" (%s) are equal; a "
+                      "context needs two different IDs", dir,
+                      found[K_SENDER].key, found[K_SENDER].file,
+                      found[K_RECIPIENT].key, found[K_RECIPIENT].file);
+  if (out->secret.len == 0)
+    store_warn(diag, "%s/%s: key \"%s\" is empty: the keys derive from the "
+               "salt and IDs alone (RFC 8613 §3.2.1 wants a random secret)",
+               dir, found[K_SECRET].file, found[K_SECRET].key);
+  if ((err = check_id_len(dir, &found[K_SENDER], &out->sender_id, out->alg, diag)) ||
+      (err = check_id_len(dir, &found[K_RECIPIENT], &out->recipient_id, out->alg,
+                          diag)))
+    return err;
+  if (out->id_context.present && out->id_context.len > OSCORE_MAX_IDCTX_LEN)
+    return store_fail(diag, STORE_ERR_ID_TOO_LONG,
+                      "%s/%s: key \"%s\": ID context too long (%zu bytes, at "
+                      "most %d)", dir, found[K_IDCTX].file, found[K_IDCTX].key,
+                      out->id_context.len, OSCORE_MAX_IDCTX_LEN);
   return STORE_OK;
 }
 
@@ -209,20 +246,13 @@ static store_err interpret(const char *dir, const found_key *found,
     out->window = (unsigned)w;
   }
 
-  if ((err = check_id_len(dir, &found[K_SENDER], &out->sender_id, out->alg, diag)) ||
-      (err = check_id_len(dir, &found[K_RECIPIENT], &out->recipient_id, out->alg,
-                          diag)))
-    return err;
-  if (out->id_context.present && out->id_context.len > OSCORE_MAX_IDCTX_LEN)
-    return store_fail(diag, STORE_ERR_ID_TOO_LONG,
-                      "%s/%s: key \"%s\": ID context too long (%zu bytes, at "
-                      "most %d)", dir, found[K_IDCTX].file, found[K_IDCTX].key,
-                      out->id_context.len, OSCORE_MAX_IDCTX_LEN);
-  return STORE_OK;
+  return check_ids(dir, found, out, diag);
 }
 
 /* The secret file: aiocoap reads secret.json; the seed documents say
- * secrets.json. Either is fine, both would leave it unclear which counts. */
+ * secrets.json. Either is read (existing directories keep working), the
+ * second with a warning since aiocoap ignores it; both would leave it
+ * unclear which counts. */
 static store_err load_secret_file(const char *dir, cJSON **tree, const char **name,
                                   struct stat *st, store_diag *diag) {
   cJSON *a = NULL, *b = NULL;
@@ -245,6 +275,9 @@ static store_err load_secret_file(const char *dir, cJSON **tree, const char **na
                       "%s: both secret.json and secrets.json exist; keep one "
                       "(aiocoap reads secret.json)", dir);
   }
+  if (b)
+    store_warn(diag, "%s/secrets.json: aiocoap reads only secret.json; rename "
+               "it for this directory to work with aiocoap too", dir);
   *tree = a ? a : b;
   *name = a ? "secret.json" : b ? "secrets.json" : NULL;
   *st = a ? sa : sb;

@@ -1,7 +1,8 @@
 /* Private: the static parameters of a context directory, read from
- * settings.json and secret.json (or secrets.json) as aiocoap reads them
- * (COMPAT.md §1): "_hex"/"_ascii" suffixes, each key in at most one file,
- * unknown keys ignored (with a warning). */
+ * settings.json and secret.json as aiocoap reads them (COMPAT.md §1):
+ * "_hex"/"_ascii" suffixes, each key in at most one file, unknown keys
+ * ignored (with a warning). Our extensions secrets.json and {"hex"} /
+ * {"ascii"} values are read with a warning: aiocoap cannot read them. */
 #ifndef STORE_CTXDIR_H
 #define STORE_CTXDIR_H
 

@@ -17,6 +17,154 @@ static void path_join(char *buf, size_t cap, const char *dir, const char *name) 
     snprintf(buf, cap, "%s", name);
 }
 
+/* ---- what cJSON does not keep: the text of numbers and strings ---- */
+
+/* A string or number token of the JSON text, in document order. */
+typedef struct {
+  const char *start;
+  size_t len;
+  bool is_string;
+  bool has_nul;       /* a string with a \u0000 escape */
+  bool is_key;        /* a string followed by ':' */
+} raw_token;
+
+/* One pass over |text| (valid JSON up to |len|, cJSON said so) that
+ * finds the string and number tokens; true/false/null hold no digit or
+ * quote, so they are no tokens. |out| NULL counts only. */
+static size_t raw_tokens(const char *text, size_t len, raw_token *out) {
+  size_t n = 0, i = 0;
+  while (i < len) {
+    char c = text[i];
+    if (c == '"') {
+      raw_token t = { .start = text + i + 1, .is_string = true };
+      for (i++; i < len && text[i] != '"'; i++) {
+        if (text[i] != '\\') continue;
+        if (i + 5 < len && text[i + 1] == 'u' &&
+            memcmp(text + i + 2, "0000", 4) == 0)
+          t.has_nul = true;
+        i++;   /* the escaped character (or the 'u') is never the end */
+      }
+      t.len = (size_t)(text + i - t.start);
+      i++;
+      size_t j = i;
+      while (j < len && text[j] && strchr(" \t\r\n", text[j])) j++;
+      t.is_key = j < len && text[j] == ':';
+      if (out) out[n] = t;
+      n++;
+      continue;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      raw_token t = { .start = text + i };
+      while (i < len && text[i] && strchr("0123456789+-.eE", text[i])) i++;
+      t.len = (size_t)(text + i - t.start);
+      if (out) out[n] = t;
+      n++;
+      continue;
+    }
+    i++;
+  }
+  return n;
+}
+
+typedef struct {
+  const raw_token *tok;
+  size_t n, next;
+  bool ok;
+} raw_walk;
+
+/* Pair the tree with the tokens in document order (an object member is
+ * its key, then its value). Number nodes get their text as valuestring,
+ * so that store_json_uint can read integers beyond 2^53 exactly (cJSON
+ * keeps only a double; aiocoap writes 64-bit replay bitfields). */
+static void raw_attach(cJSON *j, bool in_object, raw_walk *w) {
+  for (cJSON *c = j; c && w->ok; c = c->next) {
+    if (in_object) {
+      if (w->next >= w->n || !w->tok[w->next].is_key) { w->ok = false; return; }
+      w->next++;
+    }
+    if (cJSON_IsString(c)) {
+      if (w->next >= w->n || !w->tok[w->next].is_string) { w->ok = false; return; }
+      w->next++;
+    } else if (cJSON_IsNumber(c)) {
+      if (w->next >= w->n || w->tok[w->next].is_string) { w->ok = false; return; }
+      const raw_token *t = &w->tok[w->next++];
+      char *digits = cJSON_malloc(t->len + 1);
+      if (!digits) { w->ok = false; return; }
+      memcpy(digits, t->start, t->len);
+      digits[t->len] = '\0';
+      c->valuestring = digits;
+    } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+      raw_attach(c->child, cJSON_IsObject(c), w);
+    }
+  }
+}
+
+static int cmp_keys(const void *a, const void *b) {
+  return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+}
+
+/* The first key given twice in an object of |j|, or NULL. aiocoap's
+ * json.load keeps the last of duplicates, cJSON the first: a state file
+ * that reads differently in the two (an older "next-to-send" resuming a
+ * used number) is refused instead. */
+static const char *duplicate_key(const cJSON *j) {
+  for (const cJSON *c = j; c; c = c->next) {
+    if (!cJSON_IsObject(c) && !cJSON_IsArray(c)) continue;
+    const char *d = duplicate_key(c->child);
+    if (d) return d;
+    if (!cJSON_IsObject(c)) continue;
+    size_t n = 0;
+    for (const cJSON *m = c->child; m; m = m->next) n++;
+    if (n < 2) continue;
+    cJSON **v = malloc(n * sizeof *v);
+    if (!v) return NULL;
+    n = 0;
+    for (cJSON *m = c->child; m; m = m->next) v[n++] = m;
+    qsort(v, n, sizeof *v, cmp_keys);
+    for (size_t i = 1; i < n && !d; i++)
+      if (strcmp(v[i - 1]->string, v[i]->string) == 0) d = v[i]->string;
+    free(v);
+    if (d) return d;
+  }
+  return NULL;
+}
+
+/* What cJSON's tree hides, checked against the text while we have it:
+ * \u0000 (cJSON's C strings would end there: an "_ascii" ID cut short
+ * where aiocoap keeps the NUL), duplicate keys, and the exact text of
+ * numbers. */
+static store_err raw_checks(const char *path, const char *text, size_t len,
+                            cJSON *j, store_diag *diag) {
+  size_t n = raw_tokens(text, len, NULL);
+  raw_token *tok = malloc((n ? n : 1) * sizeof *tok);
+  if (!tok)
+    return store_fail(diag, STORE_ERR_NO_MEMORY, "reading %s: out of memory", path);
+  raw_tokens(text, len, tok);
+  const raw_token *key = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (tok[i].is_key) key = &tok[i];
+    if (!tok[i].has_nul) continue;
+    int kl = key ? (int)(key->len < 64 ? key->len : 64) : 0;
+    const char *kt = key ? key->start : "";
+    free(tok);
+    /* Only the key is named: the value may be a secret. */
+    return store_fail(diag, STORE_ERR_MALFORMED, "%s: key \"%.*s\": \\u0000 "
+                      "(NUL) in a string is not supported", path, kl, kt);
+  }
+  raw_walk w = { .tok = tok, .n = n, .ok = true };
+  raw_attach(j, false, &w);
+  free(tok);
+  if (!w.ok)
+    return store_fail(diag, STORE_ERR_MALFORMED, "%s: cannot read the numbers "
+                      "of the file exactly", path);
+  const char *d = duplicate_key(j);
+  if (d)
+    return store_fail(diag, STORE_ERR_DUPLICATE, "%s: key \"%.64s\" is given "
+                      "twice in one object; give it once (aiocoap would use "
+                      "the last)", path, d);
+  return STORE_OK;
+}
+
 /* Line of the byte |off| in |text|, for a parse error message that shows
  * where the file is broken without quoting it (it may hold a secret). */
 static unsigned line_of(const char *text, size_t off) {
@@ -94,8 +242,11 @@ store_err store_json_load(const char *dir, const char *name, size_t max,
   const char *end = NULL;
   cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   unsigned bad_line = 0;
+  store_err err = STORE_OK;
   if (!j)
     bad_line = line_of(text, end && end >= text ? (size_t)(end - text) : 0);
+  else if (cJSON_IsObject(j))
+    err = raw_checks(path, text, (size_t)(end - text), j, diag);
   OPENSSL_cleanse(text, cap);
   free(text);
   if (!j)
@@ -105,6 +256,10 @@ store_err store_json_load(const char *dir, const char *name, size_t max,
     store_json_free_wiped(j);
     return store_fail(diag, STORE_ERR_MALFORMED, "%s: expected a JSON object at the top",
                       path);
+  }
+  if (err) {
+    store_json_free_wiped(j);
+    return err;
   }
   *out = j;
   return STORE_OK;
@@ -215,6 +370,16 @@ bool store_json_binary(const cJSON *v, uint8_t *out, size_t cap, size_t *len,
 bool store_json_uint(const cJSON *v, uint64_t max, uint64_t *out) {
   if (!cJSON_IsNumber(v))
     return false;
+  /* The number's text, when store_json_load kept it: exact to 2^64 - 1. */
+  const char *t = v->valuestring;
+  if (t && t[0] >= '0' && t[0] <= '9' && strspn(t, "0123456789") == strlen(t)) {
+    errno = 0;
+    unsigned long long u = strtoull(t, NULL, 10);
+    if (errno || u > max) return false;
+    *out = u;
+    return true;
+  }
+  if (max > (UINT64_C(1) << 53)) max = UINT64_C(1) << 53;
   double d = v->valuedouble;
   if (!(d >= 0) || d > (double)max || d != floor(d))
     return false;

@@ -53,20 +53,24 @@ static store_err read_received(const char *dir, const cJSON *r,
     return store_fail(diag, STORE_ERR_MALFORMED,
                       "%s/" SEQ_FILE ": key \"received.index\": expected an "
                       "integer 0..2^40", dir);
-  if (window_size > 53 && cJSON_IsNumber(bf) &&
-      bf->valuedouble >= (double)JSON_EXACT_MAX) {
-    /* Lost precision could clear a "seen" bit and let a replay in; an
-     * unknown window only costs one Echo round trip. */
-    store_warn(diag, "%s/" SEQ_FILE ": replay bitfield too large to read "
-               "exactly; treating the window as \"unknown\"", dir);
-    out->received_unknown = true;
-    return STORE_OK;
-  }
-  if (!store_json_uint(bf, JSON_EXACT_MAX, &out->bitfield))
+  /* Read exactly from the number's text (aiocoap writes a 64-wide window
+   * as an integer up to 2^64 - 1, beyond what a double holds). */
+  if (!store_json_uint(bf, UINT64_MAX, &out->bitfield)) {
+    if (window_size > 53 && cJSON_IsNumber(bf) &&
+        bf->valuedouble >= (double)JSON_EXACT_MAX) {
+      /* Not written as an integer (1.8e19): lost precision could clear a
+       * "seen" bit and let a replay in; an unknown window only costs one
+       * Echo round trip. */
+      store_warn(diag, "%s/" SEQ_FILE ": replay bitfield not an exact "
+                 "integer; treating the window as \"unknown\"", dir);
+      out->received_unknown = true;
+      return STORE_OK;
+    }
     return store_fail(diag, STORE_ERR_MALFORMED,
                       "%s/" SEQ_FILE ": key \"received.bitfield\": expected an "
                       "integer that fits the replay window of %u", dir,
                       window_size);
+  }
   if (window_size < 64 && (out->bitfield >> window_size) != 0)
     return store_fail(diag, STORE_ERR_MALFORMED,
                       "%s/" SEQ_FILE ": key \"received.bitfield\": has bits "

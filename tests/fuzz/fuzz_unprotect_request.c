@@ -39,7 +39,7 @@ static void set_window(oscore_replay *w, unsigned mode) {
 }
 
 static void response_round_trip(fuzz_vec v, oscore_ctx *srv,
-                                const oscore_request_id *rid,
+                                oscore_request_id *rid,
                                 oscore_msg *plain, bool own_piv) {
   static uint8_t rbuf[BUF], cbuf[BUF];
   oscore_opt ropts[MAX_OPTS], copts[MAX_OPTS];

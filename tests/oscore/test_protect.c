@@ -478,6 +478,42 @@ static void test_window_uninit(void) {
   CHECK(msg_equal(&plain, &resp.d.msg));
 }
 
+/* The request's nonce protects one response only (RFC 8613 §7.1: a nonce
+ * is never used twice with one key); the core enforces it, not the
+ * caller's discipline. */
+static void test_nonce_single_use(void) {
+  fixture f;
+  fixture_init(&f);
+  oscore_opt po[NOPTS], oo[NOPTS];
+  oscore_msg plain, outer;
+  uint8_t buf[BUF], b2[BUF];
+  oscore_request_id rid;
+  CHECK_EQ_INT(open_wire(&f.srv, f.wire, f.wire_len, &plain, po, buf, &rid),
+               OSCORE_OK);
+  CHECK(rid.piv_reusable);
+  CHECK(!rid.nonce_used);
+  dgram resp;
+  dg_parse(&resp, vec("C.7"), "unprotected_coap_response");
+  f.srv.sender_seq = 7;
+  oscore_msg_init(&outer, oo, NOPTS);
+  CHECK_EQ_INT(oscore_protect_response(&f.srv, &rid, false, &resp.d.msg,
+                                       &outer, b2, BUF), OSCORE_OK);
+  CHECK(rid.nonce_used);
+  CHECK_EQ_INT(f.srv.sender_seq, 7);
+  /* A second answer reusing the nonce is refused and consumes nothing. */
+  oscore_msg_init(&outer, oo, NOPTS);
+  CHECK_EQ_INT(oscore_protect_response(&f.srv, &rid, false, &resp.d.msg,
+                                       &outer, b2, BUF),
+               OSCORE_ERR_NONCE_USED);
+  CHECK_EQ_INT(f.srv.sender_seq, 7);
+  /* With our own partial IV it may still answer (a notification). */
+  oscore_msg_init(&outer, oo, NOPTS);
+  CHECK_EQ_INT(oscore_protect_response(&f.srv, &rid, true, &resp.d.msg,
+                                       &outer, b2, BUF), OSCORE_OK);
+  CHECK_EQ_INT(f.srv.sender_seq, 8);
+  CHECK(strcmp(oscore_strerror(OSCORE_ERR_NONCE_USED), "unknown error") != 0);
+}
+
 static void test_sequence_limits(void) {
   fixture f;
   fixture_init(&f);
@@ -791,9 +827,12 @@ static void test_option_classes(void) {
     CHECK_EQ_INT(ov, own ? (uint32_t)((0x1000000 + 4 + k) & 0xFFFFFF) : 0);
     CHECK_EQ_INT(info.has_piv, own);
     if (own) CHECK_EQ_INT(info.seq, 0x1000000 + 4 + (uint64_t)k);
-    /* Without the outer Observe it reads as a final response. */
+    /* Without the outer Observe it reads as a final response. (Protecting
+     * the same answer again under the request's nonce is only allowed
+     * because this test resets the single-use mark.) */
     oscore_msg_init(&outer, oo, NOPTS);
     p.srv.sender_seq = 0x1000000 + 4 + (uint64_t)k;
+    srid.nonce_used = false;
     CHECK_EQ_INT(oscore_protect_response(&p.srv, &srid, own, &note, &outer,
                                          buf, BUF), OSCORE_OK);
     oscore_msg_remove_opt(&outer, OSCORE_OPT_OBSERVE);
@@ -1096,6 +1135,7 @@ int main(void) {
   test_kid();
   test_bad_option();
   test_window_uninit();
+  test_nonce_single_use();
   test_sequence_limits();
   test_all_algorithms();
   test_option_classes();

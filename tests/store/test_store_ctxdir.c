@@ -103,7 +103,11 @@ static void test_variants(void) {
     CHECK(o->has_id_context);             /* empty is not absent */
     CHECK_EQ_INT(o->id_context_len, 0);
     CHECK_EQ_INT(o->replay.size, 64);
-    CHECK_EQ_INT(w.count, 0);
+    /* Both are read, but neither works with aiocoap: each is warned of. */
+    CHECK_EQ_INT(w.count, 2);
+    CHECK_CONTAINS(w.all, "secrets.json: aiocoap reads only secret.json");
+    CHECK_CONTAINS(w.all, "\"sender-id\": a {\"hex\"}/{\"ascii\"} object "
+                   "cannot be read by aiocoap; write \"sender-id_hex\"");
     store_context_close(sc, NULL);
   }
 
@@ -158,6 +162,18 @@ static void test_variants(void) {
   char *text = tu_read(dir, "sequence.json");
   CHECK_CONTAINS(text, "\"received\": \"unknown\"");
   free(text);
+
+  /* An empty master secret is allowed (aiocoap takes it) but warned of. */
+  dir = tu_mkdir("variant-empty-secret");
+  tu_write(dir, "settings.json", "{\"sender-id_hex\": \"\", "
+           "\"recipient-id_hex\": \"01\"}", 0600);
+  tu_write(dir, "secret.json", "{\"secret_hex\": \"\"}", 0600);
+  w = (tu_warnings){ 0 };
+  sc = open_ok(dir, &w);
+  CHECK_EQ_INT(w.count, 1);
+  CHECK_CONTAINS(w.last, "secret.json");
+  CHECK_CONTAINS(w.last, "\"secret_hex\" is empty");
+  store_context_close(sc, NULL);
 }
 
 /* ---- errors: culprit named, secret not shown, nothing written ---- */
@@ -265,6 +281,21 @@ static const error_case error_cases[] = {
   { "bitfield beyond the window", "{" IDS "}", "{" SECRET "}", NULL,
     "{\"next-to-send\": 5, \"received\": {\"index\": 3, \"bitfield\": 8589934592}}",
     STORE_ERR_MALFORMED, { "sequence.json", "bitfield", "window of 32" } },
+  /* Issue 13: what aiocoap reads differently, or what is unsafe. */
+  { "sequence key twice", "{" IDS "}", "{" SECRET "}", NULL,
+    "{\"next-to-send\": 100, \"received\": \"unknown\", \"next-to-send\": 5}",
+    STORE_ERR_DUPLICATE, { "sequence.json", "\"next-to-send\"", "twice" } },
+  { "nested key twice", "{" IDS "}", "{" SECRET "}", NULL,
+    "{\"next-to-send\": 5, \"received\": {\"index\": 3, \"bitfield\": 0, "
+    "\"index\": 0}}", STORE_ERR_DUPLICATE, { "sequence.json", "\"index\"" } },
+  { "unknown key twice", "{" IDS ", \"note\": 1, \"note\": 2}", "{" SECRET "}",
+    NULL, NULL, STORE_ERR_DUPLICATE, { "settings.json", "\"note\"" } },
+  { "NUL in an ascii ID", "{\"sender-id_ascii\": \"a\\u0000b\", "
+    "\"recipient-id_hex\": \"01\"}", "{" SECRET "}", NULL, NULL,
+    STORE_ERR_MALFORMED, { "settings.json", "\"sender-id_ascii\"", "u0000" } },
+  { "sender ID equals recipient ID", "{\"sender-id_hex\": \"01\", "
+    "\"recipient-id_ascii\": \"\\u0001\"}", "{" SECRET "}", NULL, NULL,
+    STORE_ERR_MALFORMED, { "\"sender-id_hex\"", "\"recipient-id_ascii\"", "equal" } },
   { "negative index", "{" IDS "}", "{" SECRET "}", NULL,
     "{\"next-to-send\": 5, \"received\": {\"index\": -3, \"bitfield\": 0}}",
     STORE_ERR_MALFORMED, { "sequence.json", "index" } },
