@@ -136,6 +136,15 @@ store_context *store_credentials_find(store_credentials *c,
                                       size_t kid_context_len,
                                       const char **identity);
 
+/* Server: the |i|-th opened context in opening order, NULL past the last
+ * (to list them, e.g. with the OSCORE version each speaks). */
+store_context *store_credentials_context(const store_credentials *c, size_t i);
+
+/* Server: whether an opened context carries its OSCORE option as |number|
+ * (draft-08 contexts on 21), which the CoAP stack must then accept. */
+bool store_credentials_uses_option(const store_credentials *c,
+                                   uint16_t number);
+
 /* Close every opened context cleanly (store_context_close) and free the
  * map. Returns the first error but closes all. NULL is fine. */
 store_err store_credentials_close(store_credentials *c, store_diag *diag);
