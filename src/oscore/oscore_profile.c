@@ -1,4 +1,5 @@
 /* The per-context protocol profile: RFC 8613 or draft-08 (oscore_profile.h). */
+#include <stdio.h>
 #include <string.h>
 #include "oscore_msg.h"
 #include "oscore_profile.h"
@@ -25,6 +26,16 @@ uint16_t oscore_profile_option(const oscore_profile *p) {
 
 const char *oscore_profile_name(const oscore_profile *p) {
   return p && p->version == OSCORE_VERSION_DRAFT08 ? "draft-08" : "RFC 8613";
+}
+
+void oscore_profile_describe(const oscore_profile *p, char *out, size_t cap) {
+  if (!out || cap == 0) return;
+  if (p && p->version == OSCORE_VERSION_DRAFT08)
+    snprintf(out, cap, "draft-08, option %u, Common IV id %s",
+             (unsigned)oscore_profile_option(p),
+             p->common_iv_id_null ? "null" : "h''");
+  else
+    snprintf(out, cap, "RFC 8613, option %u", (unsigned)oscore_profile_option(p));
 }
 
 const char *oscore_profile_replay_text(const oscore_profile *p) {

@@ -10,6 +10,7 @@
 #define OSCORE_PROFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "oscore_error.h"
 
@@ -49,6 +50,10 @@ oscore_err oscore_profile_draft08(uint16_t option_number, bool iv_id_null,
 
 /* The option number |p| puts the OSCORE value in (9 for the zero profile). */
 uint16_t oscore_profile_option(const oscore_profile *p);
+
+/* One line for -vv output: "RFC 8613, option 9" or "draft-08, option 21,
+ * Common IV id null" into |out| (|cap| bytes, NUL-terminated, cut). */
+void oscore_profile_describe(const oscore_profile *p, char *out, size_t cap);
 
 /* "RFC 8613" or "draft-08". */
 const char *oscore_profile_name(const oscore_profile *p);

@@ -84,6 +84,10 @@ store_err store_context_prepare_send(store_context *sc, store_diag *diag);
  * the request; the next call retries. Errors: STORE_ERR_IO. */
 store_err store_context_window_changed(store_context *sc, store_diag *diag);
 
+/* "DIR: OSCORE as in RFC 8613, option 9" or "DIR: OSCORE as in draft-08,
+ * option 21, Common IV id h''" into |out| (|cap| bytes, cut), for -vv. */
+void store_context_describe(store_context *sc, char *out, size_t cap);
+
 /* Number of times sequence.json was written through this context (for
  * diagnostics and tests of the B.1.1 chunking). */
 unsigned long store_context_write_count(const store_context *sc);
