@@ -491,8 +491,12 @@ static oscore_err request_observe(const oscore_profile *p,
   const oscore_opt *oo = oscore_msg_find_opt(outer, OSCORE_OPT_OBSERVE);
   if (!oo || p->observe_outer_only)
     oscore_msg_remove_opt(plain, OSCORE_OPT_OBSERVE);
-  if (oo && p->observe_outer_only)
-    return oscore_msg_add_opt(plain, OSCORE_OPT_OBSERVE, oo->value);
+  for (size_t i = 0; p->observe_outer_only && i < outer->n_opts; i++) {
+    if (outer->opts[i].number != OSCORE_OPT_OBSERVE) continue;
+    oscore_err e = oscore_msg_add_opt(plain, OSCORE_OPT_OBSERVE,
+                                      outer->opts[i].value);
+    if (e != OSCORE_OK) return e;
+  }
   return OSCORE_OK;
 }
 
