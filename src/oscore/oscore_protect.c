@@ -464,7 +464,8 @@ static oscore_err merge_outer(const oscore_profile *p, const oscore_msg *outer,
     if (o->number == OSCORE_OPT_OBSERVE) continue;
     switch (class_in(p, o->number)) {
     case OSCORE_CLASS_U:
-      keep = o->number != oscore_profile_option(p);
+      keep = o->number != oscore_profile_option(p) &&
+             o->number != OSCORE_OPT_OSCORE;
       break;
     case OSCORE_CLASS_SPLIT:
       keep = true;

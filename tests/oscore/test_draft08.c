@@ -301,6 +301,15 @@ static void test_behaviour(uint16_t option) {
   CHECK(has_opt(&plain, OSCORE_OPT_OBSERVE));
   CHECK_EQ_INT(plain.code, OSCORE_CODE(2, 5));
 
+  /* The other version's option beside ours never reaches the plain
+   * message. */
+  oscore_msg_add_opt(&ans, other, OSCORE_BYTES("\x09\x14", 2));
+  oscore_msg_init(&plain, po, NOPTS);
+  CHECK_EQ_INT(oscore_unprotect_response(&cli, &crid, &ans, &plain, buf2, BUF,
+                                         &info), OSCORE_OK);
+  CHECK(!has_opt(&plain, 9) && !has_opt(&plain, 21));
+  oscore_msg_remove_opt(&ans, other);
+
   /* A plain answer to a non-Observe request still reuses the nonce. */
   oscore_msg_init(&note, no, NOPTS);
   note.code = OSCORE_CODE(2, 5);
