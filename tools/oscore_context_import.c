@@ -150,10 +150,16 @@ int main(int argc, char **argv) {
   lwm2m_import_opts o = { 0 };
   unsigned seen = 0;
   int c, rc = 0;
+  opterr = 0;  /* one line of ours names a bad option, not getopt's two */
   while (rc == 0 && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     if (c == 'h') {
       usage(stdout);
       return 0;
+    }
+    if (c == '?' || c == ':') {
+      fprintf(stderr, PROG ": %.100s: unknown option or missing value "
+              "(see --help)\n", argv[optind - 1]);
+      return 1;
     }
     if (c == O_VERSION) {
       printf(PROG " %s\n", OSCORE_TOOLS_VERSION);
