@@ -154,6 +154,14 @@ int main(int argc, char **argv) {
     int rc = load_credentials(o.credentials, &creds);
     if (rc != PLUGTEST_EXIT_OK) return rc;
   }
+  /* -vv: which OSCORE each context speaks (RFC 8613 or draft-08). */
+  for (size_t i = 0; o.verbosity >= 2 && store_credentials_context(creds, i);
+       i++) {
+    char line[700];
+    store_context_describe(store_credentials_context(creds, i), line,
+                           sizeof line);
+    fprintf(stderr, "%s: context %s\n", prog, line);
+  }
 
   plugtest_observers observers;
   plugtest_observers_init(&observers, o.interval_ms);

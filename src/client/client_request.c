@@ -208,6 +208,12 @@ int client_request_run(const client_opts *o) {
     if (sc)
       client_trace_note(&tc, "OSCORE context %s (credentials entry %s)",
                         store_context_dir(sc), entry ? entry : "?");
+    if (sc && tc.verbose >= 2) {
+      char how[96];
+      oscore_profile_describe(&store_context_oscore(sc)->profile, how,
+                              sizeof how);
+      client_trace_note(&tc, "the context speaks OSCORE as in %s", how);
+    }
     else
       client_trace_note(&tc, "no credentials entry matches %s: sending "
                         "unprotected", s.uri.normal);

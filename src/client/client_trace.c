@@ -83,11 +83,15 @@ static void print_payload(const oscore_msg *m, int verbose) {
 }
 
 /* The wire view of a protected message: what an observer sees. */
-static void print_outer(const oscore_msg *outer) {
+static void print_outer(const oscore_msg *outer, const oscore_profile *prof) {
   char code[48];
   client_code_name(outer->code, code, sizeof code);
+  uint16_t number = oscore_profile_option(prof);
   fprintf(stderr, "  on the wire: %s, OSCORE", code);
-  const oscore_opt *oo = oscore_msg_find_opt(outer, OSCORE_OPT_OSCORE);
+  if (prof && prof->version != OSCORE_VERSION_RFC8613)
+    fprintf(stderr, " %s (option %u)", oscore_profile_name(prof),
+            (unsigned)number);
+  const oscore_opt *oo = oscore_msg_find_opt(outer, number);
   oscore_option dec;
   if (oo && oscore_option_decode(oo->value, &dec) == OSCORE_OK) {
     if (dec.has_kid) {
@@ -106,7 +110,7 @@ static void print_outer(const oscore_msg *outer) {
   }
   fprintf(stderr, ", %zu bytes ciphertext\n", outer->payload.len);
   for (size_t i = 0; i < outer->n_opts; i++) {
-    if (outer->opts[i].number == OSCORE_OPT_OSCORE) continue;
+    if (outer->opts[i].number == number) continue;
     const char *name = client_option_name(outer->opts[i].number);
     fprintf(stderr, "  outer %s (%u): ", name ? name : "option",
             outer->opts[i].number);
@@ -146,7 +150,7 @@ void client_trace(const coapx_trace *t, void *arg) {
   print_options(t->msg);
   print_payload(t->msg, tc->verbose);
   if (tc->verbose >= 2) {
-    if (t->outer) print_outer(t->outer);
+    if (t->outer) print_outer(t->outer, t->profile);
     fprintf(stderr, "  message ID 0x%04x, token ", t->mid);
     hex(t->token, t->token_len, 8);
     fputc('\n', stderr);

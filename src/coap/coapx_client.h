@@ -30,6 +30,7 @@
 #include "coapx_error.h"
 #include "oscore_error.h"
 #include "oscore_msg.h"
+#include "oscore_profile.h"
 
 struct store_context;
 
@@ -56,6 +57,7 @@ typedef struct {
   const oscore_msg *msg;   /* what the application sees (inner when
                               protected); NULL for NOTE */
   const oscore_msg *outer; /* what is on the wire when protected, else NULL */
+  const oscore_profile *profile; /* the context's OSCORE when protected */
   uint8_t type;            /* 0 CON, 1 NON, 2 ACK, 3 RST */
   uint16_t mid;
   const uint8_t *token;

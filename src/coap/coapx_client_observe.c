@@ -105,6 +105,7 @@ coapx_err coapx_xfer_observe(coapx_xfer *x) {
       coapx_trace t = { .kind = COAPX_TRACE_RESPONSE,
                         .exchange = x->exchange_no, .msg = &x->resp,
                         .outer = x->osc ? &x->wire : NULL,
+                        .profile = x->osc ? &x->osc->profile : NULL,
                         .type = x->cur.type, .mid = x->cur.mid,
                         .token = x->cur.token,
                         .token_len = x->cur.token_len };

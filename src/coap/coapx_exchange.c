@@ -42,6 +42,7 @@ static void trace_msg(coapx_xfer *x, coapx_trace_kind kind, bool is_block,
   if (!c->trace) return;
   coapx_trace t = { .kind = kind, .exchange = x->exchange_no,
                     .is_block = is_block, .msg = msg, .outer = outer,
+                    .profile = x->osc ? &x->osc->profile : NULL,
                     .type = type, .mid = mid, .token = tok,
                     .token_len = tok_len };
   c->trace(&t, c->trace_arg);
@@ -72,7 +73,13 @@ coapx_err coapx_xfer_open_response(coapx_xfer *x,
     return COAPX_OK;
   }
 
-  if (!oscore_msg_find_opt(&x->wire, OSCORE_OPT_OSCORE)) {
+  /* RFC 8613 §4.2: a protected response has the outer code 2.04 or 2.05.
+   * Anything else is an unprotected refusal even when it carries the
+   * option: libcoap answers an OSCORE option it does not accept (draft-08's
+   * 21 at an RFC 8613 server) with 4.02 Bad Option echoing it. */
+  uint8_t wc = x->wire.code;
+  if (!oscore_msg_find_opt(&x->wire, oscore_profile_option(&x->osc->profile)) ||
+      (wc != OSCORE_CODE(2, 4) && wc != OSCORE_CODE(2, 5))) {
     /* The server's OSCORE layer refused the request (context not found,
      * replay, decryption failed: RFC 8613 §8.2), or a plain server
      * answered. Never taken as the resource's answer. */

@@ -21,11 +21,40 @@ static void refuse(coapx_gate_result *res, uint8_t code, const char *diag) {
   res->diag = diag;
 }
 
+/* The OSCORE option of |outer|: 9, or draft-08's 21 (DRAFT08.md), which
+ * libcoap only hands over when a draft-08 context uses it. Option 21 is
+ * also RFC 9668's EDHOC option: it counts as OSCORE only when its value
+ * names a context speaking draft-08 on 21 (check_option_21); anything else
+ * on 21 is an unrecognised critical option. NULL: plain. */
+static const oscore_opt *find_oscore(const oscore_msg *outer, bool *both) {
+  const oscore_opt *o9 = oscore_msg_find_opt(outer, OSCORE_OPT_OSCORE);
+  const oscore_opt *o21 = oscore_msg_find_opt(outer, OSCORE_DRAFT08_OPTION);
+  *both = o9 && o21;
+  return o9 ? o9 : o21;
+}
+
+/* The context |sc| found for a request that came on option |number| must
+ * speak OSCORE on that option. On 21 nothing else is OSCORE: 4.02 as for
+ * any unrecognised critical option (RFC 7252 §5.4.1); on 9 a draft-08
+ * context on 21 is not this request's context. */
+static bool option_matches(store_context *sc, uint16_t number,
+                           coapx_gate_result *res) {
+  if (sc && oscore_profile_option(&store_context_oscore(sc)->profile) ==
+                number)
+    return true;
+  if (number == OSCORE_DRAFT08_OPTION)
+    refuse(res, OSCORE_CODE(4, 2), NULL);
+  else
+    refuse(res, OSCORE_CODE(4, 1), "Security context not found");
+  return false;
+}
+
 void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
                       oscore_msg *inner, uint8_t *buf, size_t cap,
                       coapx_gate_result *res) {
   memset(res, 0, sizeof *res);
-  const oscore_opt *o9 = oscore_msg_find_opt(outer, OSCORE_OPT_OSCORE);
+  bool both;
+  const oscore_opt *o9 = find_oscore(outer, &both);
   if (!o9) {
     res->verdict = COAPX_GATE_PLAIN;
     return;
@@ -33,7 +62,7 @@ void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
   /* A server without credentials does not speak OSCORE: option 9 is then
    * an unrecognised critical option (RFC 7252 §5.4.1, test-spec5 16b), as
    * aiocoap and libcoap answer without an OSCORE setup. */
-  if (!g->creds) {
+  if (!g->creds || both) {
     refuse(res, OSCORE_CODE(4, 2), NULL);
     return;
   }
@@ -49,7 +78,8 @@ void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
    * context; without them it cannot be decoded as an OSCORE request. */
   if (oscore_option_decode(o9->value, &opt) != OSCORE_OK || !opt.has_kid ||
       opt.piv.len == 0) {
-    refuse(res, OSCORE_CODE(4, 2), "Failed to decode COSE");
+    refuse(res, OSCORE_CODE(4, 2), o9->number == OSCORE_OPT_OSCORE
+                                       ? "Failed to decode COSE" : NULL);
     return;
   }
   const char *identity = NULL;
@@ -58,10 +88,7 @@ void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
                                opt.has_kid_context, opt.kid_context.ptr,
                                opt.kid_context.len, &identity)
       : NULL;
-  if (!sc) {
-    refuse(res, OSCORE_CODE(4, 1), "Security context not found");
-    return;
-  }
+  if (!option_matches(sc, o9->number, res)) return;
   oscore_ctx *ctx = store_context_oscore(sc);
   res->sc = sc;
   res->identity = identity;
@@ -75,7 +102,7 @@ void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
     refuse(res, OSCORE_CODE(4, 0), "Decryption failed");
     return;
   case OSCORE_ERR_REPLAY:
-    refuse(res, OSCORE_CODE(4, 1), "Replay detected");
+    refuse(res, OSCORE_CODE(4, 1), oscore_profile_replay_text(&ctx->profile));
     res->max_age_zero = true;
     return;
   case OSCORE_ERR_WINDOW_UNINIT: {
@@ -115,7 +142,8 @@ coapx_err coapx_gate_protect(store_context *sc, oscore_request_id *rid,
                              bool own_piv, const oscore_msg *plain,
                              oscore_msg *outer, uint8_t *buf, size_t cap) {
   if (!sc || !rid || !plain || !outer) return COAPX_ERR_INVALID_ARG;
-  if ((own_piv || !rid->piv_reusable) &&
+  if (oscore_response_needs_own_piv(store_context_oscore(sc), rid, own_piv,
+                                    plain) &&
       store_context_prepare_send(sc, NULL) != STORE_OK)
     return COAPX_ERR_STORE;
   oscore_err e = oscore_protect_response(store_context_oscore(sc), rid,

@@ -35,7 +35,8 @@ typedef struct {
   /* REFUSE */
   uint8_t code;
   const char *diag;        /* static text, never names a key or nonce */
-  bool max_age_zero;       /* Replay detected: Max-Age 0 (aiocoap) */
+  bool max_age_zero;       /* Replay detected (draft-08: "Replay protection
+                              failed"): Max-Age 0 (aiocoap) */
   /* PROTECTED and CHALLENGE */
   store_context *sc;
   const char *identity;    /* credentials key, valid while creds are open */
@@ -59,9 +60,10 @@ void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
                       coapx_gate_result *res);
 
 /* Protect |plain| as the answer to request |rid| on |sc|. When it will use
- * a sequence number of ours (|own_piv|, or the request's nonce may not be
- * reused) the store first makes sure one is reserved on disk (B.1.1).
- * Reusing the request's nonce marks |rid| (the core allows it once).
+ * a sequence number of ours (|own_piv|, the request's nonce may not be
+ * reused, or a draft-08 notification) the store first makes sure one is
+ * reserved on disk (B.1.1). Reusing the request's nonce marks |rid| (the
+ * core allows it once).
  * COAPX_ERR_STORE or COAPX_ERR_OSCORE on failure; nothing was sent then. */
 coapx_err coapx_gate_protect(store_context *sc, oscore_request_id *rid,
                              bool own_piv, const oscore_msg *plain,

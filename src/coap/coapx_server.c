@@ -465,6 +465,10 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   /* Block-wise is end-to-end under OSCORE and done by the application. */
   coap_context_set_block_mode(srv->ctx, 0);
   coap_register_option(srv->ctx, COAP_OPTION_OSCORE);
+  /* draft-08 contexts on option 21 (DRAFT08.md): libcoap would refuse it
+   * as an unknown critical option; without one it still does, 4.02. */
+  if (store_credentials_uses_option(cfg->credentials, OSCORE_DRAFT08_OPTION))
+    coap_register_option(srv->ctx, OSCORE_DRAFT08_OPTION);
   coap_register_nack_handler(srv->ctx, on_nack);
   if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
 

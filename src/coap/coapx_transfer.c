@@ -328,6 +328,10 @@ coapx_err coapx_client_request(coapx_client *c, const coapx_client_req *req,
   x->max_szx = req->block_szx < 0 ? COAPX_BLOCK_MAX_SZX
                                   : (unsigned)req->block_szx;
   x->osc = req->security ? store_context_oscore(req->security) : NULL;
+  /* A draft-08 context answers in option 21 (DRAFT08.md), which libcoap
+   * drops as an unknown critical option unless told. */
+  if (x->osc)
+    coap_register_option(c->ctx, oscore_profile_option(&x->osc->profile));
   x->req_cap = req->msg->n_opts + COAPX_XFER_EXTRA_OPTS;
   x->req_opts = calloc(x->req_cap, sizeof *x->req_opts);
   coapx_err e = x->req_opts ? COAPX_OK : COAPX_ERR_NO_MEMORY;

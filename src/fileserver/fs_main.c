@@ -113,6 +113,14 @@ int main(int argc, char **argv) {
     return ce == COAPX_ERR_ADDRESS || ce == COAPX_ERR_BIND ? FS_EXIT_NETWORK
                                                            : FS_EXIT_RUNTIME;
   }
+  /* -vv: which OSCORE each context speaks (RFC 8613 or draft-08). */
+  for (size_t i = 0; verbosity >= 2 && store_credentials_context(creds, i);
+       i++) {
+    char line[700];
+    store_context_describe(store_credentials_context(creds, i), line,
+                           sizeof line);
+    fprintf(stderr, "%s: context %s\n", prog, line);
+  }
   if (verbosity >= 0) {
     for (size_t i = 0; i < (o.n_bind ? o.n_bind : 1); i++) {
       const char *spec = o.n_bind ? o.bind[i] : "[::]";

@@ -32,35 +32,38 @@ static bool push(cbor_item_t *array, cbor_item_t *item) {
   return ok;
 }
 
-/* info = [id, id_context / nil, alg_aead, type, L] (§3.2.1), serialised to
- * |buf|; returns its length, 0 on failure. */
-static size_t encode_info(const uint8_t *id, size_t id_len,
-                          const oscore_ctx *ctx, const char *type,
-                          size_t out_len, uint8_t *buf, size_t cap) {
-  cbor_item_t *info = cbor_new_definite_array(5);
+/* info = [id, id_context / nil, alg_aead, type, L] (§3.2.1), or draft-08's
+ * [id, alg_aead, type, L]; |id| NULL is encoded as nil (draft-08's published
+ * Common IV). Serialised to |buf|; returns its length, 0 on failure. */
+static size_t encode_info(const oscore_bytes *id, const oscore_ctx *ctx,
+                          const char *type, size_t out_len, uint8_t *buf,
+                          size_t cap) {
+  bool with_idctx = !ctx->profile.info_without_id_context;
+  cbor_item_t *info = cbor_new_definite_array(with_idctx ? 5 : 4);
   if (info == NULL)
     return 0;
-  bool ok = push(info, cbor_build_bytestring(id, id_len)) &&
-            push(info, ctx->has_id_context
-                           ? cbor_build_bytestring(ctx->id_context,
-                                                   ctx->id_context_len)
-                           : cbor_new_null()) &&
-            push(info, build_int(ctx->alg->cose)) &&
-            push(info, cbor_build_string(type)) &&
-            push(info, build_int((int64_t)out_len));
+  bool ok = push(info, id ? cbor_build_bytestring(id->ptr, id->len)
+                          : cbor_new_null());
+  if (ok && with_idctx)
+    ok = push(info, ctx->has_id_context
+                        ? cbor_build_bytestring(ctx->id_context,
+                                                ctx->id_context_len)
+                        : cbor_new_null());
+  ok = ok && push(info, build_int(ctx->alg->cose)) &&
+       push(info, cbor_build_string(type)) &&
+       push(info, build_int((int64_t)out_len));
   size_t n = ok ? cbor_serialize(info, buf, cap) : 0;
   cbor_decref(&info);
   return n;
 }
 
 static oscore_err derive_one(const oscore_ctx *ctx, const oscore_ctx_params *p,
-                             const uint8_t *id, size_t id_len,
-                             const char *type, uint8_t *out, size_t out_len) {
+                             const oscore_bytes *id, const char *type,
+                             uint8_t *out, size_t out_len) {
   /* Upper bound: 1 (array) + 1+7 (id) + 2+32 (id context) + 9 (alg)
    * + 1+3 (type) + 9 (L). */
   uint8_t info[80];
-  size_t info_len = encode_info(id, id_len, ctx, type, out_len, info,
-                                sizeof info);
+  size_t info_len = encode_info(id, ctx, type, out_len, info, sizeof info);
   if (info_len == 0)
     return OSCORE_ERR_NO_MEMORY;
   return oscore_hkdf(ctx->hkdf, p->master_salt, p->master_secret,
@@ -98,6 +101,8 @@ oscore_err oscore_ctx_derive(oscore_ctx *ctx, const oscore_ctx_params *p) {
   memset(&n, 0, sizeof n);
   n.alg = alg;
   n.hkdf = p->hkdf;
+  if (p->profile)
+    n.profile = *p->profile;
   if (p->sender_id.len)
     memcpy(n.sender_id, p->sender_id.ptr, p->sender_id.len);
   n.sender_id_len = p->sender_id.len;
@@ -109,15 +114,18 @@ oscore_err oscore_ctx_derive(oscore_ctx *ctx, const oscore_ctx_params *p) {
     memcpy(n.id_context, p->id_context.ptr, p->id_context.len);
   n.id_context_len = p->has_id_context ? p->id_context.len : 0;
 
-  oscore_err err = derive_one(&n, p, n.sender_id, n.sender_id_len,
-                              "Key", n.sender_key, alg->key_len);
+  oscore_bytes sid = OSCORE_BYTES(n.sender_id, n.sender_id_len);
+  oscore_bytes rid = OSCORE_BYTES(n.recipient_id, n.recipient_id_len);
+  /* §3.2.1: the common IV's info carries the empty ID; draft-08's
+   * published vectors used nil there (DRAFT08.md). */
+  static const uint8_t none[1];
+  oscore_bytes empty = OSCORE_BYTES(none, 0);
+  const oscore_bytes *iv_id = n.profile.common_iv_id_null ? NULL : &empty;
+  oscore_err err = derive_one(&n, p, &sid, "Key", n.sender_key, alg->key_len);
   if (err == OSCORE_OK)
-    err = derive_one(&n, p, n.recipient_id, n.recipient_id_len,
-                     "Key", n.recipient_key, alg->key_len);
-  /* §3.2.1: the common IV's info carries the empty ID. */
+    err = derive_one(&n, p, &rid, "Key", n.recipient_key, alg->key_len);
   if (err == OSCORE_OK)
-    err = derive_one(&n, p, n.sender_id, 0, "IV", n.common_iv,
-                     alg->nonce_len);
+    err = derive_one(&n, p, iv_id, "IV", n.common_iv, alg->nonce_len);
   if (err == OSCORE_OK)
     err = oscore_replay_init_empty(&n.replay, p->replay_window);
   if (err != OSCORE_OK) {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "oscore_alg.h"
+#include "oscore_profile.h"
 #include "oscore_replay.h"
 
 #define OSCORE_MAX_ID_LEN      7    /* nonce_len - 6 for 13-byte nonces */
@@ -25,11 +26,13 @@ typedef struct {
   bool has_id_context;         /* absent and empty are different */
   oscore_bytes id_context;
   unsigned replay_window;      /* 0 means OSCORE_REPLAY_DEFAULT_SIZE */
+  const oscore_profile *profile; /* NULL: RFC 8613 */
 } oscore_ctx_params;
 
 typedef struct {
   const oscore_aead_info *alg;
   oscore_hash hkdf;
+  oscore_profile profile;      /* RFC 8613 or draft-08 behaviour */
   uint8_t sender_id[OSCORE_MAX_ID_LEN];
   size_t sender_id_len;
   uint8_t recipient_id[OSCORE_MAX_ID_LEN];

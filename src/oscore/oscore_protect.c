@@ -4,7 +4,11 @@
  * requests carry the same Observe inside and outside and go out as FETCH;
  * a response keeps its Observe inside and gets an outer Observe derived
  * from the sender sequence number; the outer code of a response is 2.05 for
- * a FETCH request and 2.04 otherwise (§4.2). */
+ * a FETCH request and 2.04 otherwise (§4.2).
+ *
+ * A context's oscore_profile (draft-08, oscore_profile.h) changes what it
+ * names: the option number, Observe outer only, 2.04 for every response
+ * and a partial IV in every notification. */
 #include <string.h>
 #include <openssl/crypto.h>
 #include "oscore_aad.h"
@@ -37,6 +41,15 @@ oscore_class oscore_option_class(uint16_t number) {
      * options are only ever added by proxies, never by protect. */
     return OSCORE_CLASS_E;
   }
+}
+
+/* The class of |number| under profile |p|: the profile's OSCORE option is
+ * outer only, and draft-08 keeps Observe outer only. */
+static oscore_class class_in(const oscore_profile *p, uint16_t number) {
+  if (number == oscore_profile_option(p)) return OSCORE_CLASS_U;
+  if (number == OSCORE_OPT_OBSERVE && p->observe_outer_only)
+    return OSCORE_CLASS_U;
+  return oscore_option_class(number);
 }
 
 static bool slice_ok(oscore_bytes b) { return b.ptr != NULL || b.len == 0; }
@@ -144,8 +157,9 @@ static oscore_err put_query(oscore_optw *w, const proxy_uri *p) {
 
 /* code || class E options (with Observe and No-Response, and the Uri-Path
  * and Uri-Query decomposed from Proxy-Uri) || 0xFF payload, into |out|. */
-static oscore_err write_plaintext(const oscore_msg *m, const proxy_uri *pu,
-                                  uint8_t *out, size_t cap, size_t *len) {
+static oscore_err write_plaintext(const oscore_profile *p, const oscore_msg *m,
+                                  const proxy_uri *pu, uint8_t *out, size_t cap,
+                                  size_t *len) {
   if (cap < 1) return OSCORE_ERR_BUFFER_TOO_SMALL;
   out[0] = m->code;
   oscore_optw w;
@@ -154,7 +168,7 @@ static oscore_err write_plaintext(const oscore_msg *m, const proxy_uri *pu,
   oscore_err e = OSCORE_OK;
   for (size_t i = 0; i < m->n_opts && e == OSCORE_OK; i++) {
     uint16_t num = m->opts[i].number;
-    oscore_class c = oscore_option_class(num);
+    oscore_class c = class_in(p, num);
     if (c == OSCORE_CLASS_U || c == OSCORE_CLASS_SPLIT) continue;
     if (!path_done && num > OSCORE_OPT_URI_PATH) {
       e = put_path(&w, pu);
@@ -174,8 +188,8 @@ static oscore_err write_plaintext(const oscore_msg *m, const proxy_uri *pu,
 }
 
 /* Check the message to protect and split its Proxy-Uri. */
-static oscore_err check_plain(const oscore_msg *m, bool is_request,
-                              proxy_uri *pu) {
+static oscore_err check_plain(const oscore_profile *p, const oscore_msg *m,
+                              bool is_request, proxy_uri *pu) {
   memset(pu, 0, sizeof *pu);
   if (!m || (m->n_opts && !m->opts) || !slice_ok(m->payload))
     return OSCORE_ERR_INVALID_ARG;
@@ -185,7 +199,9 @@ static oscore_err check_plain(const oscore_msg *m, bool is_request,
       return OSCORE_ERR_INVALID_ARG;
   }
   /* §4.1.3.7: nested OSCORE is not supported. */
-  if (oscore_msg_find_opt(m, OSCORE_OPT_OSCORE)) return OSCORE_ERR_INVALID_ARG;
+  if (oscore_msg_find_opt(m, OSCORE_OPT_OSCORE) ||
+      oscore_msg_find_opt(m, oscore_profile_option(p)))
+    return OSCORE_ERR_INVALID_ARG;
   const oscore_opt *px = oscore_msg_find_opt(m, OSCORE_OPT_PROXY_URI);
   if (!px) return OSCORE_OK;
   /* Proxy-Uri is a request option, not repeatable (RFC 7252 §5.10), and
@@ -204,32 +220,30 @@ static oscore_err check_plain(const oscore_msg *m, bool is_request,
 /* Outer options of a message to send: class U as they are, the outer part
  * of Proxy-Uri, class EU (Observe gets |observe| when given), then OSCORE
  * with |oscore_value|. */
-static oscore_err build_outer(const oscore_msg *plain, const proxy_uri *pu,
-                              const oscore_bytes *observe,
+static oscore_err build_outer(const oscore_profile *p, const oscore_msg *plain,
+                              const proxy_uri *pu, const oscore_bytes *observe,
                               oscore_bytes oscore_value, oscore_msg *outer) {
   outer->n_opts = 0;
   outer->payload = OSCORE_BYTES(NULL, 0);
   oscore_err e = OSCORE_OK;
   for (size_t i = 0; i < plain->n_opts && e == OSCORE_OK; i++) {
     const oscore_opt *o = &plain->opts[i];
-    switch (oscore_option_class(o->number)) {
+    switch (class_in(p, o->number)) {
     case OSCORE_CLASS_U:
-      e = oscore_msg_add_opt(outer, o->number, o->value);
-      break;
-    case OSCORE_CLASS_SPLIT:
-      e = oscore_msg_add_opt(outer, o->number, pu->outer);
-      break;
     case OSCORE_CLASS_EU:
       e = oscore_msg_add_opt(outer, o->number,
                              o->number == OSCORE_OPT_OBSERVE && observe
                                  ? *observe : o->value);
+      break;
+    case OSCORE_CLASS_SPLIT:
+      e = oscore_msg_add_opt(outer, o->number, pu->outer);
       break;
     case OSCORE_CLASS_E:
       break;
     }
   }
   if (e == OSCORE_OK)
-    e = oscore_msg_add_opt(outer, OSCORE_OPT_OSCORE, oscore_value);
+    e = oscore_msg_add_opt(outer, oscore_profile_option(p), oscore_value);
   return e;
 }
 
@@ -242,7 +256,8 @@ static oscore_err seal(const oscore_ctx *ctx, oscore_bytes nonce_id,
                        size_t off, oscore_bytes *cipher) {
   if (cap < off) return OSCORE_ERR_BUFFER_TOO_SMALL;
   size_t plen;
-  oscore_err e = write_plaintext(plain, pu, buf + off, cap - off, &plen);
+  oscore_err e = write_plaintext(&ctx->profile, plain, pu, buf + off,
+                                 cap - off, &plen);
   if (e != OSCORE_OK) return e;
   uint8_t aad[OSCORE_AAD_MAX];
   size_t aad_len;
@@ -290,7 +305,7 @@ oscore_err oscore_protect_request(oscore_ctx *ctx, const oscore_msg *plain,
   if (!ctx_ok(ctx) || !out_ok(plain, outer) || !buf || !rid)
     return OSCORE_ERR_INVALID_ARG;
   proxy_uri pu;
-  oscore_err e = check_plain(plain, true, &pu);
+  oscore_err e = check_plain(&ctx->profile, plain, true, &pu);
   if (e == OSCORE_OK) e = seq_check(ctx);
   if (e != OSCORE_OK) return e;
 
@@ -310,7 +325,8 @@ oscore_err oscore_protect_request(oscore_ctx *ctx, const oscore_msg *plain,
   if (e != OSCORE_OK) return e;
 
   bool observe = oscore_msg_find_opt(plain, OSCORE_OPT_OBSERVE) != NULL;
-  e = build_outer(plain, &pu, NULL, OSCORE_BYTES(buf, olen), outer);
+  e = build_outer(&ctx->profile, plain, &pu, NULL, OSCORE_BYTES(buf, olen),
+                  outer);
   if (e != OSCORE_OK) return e;
   /* §4.2; aiocoap sends every Observe request as FETCH. */
   outer->code = observe ? OSCORE_CODE(0, OSCORE_CODE_FETCH)
@@ -331,6 +347,16 @@ oscore_err oscore_protect_request(oscore_ctx *ctx, const oscore_msg *plain,
   return OSCORE_OK;
 }
 
+bool oscore_response_needs_own_piv(const oscore_ctx *ctx,
+                                   const oscore_request_id *rid, bool own_piv,
+                                   const oscore_msg *plain) {
+  /* A request whose freshness is unknown may be a replay: answering it
+   * with its own nonce could repeat a nonce under our key (§7.4, B.1.2). */
+  if (own_piv || !rid || !rid->piv_reusable) return true;
+  return ctx && ctx->profile.notifications_own_piv &&
+         oscore_msg_find_opt(plain, OSCORE_OPT_OBSERVE) != NULL;
+}
+
 oscore_err oscore_protect_response(oscore_ctx *ctx, oscore_request_id *rid,
                                    bool own_piv, const oscore_msg *plain,
                                    oscore_msg *outer, uint8_t *buf, size_t cap) {
@@ -338,11 +364,9 @@ oscore_err oscore_protect_response(oscore_ctx *ctx, oscore_request_id *rid,
       rid->kid_len > OSCORE_MAX_ID_LEN || rid->piv_len < 1 || rid->piv_len > 5)
     return OSCORE_ERR_INVALID_ARG;
   proxy_uri pu;
-  oscore_err e = check_plain(plain, false, &pu);
+  oscore_err e = check_plain(&ctx->profile, plain, false, &pu);
   if (e != OSCORE_OK) return e;
-  /* A request whose freshness is unknown may be a replay: answering it
-   * with its own nonce could repeat a nonce under our key (§7.4, B.1.2). */
-  bool use_own = own_piv || !rid->piv_reusable;
+  bool use_own = oscore_response_needs_own_piv(ctx, rid, own_piv, plain);
   if (!use_own && rid->nonce_used) return OSCORE_ERR_NONCE_USED;
   if (use_own && (e = seq_check(ctx)) != OSCORE_OK) return e;
 
@@ -368,9 +392,11 @@ oscore_err oscore_protect_response(oscore_ctx *ctx, oscore_request_id *rid,
     obs_val = OSCORE_BYTES(buf + off, n);
     off += n;
   }
-  e = build_outer(plain, &pu, &obs_val, OSCORE_BYTES(buf, olen), outer);
+  e = build_outer(&ctx->profile, plain, &pu, &obs_val,
+                  OSCORE_BYTES(buf, olen), outer);
   if (e != OSCORE_OK) return e;
-  outer->code = rid->observe ? CODE_CONTENT : CODE_CHANGED;
+  outer->code = rid->observe && !ctx->profile.responses_always_changed
+                    ? CODE_CONTENT : CODE_CHANGED;
 
   oscore_bytes req_kid = OSCORE_BYTES(rid->kid, rid->kid_len);
   oscore_bytes req_piv = OSCORE_BYTES(rid->piv, rid->piv_len);
@@ -421,7 +447,8 @@ static oscore_err open_into(const oscore_ctx *ctx, oscore_bytes nonce_id,
   if (e == OSCORE_ERR_INVALID_ARG) e = OSCORE_ERR_MSG_MALFORMED;
   if (e != OSCORE_OK) return e;
   /* §4.1.3.7: an OSCORE option inside means nested OSCORE. */
-  if (oscore_msg_find_opt(plain, OSCORE_OPT_OSCORE))
+  if (oscore_msg_find_opt(plain, OSCORE_OPT_OSCORE) ||
+      oscore_msg_find_opt(plain, oscore_profile_option(&ctx->profile)))
     return OSCORE_ERR_MSG_MALFORMED;
   plain->code = buf[0];
   *used = plen;
@@ -432,14 +459,17 @@ static oscore_err open_into(const oscore_ctx *ctx, oscore_bytes nonce_id,
  * class U (not OSCORE) and the outer Proxy-Uri; for No-Response the inner
  * one wins and the outer stands in when there is none. Observe is left to
  * the caller. */
-static oscore_err merge_outer(const oscore_msg *outer, oscore_msg *plain) {
+static oscore_err merge_outer(const oscore_profile *p, const oscore_msg *outer,
+                              oscore_msg *plain) {
   bool inner_nr = oscore_msg_find_opt(plain, OSCORE_OPT_NO_RESPONSE) != NULL;
   for (size_t i = 0; i < outer->n_opts; i++) {
     const oscore_opt *o = &outer->opts[i];
     bool keep;
-    switch (oscore_option_class(o->number)) {
+    if (o->number == OSCORE_OPT_OBSERVE) continue;
+    switch (class_in(p, o->number)) {
     case OSCORE_CLASS_U:
-      keep = o->number != OSCORE_OPT_OSCORE;
+      keep = o->number != oscore_profile_option(p) &&
+             o->number != OSCORE_OPT_OSCORE;
       break;
     case OSCORE_CLASS_SPLIT:
       keep = true;
@@ -453,6 +483,23 @@ static oscore_err merge_outer(const oscore_msg *outer, oscore_msg *plain) {
     }
     if (!keep) continue;
     oscore_err e = oscore_msg_add_opt(plain, o->number, o->value);
+    if (e != OSCORE_OK) return e;
+  }
+  return OSCORE_OK;
+}
+
+/* §4.1.3.5: without an outer Observe (a proxy may drop it) the request is
+ * not an Observe request; the inner value is the authenticated one.
+ * draft-08 has only the outer one. */
+static oscore_err request_observe(const oscore_profile *p,
+                                  const oscore_msg *outer, oscore_msg *plain) {
+  const oscore_opt *oo = oscore_msg_find_opt(outer, OSCORE_OPT_OBSERVE);
+  if (!oo || p->observe_outer_only)
+    oscore_msg_remove_opt(plain, OSCORE_OPT_OBSERVE);
+  for (size_t i = 0; p->observe_outer_only && i < outer->n_opts; i++) {
+    if (outer->opts[i].number != OSCORE_OPT_OBSERVE) continue;
+    oscore_err e = oscore_msg_add_opt(plain, OSCORE_OPT_OBSERVE,
+                                      outer->opts[i].value);
     if (e != OSCORE_OK) return e;
   }
   return OSCORE_OK;
@@ -492,11 +539,8 @@ oscore_err oscore_unprotect_request(oscore_ctx *ctx, const oscore_option *opt,
   size_t used;
   e = open_into(ctx, opt->kid, opt->piv, opt->kid, opt->piv, outer, plain,
                 buf, cap, &used);
-  /* §4.1.3.5: without an outer Observe (a proxy may drop it) the request
-   * is not an Observe request; the inner value is the authenticated one. */
-  if (e == OSCORE_OK && !oscore_msg_find_opt(outer, OSCORE_OPT_OBSERVE))
-    oscore_msg_remove_opt(plain, OSCORE_OPT_OBSERVE);
-  if (e == OSCORE_OK) e = merge_outer(outer, plain);
+  if (e == OSCORE_OK) e = request_observe(&ctx->profile, outer, plain);
+  if (e == OSCORE_OK) e = merge_outer(&ctx->profile, outer, plain);
   if (e != OSCORE_OK) return e;
 
   memset(rid, 0, sizeof *rid);
@@ -524,7 +568,8 @@ oscore_err oscore_unprotect_response(oscore_ctx *ctx,
   if (!ctx_ok(ctx) || !rid || !in_ok(outer, plain) || !buf ||
       rid->kid_len > OSCORE_MAX_ID_LEN || rid->piv_len < 1 || rid->piv_len > 5)
     return OSCORE_ERR_INVALID_ARG;
-  const oscore_opt *oo = oscore_msg_find_opt(outer, OSCORE_OPT_OSCORE);
+  const oscore_opt *oo =
+      oscore_msg_find_opt(outer, oscore_profile_option(&ctx->profile));
   if (!oo) return OSCORE_ERR_NO_OSCORE_OPTION;
   oscore_option opt;
   oscore_err e = oscore_option_decode(oo->value, &opt);
@@ -568,7 +613,7 @@ oscore_err oscore_unprotect_response(oscore_ctx *ctx,
     e = oscore_msg_add_opt(plain, OSCORE_OPT_OBSERVE,
                            OSCORE_BYTES(buf + used, n));
   }
-  if (e == OSCORE_OK) e = merge_outer(outer, plain);
+  if (e == OSCORE_OK) e = merge_outer(&ctx->profile, outer, plain);
   if (e != OSCORE_OK) return e;
   if (info) {
     info->has_piv = has_piv;

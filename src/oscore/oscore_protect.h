@@ -50,12 +50,22 @@ oscore_err oscore_protect_request(oscore_ctx *ctx, const oscore_msg *plain,
                                   oscore_request_id *rid);
 
 /* Server: protect response |plain| to the request |rid|. With |own_piv| (or
- * when rid->piv_reusable is false) a sender sequence number is consumed and
+ * when rid->piv_reusable is false, or a draft-08 notification:
+ * oscore_response_needs_own_piv) a sender sequence number is consumed and
  * sent as partial IV; otherwise the request's nonce is reused, once: that
  * marks rid->nonce_used, and a later call without |own_piv| is
  * OSCORE_ERR_NONCE_USED (nothing consumed or written). Outer code is
  * 2.05 when the request was an Observe request sent as FETCH (rid->observe),
- * else 2.04: §4.2 answers FETCH with 2.05 and POST with 2.04, as aiocoap. */
+ * else 2.04: §4.2 answers FETCH with 2.05 and POST with 2.04, as aiocoap;
+ * draft-08 answers 2.04 always. */
+/* Whether oscore_protect_response() will consume a sender sequence number
+ * of ours for |plain| (the caller must then have one reserved): with
+ * |own_piv|, when the request's nonce may not be reused, and under
+ * draft-08 for every Observe response. */
+bool oscore_response_needs_own_piv(const oscore_ctx *ctx,
+                                   const oscore_request_id *rid, bool own_piv,
+                                   const oscore_msg *plain);
+
 oscore_err oscore_protect_response(oscore_ctx *ctx, oscore_request_id *rid,
                                    bool own_piv, const oscore_msg *plain,
                                    oscore_msg *outer, uint8_t *buf, size_t cap);

@@ -84,6 +84,10 @@ store_err store_context_prepare_send(store_context *sc, store_diag *diag);
  * the request; the next call retries. Errors: STORE_ERR_IO. */
 store_err store_context_window_changed(store_context *sc, store_diag *diag);
 
+/* "DIR: OSCORE as in RFC 8613, option 9" or "DIR: OSCORE as in draft-08,
+ * option 21, Common IV id h''" into |out| (|cap| bytes, cut), for -vv. */
+void store_context_describe(store_context *sc, char *out, size_t cap);
+
 /* Number of times sequence.json was written through this context (for
  * diagnostics and tests of the B.1.1 chunking). */
 unsigned long store_context_write_count(const store_context *sc);
@@ -135,6 +139,15 @@ store_context *store_credentials_find(store_credentials *c,
                                       const uint8_t *kid_context,
                                       size_t kid_context_len,
                                       const char **identity);
+
+/* Server: the |i|-th opened context in opening order, NULL past the last
+ * (to list them, e.g. with the OSCORE version each speaks). */
+store_context *store_credentials_context(const store_credentials *c, size_t i);
+
+/* Server: whether an opened context carries its OSCORE option as |number|
+ * (draft-08 contexts on 21), which the CoAP stack must then accept. */
+bool store_credentials_uses_option(const store_credentials *c,
+                                   uint16_t number);
 
 /* Close every opened context cleanly (store_context_close) and free the
  * map. Returns the first error but closes all. NULL is fine. */

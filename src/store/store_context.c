@@ -1,6 +1,7 @@
 /* A security context directory in use: lock, derived context, and the
  * Appendix B.1 persistence of sequence numbers and the replay window. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -139,6 +140,14 @@ oscore_ctx *store_context_oscore(store_context *sc) {
 
 const char *store_context_dir(const store_context *sc) {
   return sc->dir;
+}
+
+void store_context_describe(store_context *sc, char *out, size_t cap) {
+  if (!out || cap == 0)
+    return;
+  char how[96];
+  oscore_profile_describe(&sc->ctx.profile, how, sizeof how);
+  snprintf(out, cap, "%s: OSCORE as in %s", sc->dir, how);
 }
 
 unsigned long store_context_write_count(const store_context *sc) {

@@ -379,6 +379,20 @@ store_err store_credentials_open_all(store_credentials *c, store_diag *diag) {
   return STORE_OK;
 }
 
+store_context *store_credentials_context(const store_credentials *c,
+                                         size_t i) {
+  return c && i < c->n_ctxs ? c->ctxs[i].sc : NULL;
+}
+
+bool store_credentials_uses_option(const store_credentials *c,
+                                   uint16_t number) {
+  for (size_t i = 0; c && i < c->n_ctxs; i++)
+    if (oscore_profile_option(&store_context_oscore(c->ctxs[i].sc)->profile) ==
+        number)
+      return true;
+  return false;
+}
+
 /* Order of the kid index: recipient ID (length, then bytes), then no ID
  * context before one, then the ID context, then the position in ctxs, so
  * that among contexts with the same IDs the first opened comes first. */

@@ -14,9 +14,11 @@
 typedef enum { KIND_BYTES, KIND_STRING, KIND_INT } key_kind;
 typedef enum { ENC_PLAIN, ENC_HEX, ENC_ASCII } key_enc;
 
-/* The keys aiocoap reads (oscore.py FilesystemSecurityContext._load). */
+/* The keys aiocoap reads (oscore.py FilesystemSecurityContext._load), then
+ * ours for draft-08 mode (DRAFT08.md "Settings keys"), which aiocoap
+ * ignores: such a context must not be given to aiocoap. */
 enum { K_SENDER, K_RECIPIENT, K_SECRET, K_SALT, K_IDCTX, K_ALG, K_HASH,
-       K_WINDOW, K_COUNT };
+       K_WINDOW, K_VERSION, K_OPTION, K_IVID, K_COUNT };
 static const struct {
   const char *name;
   key_kind kind;
@@ -29,6 +31,9 @@ static const struct {
   [K_ALG] = { "algorithm", KIND_STRING },
   [K_HASH] = { "kdf-hashfun", KIND_STRING },
   [K_WINDOW] = { "window", KIND_INT },
+  [K_VERSION] = { "oscore-version", KIND_STRING },
+  [K_OPTION] = { "option-number", KIND_INT },
+  [K_IVID] = { "common-iv-id", KIND_STRING },
 };
 
 /* Where each key was found, for messages naming file and key. */
@@ -176,6 +181,62 @@ static store_err check_ids(const char *dir, const found_key *found,
   return STORE_OK;
 }
 
+/* A plain string key among |allowed| (NULL-terminated); *out is its index,
+ * |dflt| when the key is absent. */
+static store_err string_choice(const char *dir, const found_key *f,
+                               const char *const *allowed, int dflt, int *out,
+                               store_diag *diag) {
+  *out = dflt;
+  if (!f->file)
+    return STORE_OK;
+  store_err err = plain_only(dir, f, diag);
+  if (err)
+    return err;
+  for (int i = 0; cJSON_IsString(f->value) && allowed[i]; i++)
+    if (strcmp(f->value->valuestring, allowed[i]) == 0) {
+      *out = i;
+      return STORE_OK;
+    }
+  return store_fail(diag, STORE_ERR_MALFORMED,
+                    "%s/%s: key \"%s\": expected \"%s\" or \"%s\"", dir,
+                    f->file, f->key, allowed[0], allowed[1]);
+}
+
+/* "oscore-version", and the two open choices of draft-08 mode. */
+static store_err interpret_profile(const char *dir, const found_key *found,
+                                   store_ctxdir *out, store_diag *diag) {
+  static const char *const versions[] = { "rfc8613", "draft-08", NULL };
+  static const char *const iv_ids[] = { "empty", "null", NULL };
+  int version, iv_id;
+  store_err err = string_choice(dir, &found[K_VERSION], versions, 0, &version,
+                                diag);
+  if (!err)
+    err = string_choice(dir, &found[K_IVID], iv_ids, 0, &iv_id, diag);
+  if (err)
+    return err;
+  memset(&out->profile, 0, sizeof out->profile);
+  if (version == 0) {
+    for (int k = K_OPTION; k <= K_IVID; k++)
+      if (found[k].file)
+        return store_fail(diag, STORE_ERR_MALFORMED,
+                          "%s/%s: key \"%s\" only applies with "
+                          "\"oscore-version\": \"draft-08\"", dir,
+                          found[k].file, found[k].key);
+    return STORE_OK;
+  }
+  uint64_t option = OSCORE_DRAFT08_OPTION;
+  if (found[K_OPTION].file && (err = plain_only(dir, &found[K_OPTION], diag)))
+    return err;
+  /* The core accepts 21 and 9 only. */
+  if ((found[K_OPTION].file &&
+       !store_json_uint(found[K_OPTION].value, 0xFFFF, &option)) ||
+      oscore_profile_draft08((uint16_t)option, iv_id == 1, &out->profile))
+    return store_fail(diag, STORE_ERR_MALFORMED,
+                      "%s/%s: key \"option-number\": expected 21 or 9", dir,
+                      found[K_OPTION].file);
+  return STORE_OK;
+}
+
 static store_err interpret(const char *dir, const found_key *found,
                            store_ctxdir *out, store_diag *diag) {
   store_err err;
@@ -246,7 +307,9 @@ static store_err interpret(const char *dir, const found_key *found,
     out->window = (unsigned)w;
   }
 
-  return check_ids(dir, found, out, diag);
+  if ((err = check_ids(dir, found, out, diag)))
+    return err;
+  return interpret_profile(dir, found, out, diag);
 }
 
 /* The secret file: aiocoap reads secret.json; the seed documents say
@@ -339,6 +402,7 @@ void store_ctxdir_params(const store_ctxdir *d, oscore_ctx_params *p) {
   p->has_id_context = d->id_context.present;
   p->id_context = OSCORE_BYTES(d->id_context.buf, d->id_context.len);
   p->replay_window = d->window;
+  p->profile = &d->profile;
 }
 
 void store_ctxdir_wipe(store_ctxdir *d) {

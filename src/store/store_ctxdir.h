@@ -27,6 +27,9 @@ typedef struct {
   const oscore_aead_info *alg;
   oscore_hash hash;
   unsigned window;
+  /* "oscore-version" (and in draft-08 mode "option-number",
+   * "common-iv-id"): our keys, which aiocoap does not read. */
+  oscore_profile profile;
 } store_ctxdir;
 
 /* Read and check the parameters of |dir| into |out|. The JSON text and

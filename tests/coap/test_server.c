@@ -846,6 +846,133 @@ static void test_kid_context(void) {
   CHECK(connect_to(coapx_server_port(srv, 0)));
 }
 
+/* draft-08 contexts (DRAFT08.md) in the gate: option 21 is taken only for
+ * a context speaking draft-08 on it, replays get the draft's text, and an
+ * Observe registration is answered outer 2.04 with our own partial IV. */
+static bool draft08_client(oscore_ctx *c, const uint8_t *sender, size_t slen,
+                           uint16_t option) {
+  uint8_t secret[16];
+  for (int i = 0; i < 16; i++) secret[i] = (uint8_t)(i + 1);
+  static const uint8_t rid01[1] = { 0x01 };
+  oscore_profile prof;
+  if (oscore_profile_draft08(option, false, &prof) != OSCORE_OK) return false;
+  oscore_ctx_params p = {
+    .aead_cose = 10, .hkdf = OSCORE_HASH_SHA256,
+    .master_secret = OSCORE_BYTES(secret, 16),
+    .sender_id = OSCORE_BYTES(sender, slen),
+    .recipient_id = OSCORE_BYTES(rid01, 1), .profile = &prof,
+  };
+  if (oscore_ctx_derive(c, &p) != OSCORE_OK) return false;
+  c->seq_limit = 1u << 20;
+  return true;
+}
+
+static void test_draft08_gate(void) {
+  /* Context B (RFC 8613, recipient "") and X (draft-08 on 21, recipient
+   * 05) on one server. */
+  char dir[256], creds_path[256];
+  CHECK(copy_context("b", "d8b", NULL));
+  snprintf(dir, sizeof dir, "%s/d8x", tmpdir);
+  CHECK(mkdir(dir, 0700) == 0);
+  char path[300];
+  snprintf(path, sizeof path, "%s/settings.json", dir);
+  CHECK(write_file(path, "{\"sender-id_hex\": \"01\", \"recipient-id_hex\": "
+                         "\"05\", \"oscore-version\": \"draft-08\"}"));
+  snprintf(path, sizeof path, "%s/secret.json", dir);
+  CHECK(write_file(path, "{\"secret_hex\": \"0102030405060708090a0b0c0d0e0f10\"}"));
+  snprintf(creds_path, sizeof creds_path, "%s/d8.json", tmpdir);
+  CHECK(write_file(creds_path, "{\":b\": {\"oscore\": {\"basedir\": \"d8b/\"}},"
+                               " \":x\": {\"oscore\": {\"basedir\": \"d8x/\"}}}"));
+  coapx_server *main_srv = srv;
+  srv = start(creds_path, NULL);
+  CHECK(srv != NULL);
+  if (!srv) { srv = main_srv; return; }
+  CHECK(connect_to(coapx_server_port(srv, 0)));
+
+  static const uint8_t kid05[1] = { 0x05 };
+  oscore_ctx x, x_on_empty_kid, rfc05;
+  CHECK(draft08_client(&x, kid05, 1, 21));
+  CHECK(draft08_client(&x_on_empty_kid, NULL, 0, 21));
+  CHECK(derive_client(&rfc05, kid05, 1));
+  oscore_opt o[4];
+  oscore_msg m;
+  oscore_request_id rid;
+  uint8_t d[512], buf[2048];
+  answer_t a;
+
+  /* A draft-08 request on 21: verified, identity :x, outer 2.04. */
+  plain_get(&m, o, 4, "hello");
+  size_t n = encode_protected(&x, 0, &m, &rid, d, sizeof d);
+  memset(&app, 0, sizeof app);
+  size_t r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  CHECK_EQ_INT(a.d.msg.code, OSCORE_CODE(2, 4));
+  oscore_msg_init(&a.inner, a.inner_opts, 32);
+  CHECK_EQ_INT(oscore_unprotect_response(&x, &rid, &a.d.msg, &a.inner, a.pbuf,
+                                         sizeof a.pbuf, &a.info), OSCORE_OK);
+  CHECK(payload_is(&a.inner, "Hello world"));
+  CHECK(app.identity && strcmp(app.identity, ":x") == 0);
+
+  /* The same datagram under a new MID: the draft's replay text. */
+  d[2] = (uint8_t)(next_mid >> 8);
+  d[3] = (uint8_t)next_mid;
+  next_mid++;
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  CHECK_EQ_INT(a.d.msg.code, OSCORE_CODE(4, 1));
+  CHECK(payload_is(&a.d.msg, "Replay protection failed"));
+  CHECK_EQ_INT(app.calls, 1);
+
+  /* Observe registration: outer 2.04, Observe outer, own partial IV. */
+  plain_get(&m, o, 4, "obs");
+  oscore_msg_add_opt(&m, OSCORE_OPT_OBSERVE, OSCORE_BYTES(NULL, 0));
+  n = encode_protected(&x, 0, &m, &rid, d, sizeof d);
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  CHECK_EQ_INT(a.d.msg.code, OSCORE_CODE(2, 4));
+  CHECK(oscore_msg_find_opt(&a.d.msg, OSCORE_OPT_OBSERVE) != NULL);
+  oscore_msg_init(&a.inner, a.inner_opts, 32);
+  CHECK_EQ_INT(oscore_unprotect_response(&x, &rid, &a.d.msg, &a.inner, a.pbuf,
+                                         sizeof a.pbuf, &a.info), OSCORE_OK);
+  CHECK(a.info.has_piv);
+  CHECK(payload_is(&a.inner, "n=0"));
+
+  /* Option 21 naming the RFC 8613 context B (kid ""): not OSCORE here. */
+  plain_get(&m, o, 4, "hello");
+  n = encode_protected(&x_on_empty_kid, 0, &m, &rid, d, sizeof d);
+  memset(&app, 0, sizeof app);
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  CHECK_EQ_INT(a.d.msg.code, OSCORE_CODE(4, 2));
+  CHECK(payload_is(&a.d.msg, "Bad Option"));
+
+  /* Option 21 with an empty value (EDHOC's form): 4.02 as well. */
+  oscore_opt eo[2];
+  oscore_msg e;
+  oscore_msg_init(&e, eo, 2);
+  e.code = OSCORE_CODE(0, OSCORE_CODE_POST);
+  oscore_msg_add_opt(&e, OSCORE_DRAFT08_OPTION, OSCORE_BYTES(NULL, 0));
+  e.payload = OSCORE_BYTES("0123456789", 10);
+  n = encode(0, &e, TOK, 4, d, sizeof d);
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  CHECK_EQ_INT(a.d.msg.code, OSCORE_CODE(4, 2));
+
+  /* Option 9 whose kid names the draft-08 context: not its context. */
+  n = encode_protected(&rfc05, 0, &m, &rid, d, sizeof d);
+  r = exchange(d, n, buf, sizeof buf, 1000);
+  CHECK(r > 0 && parse(buf, r, &a));
+  CHECK_EQ_INT(a.d.msg.code, OSCORE_CODE(4, 1));
+  CHECK(payload_is(&a.d.msg, "Security context not found"));
+  CHECK_EQ_INT(app.calls, 0);
+
+  oscore_ctx_wipe(&x);
+  oscore_ctx_wipe(&x_on_empty_kid);
+  oscore_ctx_wipe(&rfc05);
+  coapx_server_free(srv);
+  srv = main_srv;
+}
+
 static void test_bind_and_config(void) {
   coapx_server *s = NULL;
   coapx_server_config cfg = { .handler = NULL };
@@ -924,6 +1051,7 @@ int main(void) {
   test_observe_plain_rst();
   test_echo_recovery();
   test_kid_context();
+  test_draft08_gate();
   CHECK(connect_to(coapx_server_port(srv, 0)));
   test_plain_get();
   test_non();

@@ -22,6 +22,11 @@ static const uint8_t id_context[8] = {
 static const uint8_t id00[1] = { 0x00 }, id01[1] = { 0x01 };
 
 void fuzz_ctx(oscore_ctx *ctx, fuzz_vec v, bool server) {
+  fuzz_ctx_profile(ctx, v, server, NULL);
+}
+
+void fuzz_ctx_profile(oscore_ctx *ctx, fuzz_vec v, bool server,
+                      const oscore_profile *profile) {
   /* Client IDs: C.1 and C.3 send as "" and receive from 01, C.2 sends as
    * 00; the server's are the other way round. */
   oscore_bytes client = v == FUZZ_VEC_C2 ? OSCORE_BYTES(id00, 1)
@@ -38,6 +43,7 @@ void fuzz_ctx(oscore_ctx *ctx, fuzz_vec v, bool server) {
     .has_id_context = v == FUZZ_VEC_C3,
     .id_context = v == FUZZ_VEC_C3 ? OSCORE_BYTES(id_context, 8)
                                    : OSCORE_BYTES(NULL, 0),
+    .profile = profile,
   };
   FUZZ_CHECK(oscore_ctx_derive(ctx, &p) == OSCORE_OK);
   ctx->seq_limit = OSCORE_MAX_SEQ + 1;

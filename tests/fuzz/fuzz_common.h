@@ -18,6 +18,9 @@ typedef enum { FUZZ_VEC_C1 = 1, FUZZ_VEC_C2 = 2, FUZZ_VEC_C3 = 3 } fuzz_vec;
  * with seq_limit opened wide; aborts when the core refuses (that is a bug,
  * the parameters are the RFC's). */
 void fuzz_ctx(oscore_ctx *ctx, fuzz_vec v, bool server);
+/* The same under |profile| (NULL: RFC 8613), e.g. draft-08's. */
+void fuzz_ctx_profile(oscore_ctx *ctx, fuzz_vec v, bool server,
+                      const oscore_profile *profile);
 
 /* The vector whose server context a request naming |opt| is meant for, as
  * a server would choose it: kid context -> C.3, kid 00 -> C.2, else C.1. */

@@ -3,9 +3,10 @@
  * context protects it, the protected message is encoded to a datagram,
  * decoded again and verified by the server, which protects an answer that
  * goes back the same way to the client. The message ID selects the context
- * (bits 0-1: C.1, C.2, C.3, C.1) and whether the answer carries its own
- * partial IV (bit 2); the token, read as a number, is the sender sequence
- * number (so every partial IV length occurs).
+ * (bits 0-1: C.1, C.2, C.3, C.1), whether the answer carries its own
+ * partial IV (bit 2) and the protocol (bit 3: draft-08 on option 21 with
+ * the null-id Common IV, DRAFT08.md); the token, read as a number, is the
+ * sender sequence number (so every partial IV length occurs).
  * Invariants: whatever protect accepts, the other side verifies, and gets
  * back the code, the payload and (without Proxy-Uri, which is split on
  * purpose, §4.1.3.3; Observe aside for answers) the same options in the
@@ -18,7 +19,7 @@
 #define MAX_OPTS 64
 #define BUF 8192
 
-static oscore_ctx server[4], client[4];
+static oscore_ctx server[2][4], client[2][4];
 static bool ready;
 
 static bool same_payload(const oscore_msg *a, const oscore_msg *b) {
@@ -56,9 +57,14 @@ static void wire_trip(const oscore_msg *m, uint8_t *wire, size_t cap,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!ready) {
+    oscore_profile d08;
+    FUZZ_CHECK(oscore_profile_draft08(OSCORE_DRAFT08_OPTION, true, &d08) ==
+               OSCORE_OK);
     for (fuzz_vec v = FUZZ_VEC_C1; v <= FUZZ_VEC_C3; v++) {
-      fuzz_ctx(&server[v], v, true);
-      fuzz_ctx(&client[v], v, false);
+      fuzz_ctx(&server[0][v], v, true);
+      fuzz_ctx(&client[0][v], v, false);
+      fuzz_ctx_profile(&server[1][v], v, true, &d08);
+      fuzz_ctx_profile(&client[1][v], v, false, &d08);
     }
     ready = true;
   }
@@ -70,7 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const fuzz_vec by_bits[4] = { FUZZ_VEC_C1, FUZZ_VEC_C2, FUZZ_VEC_C3,
                                        FUZZ_VEC_C1 };
   fuzz_vec v = by_bits[d.mid & 3];
-  oscore_ctx cl = client[v], sv = server[v];
+  bool draft08 = (d.mid & 8) != 0;
+  oscore_ctx cl = client[draft08][v], sv = server[draft08][v];
   uint64_t seq = 0;
   for (size_t i = 0; i < d.token_len; i++) seq = seq << 8 | d.token[i];
   cl.sender_seq = seq & OSCORE_MAX_SEQ;
@@ -87,7 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(cl.sender_seq == crid.seq + 1);
   oscore_datagram w;
   wire_trip(&outer, wire, sizeof wire, wopts, &w);
-  const oscore_opt *oo = oscore_msg_find_opt(&w.msg, OSCORE_OPT_OSCORE);
+  const oscore_opt *oo =
+      oscore_msg_find_opt(&w.msg, oscore_profile_option(&cl.profile));
   oscore_option opt;
   FUZZ_CHECK(oo && oscore_option_decode(oo->value, &opt) == OSCORE_OK);
   FUZZ_CHECK(fuzz_vec_for(&opt) == v);
@@ -121,8 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (oscore_protect_response(&sv, &crid, (d.mid & 4) != 0, &answer, &router,
                               rbuf, sizeof rbuf) != OSCORE_OK)
     return 0;
-  FUZZ_CHECK(router.code == (crid.observe ? OSCORE_CODE(2, 5)
-                                          : OSCORE_CODE(2, 4)));
+  FUZZ_CHECK(router.code == (crid.observe && !draft08 ? OSCORE_CODE(2, 5)
+                                                      : OSCORE_CODE(2, 4)));
   oscore_datagram w2;
   wire_trip(&router, wire2, sizeof wire2, w2opts, &w2);
   oscore_msg_init(&back, bopts, MAX_OPTS);
@@ -132,6 +140,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(e == OSCORE_OK);
   FUZZ_CHECK(back.code == answer.code && same_payload(&back, &answer));
   FUZZ_CHECK(same_opts(&back, &answer, OSCORE_OPT_OBSERVE));
-  FUZZ_CHECK(info.has_piv == ((d.mid & 4) != 0));
+  /* draft-08: every Observe response carries its own partial IV. */
+  bool notification = oscore_msg_find_opt(&answer, OSCORE_OPT_OBSERVE) != NULL;
+  FUZZ_CHECK(info.has_piv == ((d.mid & 4) != 0 || (draft08 && notification)));
   return 0;
 }

@@ -365,8 +365,9 @@ static void test_server(void) {
   char x[1024];
   snprintf(x, sizeof x, "%s/srv-x", top);
   mkdir(x, 0700);
+  /* srv-x speaks draft-08 on option 21 (DRAFT08.md). */
   tu_write(x, "settings.json", "{\"sender-id_hex\": \"01\", \"recipient-id_hex\": "
-           "\"0a\"}", 0600);
+           "\"0a\", \"oscore-version\": \"draft-08\"}", 0600);
   tu_write(x, "secret.json", "{\"secret_ascii\": \"hunter2hunter2\"}", 0600);
   tu_write(top, "server.json",
            "{\n"
@@ -414,6 +415,15 @@ static void test_server(void) {
                                NULL) == NULL);
   CHECK(store_credentials_find(c, (const uint8_t *)"\x0a\x00", 2, false, NULL, 0,
                                NULL) == NULL);
+
+  /* Every context once, in opening order; option 21 because of srv-x. */
+  size_t n = 0;
+  while (store_credentials_context(c, n)) n++;
+  CHECK_EQ_INT(n, 3);
+  CHECK(store_credentials_uses_option(c, 9));
+  CHECK(store_credentials_uses_option(c, 21));
+  CHECK(!store_credentials_uses_option(c, 11));
+  CHECK(!store_credentials_uses_option(NULL, 9));
 
   /* The client view of the same map agrees: ":alias" shares srv-b. */
   CHECK_EQ_INT(store_credentials_for_uri(c, "coap://y/", &d, &sc, &who), STORE_OK);

@@ -111,6 +111,49 @@ static void test_variants(void) {
     store_context_close(sc, NULL);
   }
 
+  /* draft-08 mode: TV1 of the draft's Appendix C, both Common IV ids; an
+   * ID context is no KDF input there. */
+  static const char *ivs[][2] = {
+    { "\"null\", \"option-number\": 9", "01727733ab49ead385b18f7d91" },
+    { "\"empty\"", "9091b60715f92b3de49a011911" },
+  };
+  for (int i = 0; i < 2; i++) {
+    char settings[400];
+    snprintf(settings, sizeof settings,
+             "{\"sender-id_hex\": \"\", \"recipient-id_hex\": \"01\","
+             " \"salt_hex\": \"9e7ca92223786340\", \"id-context_hex\": \"aa\","
+             " \"oscore-version\": \"draft-08\", \"common-iv-id\": %s}",
+             ivs[i][0]);
+    dir = tu_mkdir(i ? "variant-draft08-empty" : "variant-draft08-null");
+    tu_write(dir, "settings.json", settings, 0600);
+    tu_write(dir, "secret.json",
+             "{\"secret_hex\": \"0102030405060708090a0b0c0d0e0f10\"}", 0600);
+    sc = open_ok(dir, &w);
+    if (!sc) continue;
+    const oscore_ctx *o = store_context_oscore(sc);
+    uint8_t k[16], iv[13];
+    unit_hex("7230aab3b549d94c9224aacc744e93ab", k, sizeof k);
+    unit_hex(ivs[i][1], iv, sizeof iv);
+    CHECK_MEM(o->sender_key, 16, k, 16);
+    CHECK_MEM(o->common_iv, 13, iv, 13);
+    CHECK_EQ_INT(o->profile.version, OSCORE_VERSION_DRAFT08);
+    CHECK_EQ_INT(oscore_profile_option(&o->profile), i ? 21 : 9);
+    CHECK_EQ_INT(w.count, 0);
+    store_context_close(sc, NULL);
+  }
+  /* Said explicitly, RFC 8613 is what every other directory gets. */
+  dir = tu_plugtest("a", "variant-rfc8613");
+  tu_write(dir, "settings.json",
+           "{\"sender-id_hex\": \"\", \"recipient-id_hex\": \"01\","
+           " \"oscore-version\": \"rfc8613\"}", 0600);
+  sc = open_ok(dir, &w);
+  if (sc) {
+    CHECK_EQ_INT(store_context_oscore(sc)->profile.version,
+                 OSCORE_VERSION_RFC8613);
+    CHECK_EQ_INT(w.count, 0);
+    store_context_close(sc, NULL);
+  }
+
   /* Unknown keys: ignored as aiocoap does, with a warning naming them. */
   dir = tu_plugtest("a", "variant-unknown");
   tu_write(dir, "settings.json",
@@ -255,6 +298,24 @@ static const error_case error_cases[] = {
     NULL, STORE_ERR_MALFORMED, { "secret.json", "not valid JSON" } },
   { "top level array", "[1, 2]", "{" SECRET "}", NULL, NULL, STORE_ERR_MALFORMED,
     { "settings.json", "object" } },
+  /* draft-08 mode (DRAFT08.md "Settings keys") */
+  { "unknown OSCORE version", "{" IDS ", \"oscore-version\": \"draft-07\"}",
+    "{" SECRET "}", NULL, NULL, STORE_ERR_MALFORMED,
+    { "\"oscore-version\"", "draft-08" } },
+  { "option number outside draft-08", "{" IDS ", \"option-number\": 21}",
+    "{" SECRET "}", NULL, NULL, STORE_ERR_MALFORMED,
+    { "\"option-number\"", "only applies" } },
+  { "option number not 21 or 9",
+    "{" IDS ", \"oscore-version\": \"draft-08\", \"option-number\": 11}",
+    "{" SECRET "}", NULL, NULL, STORE_ERR_MALFORMED,
+    { "\"option-number\"", "21 or 9" } },
+  { "common IV id unknown",
+    "{" IDS ", \"oscore-version\": \"draft-08\", \"common-iv-id\": \"nil\"}",
+    "{" SECRET "}", NULL, NULL, STORE_ERR_MALFORMED,
+    { "\"common-iv-id\"", "\"empty\" or \"null\"" } },
+  { "version with _hex", "{" IDS ", \"oscore-version_hex\": \"00\"}",
+    "{" SECRET "}", NULL, NULL, STORE_ERR_MALFORMED,
+    { "\"oscore-version_hex\"", "plain value" } },
   /* sequence.json */
   { "sequence not JSON", "{" IDS "}", "{" SECRET "}", NULL, "{\"next-to-send\": ",
     STORE_ERR_MALFORMED, { "sequence.json", "not valid JSON" } },
