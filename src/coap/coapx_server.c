@@ -470,7 +470,9 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
 
   for (size_t i = 0; i < n; i++) {
     coap_address_t a;
+    if (cfg->failed_bind) *cfg->failed_bind = i;
     err = coapx_addr_parse_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &a);
+    if (err == COAPX_OK) err = coapx_addr_probe_free(&a);
     if (err != COAPX_OK) goto fail;
     srv->eps[i] = coap_new_endpoint(srv->ctx, &a, COAP_PROTO_UDP);
     if (!srv->eps[i]) { err = COAPX_ERR_BIND; goto fail; }

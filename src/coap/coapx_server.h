@@ -151,9 +151,16 @@ typedef struct {
   void *observe_end_arg;
   coapx_log_fn log;                    /* may be NULL */
   void *log_arg;
+  /* When coapx_server_new() fails on an endpoint, the index of its bind
+   * specification is written here (may be NULL), so that the program can
+   * name the address at fault. */
+  size_t *failed_bind;
 } coapx_server_config;
 
-/* Create the server and bind every endpoint of |cfg|. */
+/* Create the server and bind every endpoint of |cfg|. An address some
+ * other socket is bound to (another server, even one that set
+ * SO_REUSEADDR as libcoap does) is COAPX_ERR_IN_USE: the server refuses
+ * rather than share the port (checked by a probe bind just before). */
 coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out);
 
 /* The bound UDP port of endpoint |i| (in cfg->bind order), 0 when unknown. */

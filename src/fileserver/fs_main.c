@@ -101,17 +101,21 @@ int main(int argc, char **argv) {
     .on_observe_end = fs_glue_observe_end, .observe_end_arg = &g,
     .log = on_log,
   };
+  size_t failed = 0;
+  sc.failed_bind = &failed;
   coapx_err ce = coapx_server_new(&sc, &g.srv);
   if (ce != COAPX_OK) {
     /* At most 200 bytes of a (hostile, huge) address: one readable line. */
-    const char *where = o.n_bind ? o.bind[0] : "[::]:5683";
+    const char *where = failed < o.n_bind ? o.bind[failed] : "[::]:5683";
     fprintf(stderr, "%s: cannot listen on %.200s%s: %s\n", prog, where,
             strlen(where) > 200 ? "..." : "", coapx_strerror(ce));
     store_credentials_close(creds, NULL);
     fs_observe_free(g.obs);
     fs_server_free(g.fs);
-    return ce == COAPX_ERR_ADDRESS || ce == COAPX_ERR_BIND ? FS_EXIT_NETWORK
-                                                           : FS_EXIT_RUNTIME;
+    return ce == COAPX_ERR_ADDRESS || ce == COAPX_ERR_BIND ||
+                   ce == COAPX_ERR_IN_USE
+               ? FS_EXIT_NETWORK
+               : FS_EXIT_RUNTIME;
   }
   if (verbosity >= 0) {
     for (size_t i = 0; i < (o.n_bind ? o.n_bind : 1); i++) {
