@@ -79,6 +79,22 @@ coapx_err coapx_addr_probe_free(const coap_address_t *a) {
   return e;
 }
 
+size_t coapx_addr_host_key(const coap_address_t *a, uint8_t out[16]) {
+  if (!a) return 0;
+  if (a->addr.sa.sa_family == AF_INET) {
+    memcpy(out, &a->addr.sin.sin_addr, 4);
+    return 4;
+  }
+  if (a->addr.sa.sa_family != AF_INET6) return 0;
+  const uint8_t *b = a->addr.sin6.sin6_addr.s6_addr;
+  if (IN6_IS_ADDR_V4MAPPED(&a->addr.sin6.sin6_addr)) {
+    memcpy(out, b + 12, 4);
+    return 4;
+  }
+  memcpy(out, b, 16);
+  return 16;
+}
+
 void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap) {
   if (!buf || cap == 0) return;
   buf[0] = '\0';

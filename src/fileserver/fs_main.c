@@ -100,6 +100,8 @@ int main(int argc, char **argv) {
     .handler = fs_glue_handler, .handler_arg = &g,
     .on_observe_end = fs_glue_observe_end, .observe_end_arg = &g,
     .log = on_log,
+    .max_observers = o.max_observers,
+    .max_observers_per_peer = o.max_observers_per_peer,
   };
   size_t failed = 0;
   sc.failed_bind = &failed;

@@ -1,0 +1,174 @@
+/* Loopback tests of the dispatcher's bounds (issue 13): observation caps
+ * in all and per peer host, the cap on libcoap's idle peer sessions.
+ * Plain CoAP only, from raw UDP sockets (one per simulated client). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "coapx_server.h"
+#include "oscore_msg.h"
+#include "unit.h"
+
+static coapx_server *srv;
+static uint16_t next_mid = 0x2000;
+static int ends;
+
+static void app_handler(const coapx_request *req, coapx_response *resp,
+                        void *arg) {
+  (void)arg;
+  if (req->observation && !req->is_notification) resp->observe = true;
+  resp->msg.code = OSCORE_CODE(2, 5);
+  coapx_response_set_payload(resp, "hi", 2);
+}
+
+static void on_end(coapx_observation *obs, coapx_obs_end why, void *arg) {
+  (void)obs; (void)why; (void)arg;
+  ends++;
+}
+
+static long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* A UDP socket from |src| (an address in 127/8) to the server. */
+static int client_socket(const char *src, uint16_t port) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_in sa = { .sin_family = AF_INET };
+  inet_pton(AF_INET, src, &sa.sin_addr);
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+      connect(fd, (struct sockaddr *)&to, sizeof to) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* CON GET /r with |observe| (-1: none) and a one-byte token |tok|; the
+ * answer's Observe presence into |*observed|. false: no answer. */
+static bool get(int fd, int observe, uint8_t tok, bool *observed) {
+  oscore_opt opts[4];
+  oscore_datagram d = { .type = 0, .mid = next_mid++, .token_len = 1 };
+  d.token[0] = tok;
+  oscore_msg_init(&d.msg, opts, 4);
+  d.msg.code = OSCORE_CODE(0, OSCORE_CODE_GET);
+  uint8_t ov = (uint8_t)observe;
+  if (observe >= 0)
+    oscore_msg_add_opt(&d.msg, OSCORE_OPT_OBSERVE,
+                       OSCORE_BYTES(&ov, observe ? 1 : 0));
+  oscore_msg_add_opt(&d.msg, OSCORE_OPT_URI_PATH, OSCORE_BYTES("r", 1));
+  uint8_t buf[512];
+  size_t n = 0;
+  if (oscore_datagram_encode(&d, buf, sizeof buf, &n) != OSCORE_OK ||
+      send(fd, buf, n, 0) != (ssize_t)n)
+    return false;
+  long end = now_ms() + 2000;
+  while (now_ms() < end) {
+    coapx_server_run_once(srv, 10);
+    struct pollfd p = { fd, POLLIN, 0 };
+    if (poll(&p, 1, 0) != 1) continue;
+    ssize_t r = recv(fd, buf, sizeof buf, 0);
+    oscore_opt aopts[8];
+    oscore_datagram a;
+    memset(&a, 0, sizeof a);
+    oscore_msg_init(&a.msg, aopts, 8);
+    if (r <= 0 ||
+        oscore_datagram_decode(OSCORE_BYTES(buf, (size_t)r), &a) != OSCORE_OK)
+      return false;
+    if (a.mid != d.mid) continue;
+    if (observed)
+      *observed = oscore_msg_find_opt(&a.msg, OSCORE_OPT_OBSERVE) != NULL;
+    return a.msg.code == OSCORE_CODE(2, 5);
+  }
+  return false;
+}
+
+static coapx_server *start(size_t max_obs, size_t per_peer,
+                           unsigned max_idle) {
+  const char *bind[] = { "127.0.0.1:0" };
+  coapx_server_config cfg = {
+    .bind = bind, .n_bind = 1, .handler = app_handler,
+    .on_observe_end = on_end, .max_observers = max_obs,
+    .max_observers_per_peer = per_peer, .max_idle_sessions = max_idle,
+  };
+  coapx_server *s = NULL;
+  return coapx_server_new(&cfg, &s) == COAPX_OK ? s : NULL;
+}
+
+/* At most 4 per host and 6 in all: the rest are answered once, without
+ * Observe (RFC 7641 §4.1), and a slot freed is usable again. */
+static void test_observer_caps(void) {
+  srv = start(6, 4, 0);
+  CHECK(srv != NULL);
+  if (!srv) return;
+  uint16_t port = coapx_server_port(srv, 0);
+  int a = client_socket("127.0.0.1", port);
+  int a2 = client_socket("127.0.0.1", port);   /* same host, other port */
+  int b = client_socket("127.0.0.2", port);
+  CHECK(a >= 0 && a2 >= 0 && b >= 0);
+  bool obs = false;
+  for (uint8_t t = 1; t <= 3; t++) {
+    CHECK(get(a, 0, t, &obs));
+    CHECK(obs);
+  }
+  CHECK(get(a2, 0, 1, &obs));
+  CHECK(obs);                         /* 4th of the host */
+  CHECK(get(a2, 0, 2, &obs));
+  CHECK(!obs);                        /* 5th: answered, not observed */
+  CHECK(get(a, 0, 9, &obs));
+  CHECK(!obs);
+  CHECK(get(b, 0, 1, &obs));
+  CHECK(obs);
+  CHECK(get(b, 0, 2, &obs));
+  CHECK(obs);                         /* 6 in all */
+  CHECK(get(b, 0, 3, &obs));
+  CHECK(!obs);                        /* the total is reached */
+  /* Re-registering on a token in use replaces, so it is admitted. */
+  CHECK(get(b, 0, 2, &obs));
+  CHECK(obs);
+  /* A deregistration frees a slot of host A and of the total. */
+  ends = 0;
+  CHECK(get(a, 1, 1, &obs));
+  CHECK(!obs);
+  CHECK(ends == 1);
+  CHECK(get(a2, 0, 3, &obs));
+  CHECK(obs);
+  coapx_server_free(srv);
+  srv = NULL;
+  close(a); close(a2); close(b);
+}
+
+/* 40 source ports, at most 8 idle sessions kept (issue 13: 60,000 ports
+ * held 11 MB for 300 s). */
+static void test_idle_sessions(void) {
+  srv = start(0, 0, 8);
+  CHECK(srv != NULL);
+  if (!srv) return;
+  uint16_t port = coapx_server_port(srv, 0);
+  for (int i = 0; i < 40; i++) {
+    int fd = client_socket("127.0.0.1", port);
+    CHECK(fd >= 0 && get(fd, -1, 1, NULL));
+    if (fd >= 0) close(fd);
+  }
+  fprintf(stderr, "sessions after 40 ports: %zu\n",
+          coapx_server_sessions(srv));
+  CHECK(coapx_server_sessions(srv) <= 9);
+  CHECK(coapx_server_sessions(srv) >= 1);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
+int main(void) {
+  coapx_libcoap_verbosity(0);
+  test_observer_caps();
+  test_idle_sessions();
+  return unit_summary("test_server_limits");
+}
