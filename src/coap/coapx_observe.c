@@ -35,17 +35,23 @@ coapx_err coapx_obs_list_init(coapx_obs_list *l, size_t max_total,
   l->max_total = max_total ? max_total : COAPX_DEFAULT_MAX_OBSERVERS;
   l->max_per_peer =
       max_per_peer ? max_per_peer : COAPX_DEFAULT_MAX_OBSERVERS_PER_PEER;
-  /* A chain per observation on average at worst; more buckets buy
-   * nothing. */
+  return COAPX_OK;
+}
+
+/* The hash tables exist while there are observations: a crowd that has
+ * left leaves no tables behind (issue 13: RSS back near the start). A
+ * chain per observation on average at worst; more buckets buy nothing. */
+static bool tables_up(coapx_obs_list *l) {
+  if (l->set) return true;
   size_t n = pow2_at_least(l->max_total);
   l->set = calloc(n, sizeof *l->set);
   l->hosts = calloc(n, sizeof *l->hosts);
   if (!l->set || !l->hosts) {
     coapx_obs_list_clear(l);
-    return COAPX_ERR_NO_MEMORY;
+    return false;
   }
   l->set_mask = l->host_mask = n - 1;
-  return COAPX_OK;
+  return true;
 }
 
 void coapx_obs_list_clear(coapx_obs_list *l) {
@@ -74,6 +80,7 @@ static coapx_obs_host **host_slot(const coapx_obs_list *l, const uint8_t *key,
 
 bool coapx_obs_admit(const coapx_obs_list *l, const coap_address_t *remote) {
   if (l->count >= l->max_total) return false;
+  if (!l->hosts) return true;
   uint8_t key[16];
   size_t len = coapx_addr_host_key(remote, key);
   coapx_obs_host *h = *host_slot(l, key, len);
@@ -126,6 +133,7 @@ void coapx_obs_free(struct coapx_observation *obs) {
 }
 
 coapx_err coapx_obs_link(coapx_obs_list *l, struct coapx_observation *obs) {
+  if (!tables_up(l)) return COAPX_ERR_NO_MEMORY;
   coapx_obs_host **hp = host_slot(l, obs->host_key, obs->host_key_len);
   if (!*hp) {
     coapx_obs_host *h = calloc(1, sizeof *h);
@@ -185,7 +193,7 @@ bool coapx_obs_unlink(coapx_obs_list *l, struct coapx_observation *obs) {
   }
   obs->host = NULL;
   obs->next = obs->prev = obs->hnext = obs->snext = NULL;
-  l->count--;
+  if (--l->count == 0) coapx_obs_list_clear(l);
   return true;
 }
 

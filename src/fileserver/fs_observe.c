@@ -41,6 +41,10 @@ struct fs_observe {
   int fd;
   placed **where;         /* hash by handle */
   size_t where_mask, n_handles;
+  /* Observers of changed files still to notify, FS_OBSERVE_BATCH per
+   * fs_observe_process(), so requests are served in between. */
+  void **queue;
+  size_t q_pos, q_len, q_cap;
   const fs_root *root;
   char *root_path;
   watched **w;
@@ -87,6 +91,7 @@ void fs_observe_free(fs_observe *o) {
     }
   }
   free(o->where);
+  free(o->queue);
   for (size_t i = 0; i < o->n; i++)
     watched_free(o->w[i]);
   free(o->w);
@@ -284,7 +289,11 @@ void fs_observe_remove(fs_observe *o, void *handle) {
       (*ms)->idx = pl->idx;
   }
   free(pl);
-  o->n_handles--;
+  if (--o->n_handles == 0) {
+    /* Give back what a crowd of observers grew (issue 13: RSS). */
+    free(o->where);
+    o->where = NULL;
+  }
   if (!o->busy && w->n == 0)
     drop_entry(o, w);
 }
@@ -320,10 +329,26 @@ static void read_events(fs_observe *o, uint64_t now) {
   }
 }
 
-size_t fs_observe_process(fs_observe *o, uint64_t now) {
-  read_events(o, now);
-  size_t notified = 0;
-  o->busy = true;
+/* Queue the observers of |w| for a notification. */
+static void enqueue(fs_observe *o, const watched *w) {
+  if (o->q_pos == o->q_len)
+    o->q_pos = o->q_len = 0;
+  if (o->q_len + w->n > o->q_cap) {
+    size_t cap = o->q_cap ? o->q_cap : 64;
+    while (cap < o->q_len + w->n)
+      cap *= 2;
+    void **nq = realloc(o->queue, cap * sizeof *nq);
+    if (!nq)
+      return;  /* out of memory: this change goes unnotified */
+    o->queue = nq;
+    o->q_cap = cap;
+  }
+  memcpy(o->queue + o->q_len, w->handles, w->n * sizeof *w->handles);
+  o->q_len += w->n;
+}
+
+/* Find the files that changed and settled, and queue their observers. */
+static void scan_changes(fs_observe *o, uint64_t now) {
   for (size_t i = 0; i < o->n; i++) {
     watched *w = o->w[i];
     if (!w->dirty || w->n == 0)
@@ -341,23 +366,39 @@ size_t fs_observe_process(fs_observe *o, uint64_t now) {
       w->last = st;
       rewatch_file(o, w);
     }
-    /* Copy: a notification may end its observation and shrink the list. */
-    size_t n = w->n;
-    void **copy = malloc(n * sizeof *copy);
-    if (!copy)
+    enqueue(o, w);
+  }
+}
+
+size_t fs_observe_process(fs_observe *o, uint64_t now) {
+  read_events(o, now);
+  scan_changes(o, now);
+  size_t notified = 0;
+  o->busy = true;
+  /* A handle that ended while queued is no longer placed: skipped. */
+  while (o->q_pos < o->q_len && notified < FS_OBSERVE_BATCH) {
+    void *h = o->queue[o->q_pos++];
+    placed **slot = where_slot(o, h);
+    if (!slot || !*slot)
       continue;
-    memcpy(copy, w->handles, n * sizeof *copy);
-    for (size_t j = 0; j < n; j++)
-      o->notify(copy[j], o->arg);
-    notified += n;
-    free(copy);
+    o->notify(h, o->arg);
+    notified++;
+  }
+  if (o->q_pos == o->q_len && o->q_cap > 1024) {
+    free(o->queue);
+    o->queue = NULL;
+    o->q_pos = o->q_len = o->q_cap = 0;
   }
   o->busy = false;
   collect(o);
   return notified;
 }
 
+bool fs_observe_backlog(const fs_observe *o) { return o->q_pos < o->q_len; }
+
 bool fs_observe_pending(const fs_observe *o) {
+  if (fs_observe_backlog(o))
+    return true;
   for (size_t i = 0; i < o->n; i++)
     if (o->w[i]->dirty)
       return true;
