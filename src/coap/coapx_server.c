@@ -66,6 +66,7 @@ struct coapx_server {
   unsigned long handled;
   /* libcoap's server sessions alive (its NEW minus DEL events). */
   size_t sessions;
+  unsigned ack_timeout_ms, max_retransmit;   /* 0: libcoap's defaults */
   /* The last peer and its text: formatting an address for every request
    * of the same client cost more than the cache lookup of its answer. */
   coap_address_t last_remote;
@@ -492,7 +493,16 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
 static int on_event(coap_session_t *session, const coap_event_t event) {
   coapx_server *srv = coap_get_app_data(coap_session_get_context(session));
   if (!srv) return 0;
-  if (event == COAP_EVENT_SERVER_SESSION_NEW) srv->sessions++;
+  if (event == COAP_EVENT_SERVER_SESSION_NEW) {
+    srv->sessions++;
+    if (srv->ack_timeout_ms)
+      coap_session_set_ack_timeout(
+          session, (coap_fixed_point_t){ srv->ack_timeout_ms / 1000,
+                                         srv->ack_timeout_ms % 1000 });
+    if (srv->max_retransmit)
+      coap_session_set_max_retransmit(session,
+                                      (uint16_t)srv->max_retransmit);
+  }
   if (event == COAP_EVENT_SERVER_SESSION_DEL && srv->sessions) srv->sessions--;
   return 0;
 }
@@ -538,6 +548,10 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   srv->observe_end_arg = cfg->observe_end_arg;
   srv->log = cfg->log;
   srv->log_arg = cfg->log_arg;
+  srv->ack_timeout_ms = cfg->ack_timeout_ms && cfg->ack_timeout_ms < 1000
+                           ? 1000
+                           : cfg->ack_timeout_ms;
+  srv->max_retransmit = cfg->max_retransmit > 20 ? 20 : cfg->max_retransmit;
   coapx_err err = coapx_gate_init(&srv->gate, cfg->credentials);
   if (err == COAPX_OK)
     err = coapx_obs_list_init(&srv->obs, cfg->max_observers,

@@ -174,6 +174,12 @@ typedef struct {
    * Sessions with observations are not idle and are bounded by the
    * observer caps instead. */
   unsigned max_idle_sessions;
+  /* Retransmission of our CON messages (notifications) to each peer:
+   * ACK_TIMEOUT in ms (libcoap takes 1000 at least) and MAX_RETRANSMIT
+   * (RFC 7252 §4.8, at most 20); 0: 2000 and 4. Tests shorten them to see
+   * a silent observer given up quickly. */
+  unsigned ack_timeout_ms;
+  unsigned max_retransmit;
   /* When coapx_server_new() fails on an endpoint, the index of its bind
    * specification is written here (may be NULL), so that the program can
    * name the address at fault. */

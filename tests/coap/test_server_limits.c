@@ -17,17 +17,25 @@ static coapx_server *srv;
 static uint16_t next_mid = 0x2000;
 static int ends;
 
+static coapx_observation *handles[16];
+static size_t n_handles;
+static coapx_obs_end last_end;
+
 static void app_handler(const coapx_request *req, coapx_response *resp,
                         void *arg) {
   (void)arg;
-  if (req->observation && !req->is_notification) resp->observe = true;
+  if (req->observation && !req->is_notification) {
+    resp->observe = true;
+    if (n_handles < 16) handles[n_handles++] = req->observation;
+  }
   resp->msg.code = OSCORE_CODE(2, 5);
   coapx_response_set_payload(resp, "hi", 2);
 }
 
 static void on_end(coapx_observation *obs, coapx_obs_end why, void *arg) {
-  (void)obs; (void)why; (void)arg;
+  (void)obs; (void)arg;
   ends++;
+  last_end = why;
 }
 
 static long now_ms(void) {
@@ -98,6 +106,8 @@ static coapx_server *start(size_t max_obs, size_t per_peer,
     .bind = bind, .n_bind = 1, .handler = app_handler,
     .on_observe_end = on_end, .max_observers = max_obs,
     .max_observers_per_peer = per_peer, .max_idle_sessions = max_idle,
+    /* Gives a silent peer up after 1 + 2 s (up to x1.5). */
+    .ack_timeout_ms = 1000, .max_retransmit = 1,
   };
   coapx_server *s = NULL;
   return coapx_server_new(&cfg, &s) == COAPX_OK ? s : NULL;
@@ -166,9 +176,62 @@ static void test_idle_sessions(void) {
   srv = NULL;
 }
 
+/* An observer that never acknowledges (RFC 7641 §4.5): when the first CON
+ * notification is given up, every observation of that peer ends and the
+ * notifications queued behind it (NSTART 1) are dropped, not each tried
+ * in turn (issue 13). */
+static void test_silent_observer(void) {
+  srv = start(0, 0, 0);
+  CHECK(srv != NULL);
+  if (!srv) return;
+  int fd = client_socket("127.0.0.1", coapx_server_port(srv, 0));
+  bool obs = false;
+  n_handles = 0;
+  for (uint8_t t = 1; t <= 5; t++) {
+    CHECK(get(fd, 0, t, &obs));
+    CHECK(obs);
+  }
+  CHECK_EQ_INT(n_handles, 5);
+  ends = 0;
+  for (size_t i = 0; i < n_handles; i++)
+    CHECK_EQ_INT(coapx_server_notify(srv, handles[i]), COAPX_OK);
+  /* Read (never acknowledge) for up to 10 s, until all five ended and
+   * nothing came for a while. */
+  uint16_t mids[64];
+  size_t n_mids = 0, datagrams = 0;
+  long end = now_ms() + 10000, quiet_since = now_ms();
+  while (now_ms() < end && (ends < 5 || now_ms() - quiet_since < 700)) {
+    coapx_server_run_once(srv, 10);
+    uint8_t buf[512];
+    ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (r < 4) continue;
+    quiet_since = now_ms();
+    datagrams++;
+    uint16_t mid = (uint16_t)(buf[2] << 8 | buf[3]);
+    bool seen = false;
+    for (size_t i = 0; i < n_mids; i++) seen = seen || mids[i] == mid;
+    if (!seen && n_mids < 64) mids[n_mids++] = mid;
+  }
+  fprintf(stderr, "silent observer: %zu datagrams, %zu notifications, "
+          "%d ended\n", datagrams, n_mids, ends);
+  CHECK_EQ_INT(ends, 5);
+  CHECK_EQ_INT(last_end, COAPX_OBS_END_FAILED);
+  /* The first, and the second that libcoap releases from the queue just
+   * before it reports the give-up; none of the other three. */
+  CHECK(n_mids <= 2);
+  CHECK(datagrams <= 3);
+  for (size_t i = 0; i < n_handles; i++)
+    CHECK_EQ_INT(coapx_server_notify(srv, handles[i]), COAPX_ERR_NOT_FOUND);
+  close(fd);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
 int main(void) {
   coapx_libcoap_verbosity(0);
   test_observer_caps();
   test_idle_sessions();
+  if (getenv("DEBUG_LIBCOAP")) coapx_libcoap_verbosity(2);
+  test_silent_observer();
   return unit_summary("test_server_limits");
 }
