@@ -48,6 +48,11 @@ struct coapx_observation {
   coap_mid_t mids[4];
   size_t next_mid_slot;
   bool pending;                  /* notify asked for while busy */
+  /* Plain only (RFC 9175 §2.4): the registration's datagram size, which
+   * bounds each notification to an address never proven, and whether
+   * the address was proven when it registered. */
+  size_t req_size;
+  bool verified;
   void *app_data;
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "coapx_addr.h"
+#include "coapx_amplify.h"
 #include "coapx_dedup.h"
 #include "coapx_gate.h"
 #include "coapx_observe.h"
@@ -30,6 +31,7 @@ typedef struct {
   bool con;
   coap_bin_const_t token;
   size_t limit;            /* answer bytes the PDU holds after the token */
+  size_t req_size;         /* the request's datagram, in bytes */
   uint64_t now;
   char path[PATH_TEXT];
   coapx_log_entry le;
@@ -73,6 +75,8 @@ struct coapx_server {
   char last_peer[COAPX_ADDR_TEXT];
   /* Scratch for one request or notification at a time. */
   request_state st;
+  coapx_amplify amp;        /* unverified addresses: RFC 9175 §2.4 */
+  uint8_t echo_buf[COAPX_AMPLIFY_ECHO_LEN];
   oscore_opt outer_opts[MAX_IN_OPTS];
   oscore_opt inner_opts[MAX_IN_OPTS];
   uint8_t plain[SERVER_MTU];
@@ -252,6 +256,7 @@ static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
     st->send = st->con;
     return false;
   }
+  st->req_size = 4 + st->token.length + coapx_pdu_wire_size(&st->outer);
   coapx_gate_result *g = &st->g;
   coapx_gate_check(&srv->gate, &st->outer, &st->inner, srv->plain,
                    sizeof srv->plain, g);
@@ -333,6 +338,36 @@ static void run_application(coapx_server *srv, request_state *st) {
   }
 }
 
+/* A 4.01 with our Echo for |remote| into |m| (send_opts scratch): the
+ * answer to an unproven address that a bigger one would amplify. */
+static void echo_challenge(coapx_server *srv, const coap_address_t *remote,
+                           uint64_t now, oscore_msg *m) {
+  oscore_msg_init(m, srv->send_opts, COAPX_RESPONSE_MAX_OPTS + 4);
+  m->code = OSCORE_CODE(4, 1);
+  coapx_amplify_echo(&srv->amp, remote, now, srv->echo_buf);
+  oscore_msg_add_opt(m, OSCORE_OPT_ECHO,
+                     OSCORE_BYTES(srv->echo_buf, sizeof srv->echo_buf));
+}
+
+/* Step 5b, RFC 9175 §2.4: an unprotected answer to an address not proven
+ * is at most 3 times the request; a bigger one becomes a 4.01 with Echo
+ * (and no observation), which the client repeats with the Echo. */
+static void limit_amplification(coapx_server *srv, request_state *st) {
+  const oscore_opt *echo = oscore_msg_find_opt(&st->outer, OSCORE_OPT_ECHO);
+  bool proven = coapx_amplify_verified(&srv->amp, st->remote,
+                                       echo ? &echo->value : NULL, st->now);
+  if (st->cand) {
+    st->cand->req_size = st->req_size;
+    st->cand->verified = proven;
+  }
+  size_t answer = 4 + st->token.length + coapx_pdu_wire_size(&st->answer);
+  if (proven || coapx_amplify_fits(st->req_size, answer)) return;
+  echo_challenge(srv, st->remote, st->now, &st->answer);
+  st->with_observe = false;
+  st->le.code = st->answer.code;
+  st->le.payload_len = 0;
+}
+
 /* The candidate observation comes about or is dropped. */
 static void settle_observation(coapx_server *srv, request_state *st) {
   coapx_observation *cand = st->cand;
@@ -375,6 +410,7 @@ static void on_request(coap_resource_t *resource, coap_session_t *session,
   if (pass_gate(srv, request, st)) {
     start_observation(srv, st);
     run_application(srv, st);
+    if (!st->prot) limit_amplification(srv, st);
   } else if (st->le.code == 0) {
     st->le.code = st->answer.code;
     st->le.payload_len = st->answer.payload.len;
@@ -413,6 +449,18 @@ static void on_nack(coap_session_t *session, const coap_pdu_t *sent,
   else
     end_observation(srv, obs, reason == COAP_NACK_RST ? COAPX_OBS_END_RST
                                                       : COAPX_OBS_END_FAILED);
+}
+
+/* May |answer| go to the plain observer |obs| (RFC 9175 §2.4)? */
+static bool notification_fits(coapx_server *srv, coapx_observation *obs,
+                              const oscore_msg *answer) {
+  if (obs->verified ||
+      coapx_amplify_verified(&srv->amp,
+                             coap_session_get_addr_remote(obs->session), NULL,
+                             now_s()))
+    return true;
+  return coapx_amplify_fits(obs->req_size,
+                            4 + obs->token_len + coapx_pdu_wire_size(answer));
 }
 
 coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
@@ -465,6 +513,14 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
   if (!finish_answer(srv, obs->sc, &obs->rid, true, &plain, &answer, limit)) {
     ends = true;
     le.code = answer.code;
+  }
+  if (!obs->is_protected && !notification_fits(srv, obs, &answer)) {
+    /* RFC 9175 §2.4: the last notification, a 4.01 with Echo; the client
+     * may register again with it. */
+    echo_challenge(srv, coap_session_get_addr_remote(s), now_s(), &answer);
+    ends = true;
+    le.code = answer.code;
+    le.payload_len = 0;
   }
   /* CON, so that a vanished client is noticed (RFC 7641 §4.5) and its RST
    * reaches on_nack. */
@@ -553,6 +609,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
                            : cfg->ack_timeout_ms;
   srv->max_retransmit = cfg->max_retransmit > 20 ? 20 : cfg->max_retransmit;
   coapx_err err = coapx_gate_init(&srv->gate, cfg->credentials);
+  if (err == COAPX_OK) err = coapx_amplify_init(&srv->amp);
   if (err == COAPX_OK)
     err = coapx_obs_list_init(&srv->obs, cfg->max_observers,
                               cfg->max_observers_per_peer);
@@ -649,6 +706,7 @@ void coapx_server_free(coapx_server *srv) {
   free(srv->eps);
   coapx_dedup_free(srv->dedup);
   coapx_obs_list_clear(&srv->obs);
+  coapx_amplify_clear(&srv->amp);
   coapx_gate_clear(&srv->gate);
   /* Writes the exact sequence numbers and replay windows back. */
   if (srv->creds) store_credentials_close(srv->creds, NULL);

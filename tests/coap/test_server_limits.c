@@ -29,7 +29,16 @@ static void app_handler(const coapx_request *req, coapx_response *resp,
     if (n_handles < 16) handles[n_handles++] = req->observation;
   }
   resp->msg.code = OSCORE_CODE(2, 5);
-  coapx_response_set_payload(resp, "hi", 2);
+  const oscore_opt *p = oscore_msg_find_opt(req->msg, OSCORE_OPT_URI_PATH);
+  bool big = p && p->value.len == 3 && memcmp(p->value.ptr, "big", 3) == 0;
+  /* "grow": small when registering, big in notifications. */
+  bool grow = p && p->value.len == 4 && memcmp(p->value.ptr, "grow", 4) == 0;
+  if (big || (grow && req->is_notification)) {
+    uint8_t *b = coapx_response_payload_space(resp, 600);
+    if (b) memset(b, 'x', 600);
+  } else {
+    coapx_response_set_payload(resp, "hi", 2);
+  }
 }
 
 static void on_end(coapx_observation *obs, coapx_obs_end why, void *arg) {
@@ -60,11 +69,23 @@ static int client_socket(const char *src, uint16_t port) {
   return fd;
 }
 
-/* CON GET /r with |observe| (-1: none) and a one-byte token |tok|; the
- * answer's Observe presence into |*observed|. false: no answer. */
-static bool get(int fd, int observe, uint8_t tok, bool *observed) {
+/* What the last exchange() saw. */
+static struct {
+  size_t req_len, ans_len;
+  uint8_t code, type;
+  bool observed;
+  uint8_t echo[40];
+  size_t echo_len;        /* 0: no Echo option */
+} last;
+
+/* GET /|path| (CON, or NON when |non|) with |observe| (-1: none), a
+ * one-byte token |tok| and Echo |echo| (NULL: none); the answer into
+ * |last|. false: no answer within 2 s. */
+static bool exchange(int fd, const char *path, bool non, int observe,
+                     uint8_t tok, const uint8_t *echo, size_t echo_len) {
   oscore_opt opts[4];
-  oscore_datagram d = { .type = 0, .mid = next_mid++, .token_len = 1 };
+  oscore_datagram d = { .type = non ? 1 : 0, .mid = next_mid++,
+                        .token_len = 1 };
   d.token[0] = tok;
   oscore_msg_init(&d.msg, opts, 4);
   d.msg.code = OSCORE_CODE(0, OSCORE_CODE_GET);
@@ -72,12 +93,17 @@ static bool get(int fd, int observe, uint8_t tok, bool *observed) {
   if (observe >= 0)
     oscore_msg_add_opt(&d.msg, OSCORE_OPT_OBSERVE,
                        OSCORE_BYTES(&ov, observe ? 1 : 0));
-  oscore_msg_add_opt(&d.msg, OSCORE_OPT_URI_PATH, OSCORE_BYTES("r", 1));
-  uint8_t buf[512];
+  oscore_msg_add_opt(&d.msg, OSCORE_OPT_URI_PATH,
+                     OSCORE_BYTES(path, strlen(path)));
+  if (echo)
+    oscore_msg_add_opt(&d.msg, OSCORE_OPT_ECHO, OSCORE_BYTES(echo, echo_len));
+  uint8_t buf[2048];
   size_t n = 0;
   if (oscore_datagram_encode(&d, buf, sizeof buf, &n) != OSCORE_OK ||
       send(fd, buf, n, 0) != (ssize_t)n)
     return false;
+  memset(&last, 0, sizeof last);
+  last.req_len = n;
   long end = now_ms() + 2000;
   while (now_ms() < end) {
     coapx_server_run_once(srv, 10);
@@ -91,12 +117,27 @@ static bool get(int fd, int observe, uint8_t tok, bool *observed) {
     if (r <= 0 ||
         oscore_datagram_decode(OSCORE_BYTES(buf, (size_t)r), &a) != OSCORE_OK)
       return false;
-    if (a.mid != d.mid) continue;
-    if (observed)
-      *observed = oscore_msg_find_opt(&a.msg, OSCORE_OPT_OBSERVE) != NULL;
-    return a.msg.code == OSCORE_CODE(2, 5);
+    if (non ? a.token[0] != tok : a.mid != d.mid) continue;
+    last.ans_len = (size_t)r;
+    last.code = a.msg.code;
+    last.type = a.type;
+    last.observed = oscore_msg_find_opt(&a.msg, OSCORE_OPT_OBSERVE) != NULL;
+    const oscore_opt *e = oscore_msg_find_opt(&a.msg, OSCORE_OPT_ECHO);
+    if (e && e->value.len <= sizeof last.echo) {
+      memcpy(last.echo, e->value.ptr, e->value.len);
+      last.echo_len = e->value.len;
+    }
+    return true;
   }
   return false;
+}
+
+/* CON GET /r with |observe| (-1: none) and token |tok|; whether the
+ * answer carried Observe into |*observed|. false: no 2.05 answer. */
+static bool get(int fd, int observe, uint8_t tok, bool *observed) {
+  if (!exchange(fd, "r", false, observe, tok, NULL, 0)) return false;
+  if (observed) *observed = last.observed;
+  return last.code == OSCORE_CODE(2, 5);
 }
 
 static coapx_server *start(size_t max_obs, size_t per_peer,
@@ -227,10 +268,82 @@ static void test_silent_observer(void) {
   srv = NULL;
 }
 
+/* RFC 9175 §2.4 (issue 13 item 5): to an address not proven, a plain
+ * answer is at most 3 times the request; a bigger one is a 4.01 with an
+ * Echo that only that address can use; once proven, answers are whole. */
+static void test_amplification(void) {
+  srv = start(0, 0, 0);
+  CHECK(srv != NULL);
+  if (!srv) return;
+  uint16_t port = coapx_server_port(srv, 0);
+  int a = client_socket("127.0.0.1", port);
+  int b = client_socket("127.0.0.1", port);
+
+  /* Small answers are not touched. */
+  CHECK(exchange(a, "r", false, -1, 1, NULL, 0));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(2, 5));
+  /* Big, CON and NON alike: 4.01 + Echo within 3x. */
+  CHECK(exchange(a, "big", true, -1, 2, NULL, 0));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(4, 1));
+  CHECK_EQ_INT(last.type, 1);
+  CHECK(last.ans_len <= 3 * last.req_len);
+  CHECK(exchange(a, "big", false, -1, 3, NULL, 0));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(4, 1));
+  CHECK(last.ans_len <= 3 * last.req_len && last.echo_len > 0);
+  uint8_t echo_a[40];
+  size_t echo_a_len = last.echo_len;
+  memcpy(echo_a, last.echo, echo_a_len);
+  /* A's Echo does not prove B (another port), nor does a forged one. */
+  CHECK(exchange(b, "big", false, -1, 4, echo_a, echo_a_len));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(4, 1));
+  uint8_t forged[40];
+  memcpy(forged, echo_a, echo_a_len);
+  forged[echo_a_len - 1] ^= 1;
+  CHECK(exchange(a, "big", false, -1, 5, forged, echo_a_len));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(4, 1));
+  /* An observation of a big resource from A, unproven: not established. */
+  n_handles = 0;
+  CHECK(exchange(a, "big", false, 0, 6, NULL, 0));
+  CHECK(last.code == OSCORE_CODE(4, 1) && !last.observed);
+  CHECK_EQ_INT(n_handles, 1);        /* the application accepted... */
+  CHECK(coapx_server_notify(srv, handles[0]) == COAPX_ERR_NOT_FOUND);
+  /* With its own Echo, A gets the whole answer, and afterwards without. */
+  CHECK(exchange(a, "big", false, -1, 7, echo_a, echo_a_len));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(2, 5));
+  CHECK(last.ans_len > 600);
+  CHECK(exchange(a, "big", true, -1, 8, NULL, 0));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(2, 5));
+
+  /* B observes "grow": a small first answer is allowed, a big
+   * notification to unproven B is not: it becomes the final 4.01 + Echo. */
+  n_handles = 0;
+  ends = 0;
+  CHECK(exchange(b, "grow", false, 0, 9, NULL, 0));
+  CHECK(last.code == OSCORE_CODE(2, 5) && last.observed);
+  size_t reg_len = last.req_len;
+  CHECK_EQ_INT(n_handles, 1);
+  CHECK_EQ_INT(coapx_server_notify(srv, handles[0]), COAPX_OK);
+  uint8_t buf[2048];
+  ssize_t r = -1;
+  long end = now_ms() + 2000;
+  while (r < 0 && now_ms() < end) {
+    coapx_server_run_once(srv, 10);
+    r = recv(b, buf, sizeof buf, MSG_DONTWAIT);
+  }
+  CHECK(r > 0 && (size_t)r <= 3 * reg_len);
+  CHECK(r > 1 && buf[1] == OSCORE_CODE(4, 1));
+  CHECK_EQ_INT(ends, 1);
+  close(a);
+  close(b);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
 int main(void) {
   coapx_libcoap_verbosity(0);
   test_observer_caps();
   test_idle_sessions();
+  test_amplification();
   if (getenv("DEBUG_LIBCOAP")) coapx_libcoap_verbosity(2);
   test_silent_observer();
   return unit_summary("test_server_limits");
