@@ -42,6 +42,7 @@ typedef struct {
   bool prot;
   coapx_observation *cand; /* a registration's candidate observation */
   bool with_observe, app_accepted;
+  uint8_t obs_buf[4];      /* the answer's Observe value lives here */
 } request_state;
 
 struct coapx_server {
@@ -319,9 +320,10 @@ static void run_application(coapx_server *srv, request_state *st) {
     .peer = st->le.peer, .observation = st->cand, .is_notification = false,
   };
   coapx_response aresp;
-  uint8_t obs_buf[4];
   st->with_observe = st->cand != NULL;
-  run_app(srv, &areq, &aresp, obs_buf, &st->with_observe,
+  /* The answer is written after this returns: nothing it points to may
+   * live on this stack frame. */
+  run_app(srv, &areq, &aresp, st->obs_buf, &st->with_observe,
           st->cand ? coapx_obs_next_value(st->cand) : 0);
   st->app_accepted = st->cand && aresp.observe;
   st->with_observe = st->with_observe && aresp.observe;
