@@ -173,11 +173,17 @@ int main(int argc, char **argv) {
     .log = o.verbosity > 0 ? log_cb : NULL,
   };
   coapx_server *srv = NULL;
+  size_t failed = 0;
+  cfg.failed_bind = &failed;
   coapx_err e = coapx_server_new(&cfg, &srv);
   if (e != COAPX_OK) {
-    fprintf(stderr, "%s: cannot listen: %s\n", prog, coapx_strerror(e));
+    /* At most 200 bytes of a (hostile, huge) address: one readable line. */
+    const char *where = failed < o.n_bind ? o.bind[failed] : "[::]:5683";
+    fprintf(stderr, "%s: cannot listen on %.200s%s: %s\n", prog, where,
+            strlen(where) > 200 ? "..." : "", coapx_strerror(e));
     store_credentials_close(creds, NULL);
-    return e == COAPX_ERR_ADDRESS || e == COAPX_ERR_BIND
+    return e == COAPX_ERR_ADDRESS || e == COAPX_ERR_BIND ||
+                   e == COAPX_ERR_IN_USE
                ? PLUGTEST_EXIT_NETWORK : PLUGTEST_EXIT_RUNTIME;
   }
   print_ready(srv, &o);

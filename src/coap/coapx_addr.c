@@ -1,6 +1,10 @@
 #include "coapx_addr.h"
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +59,40 @@ coapx_err coapx_addr_parse_bind(const char *spec, coap_address_t *out) {
   }
   freeaddrinfo(res);
   return e;
+}
+
+coapx_err coapx_addr_probe_free(const coap_address_t *a) {
+  if (!a) return COAPX_ERR_INVALID_ARG;
+  int family = a->addr.sa.sa_family;
+  uint16_t port = family == AF_INET ? a->addr.sin.sin_port
+                  : family == AF_INET6 ? a->addr.sin6.sin6_port : 0;
+  if (port == 0) return COAPX_OK;
+  int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return COAPX_ERR_BIND;
+  int off = 0;
+  if (family == AF_INET6)
+    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+  coapx_err e = COAPX_OK;
+  if (bind(fd, &a->addr.sa, a->size) != 0)
+    e = errno == EADDRINUSE ? COAPX_ERR_IN_USE : COAPX_ERR_BIND;
+  close(fd);
+  return e;
+}
+
+size_t coapx_addr_host_key(const coap_address_t *a, uint8_t out[16]) {
+  if (!a) return 0;
+  if (a->addr.sa.sa_family == AF_INET) {
+    memcpy(out, &a->addr.sin.sin_addr, 4);
+    return 4;
+  }
+  if (a->addr.sa.sa_family != AF_INET6) return 0;
+  const uint8_t *b = a->addr.sin6.sin6_addr.s6_addr;
+  if (IN6_IS_ADDR_V4MAPPED(&a->addr.sin6.sin6_addr)) {
+    memcpy(out, b + 12, 4);
+    return 4;
+  }
+  memcpy(out, b, 16);
+  return 16;
 }
 
 void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap) {

@@ -18,6 +18,19 @@
  * resolve. */
 coapx_err coapx_addr_parse_bind(const char *spec, coap_address_t *out);
 
+/* Is |a| free to bind? libcoap binds with SO_REUSEADDR, with which a
+ * second server on a port in use starts silently and takes (some of) the
+ * traffic; a probe socket without it meets EADDRINUSE instead. IPv6
+ * probes are dual-stack like libcoap's sockets, so "[::]" conflicts with
+ * an IPv4 server on the port. Port 0 is always free. COAPX_ERR_IN_USE
+ * when taken, COAPX_ERR_BIND when the address cannot be bound at all. */
+coapx_err coapx_addr_probe_free(const coap_address_t *a);
+
+/* The host part of |a| (no port) as bytes into |out|: 4 for IPv4 and
+ * IPv4-mapped IPv6, 16 for IPv6; 0 for anything else. Keys the per-peer
+ * limits, which count a host, not one of its source ports. */
+size_t coapx_addr_host_key(const coap_address_t *a, uint8_t out[16]);
+
 /* "a.b.c.d:port" or "[v6]:port" into |buf| (always NUL-terminated);
  * IPv4-mapped IPv6 addresses are shown as IPv4. */
 void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap);

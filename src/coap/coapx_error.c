@@ -24,6 +24,8 @@ const char *coapx_strerror(coapx_err err) {
   case COAPX_ERR_ETAG_CHANGED: return "the resource changed during the transfer";
   case COAPX_ERR_CANCELLED: return "cancelled";
   case COAPX_ERR_SINK: return "writing the response body failed";
+  case COAPX_ERR_IN_USE:
+    return "address already in use (is another server running there?)";
   case COAPX_ERR__COUNT: break;
   }
   return "unknown error";

@@ -28,6 +28,8 @@ typedef enum {
   COAPX_ERR_ETAG_CHANGED,      /* the resource changed during a transfer */
   COAPX_ERR_CANCELLED,         /* stopped by the caller (e.g. SIGINT) */
   COAPX_ERR_SINK,              /* the caller's body sink refused the data */
+  /* Server (coapx_server.h). */
+  COAPX_ERR_IN_USE,            /* another socket is bound to that address */
   COAPX_ERR__COUNT
 } coapx_err;
 

@@ -4,6 +4,89 @@
 #include <string.h>
 #include "coapx_server.h"
 
+/* How many observations one peer host has. */
+struct coapx_obs_host {
+  coapx_obs_host *next;
+  uint8_t key[16];
+  size_t key_len;
+  size_t count;
+};
+
+static size_t pow2_at_least(size_t n) {
+  size_t p = 64;
+  while (p < n && p < ((size_t)1 << 20)) p <<= 1;
+  return p;
+}
+
+static size_t ptr_hash(const void *p, size_t mask) {
+  uint64_t v = (uint64_t)(uintptr_t)p >> 4;
+  return (size_t)((v * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+static size_t key_hash(const uint8_t *k, size_t n, size_t mask) {
+  uint32_t h = 2166136261u;     /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ k[i]) * 16777619u;
+  return h & mask;
+}
+
+coapx_err coapx_obs_list_init(coapx_obs_list *l, size_t max_total,
+                              size_t max_per_peer) {
+  memset(l, 0, sizeof *l);
+  l->max_total = max_total ? max_total : COAPX_DEFAULT_MAX_OBSERVERS;
+  l->max_per_peer =
+      max_per_peer ? max_per_peer : COAPX_DEFAULT_MAX_OBSERVERS_PER_PEER;
+  return COAPX_OK;
+}
+
+/* The hash tables exist while there are observations: a crowd that has
+ * left leaves no tables behind (issue 13: RSS back near the start). A
+ * chain per observation on average at worst; more buckets buy nothing. */
+static bool tables_up(coapx_obs_list *l) {
+  if (l->set) return true;
+  size_t n = pow2_at_least(l->max_total);
+  l->set = calloc(n, sizeof *l->set);
+  l->hosts = calloc(n, sizeof *l->hosts);
+  if (!l->set || !l->hosts) {
+    coapx_obs_list_clear(l);
+    return false;
+  }
+  l->set_mask = l->host_mask = n - 1;
+  return true;
+}
+
+void coapx_obs_list_clear(coapx_obs_list *l) {
+  if (l->hosts) {
+    for (size_t i = 0; i <= l->host_mask; i++) {
+      while (l->hosts[i]) {
+        coapx_obs_host *h = l->hosts[i];
+        l->hosts[i] = h->next;
+        free(h);
+      }
+    }
+  }
+  free(l->set);
+  free(l->hosts);
+  l->set = NULL;
+  l->hosts = NULL;
+}
+
+static coapx_obs_host **host_slot(const coapx_obs_list *l, const uint8_t *key,
+                                  size_t len) {
+  coapx_obs_host **p = &l->hosts[key_hash(key, len, l->host_mask)];
+  while (*p && ((*p)->key_len != len || memcmp((*p)->key, key, len) != 0))
+    p = &(*p)->next;
+  return p;
+}
+
+bool coapx_obs_admit(const coapx_obs_list *l, const coap_address_t *remote) {
+  if (l->count >= l->max_total) return false;
+  if (!l->hosts) return true;
+  uint8_t key[16];
+  size_t len = coapx_addr_host_key(remote, key);
+  coapx_obs_host *h = *host_slot(l, key, len);
+  return !h || h->count < l->max_per_peer;
+}
+
 coapx_err coapx_obs_new(coap_session_t *session, coap_bin_const_t token,
                         const oscore_msg *request, bool is_protected,
                         store_context *sc, const oscore_request_id *rid,
@@ -40,6 +123,8 @@ coapx_err coapx_obs_new(coap_session_t *session, coap_bin_const_t token,
   snprintf(o->peer, sizeof o->peer, "%s", peer ? peer : "");
   for (size_t i = 0; i < sizeof o->mids / sizeof o->mids[0]; i++)
     o->mids[i] = COAP_INVALID_MID;
+  o->host_key_len =
+      coapx_addr_host_key(coap_session_get_addr_remote(session), o->host_key);
   o->session = coap_session_reference(session);
   *out = o;
   return COAPX_OK;
@@ -52,49 +137,90 @@ void coapx_obs_free(struct coapx_observation *obs) {
   free(obs);
 }
 
-void coapx_obs_link(coapx_obs_list *l, struct coapx_observation *obs) {
-  obs->next = l->head;
-  l->head = obs;
-  l->count++;
-}
-
-bool coapx_obs_unlink(coapx_obs_list *l, struct coapx_observation *obs) {
-  for (struct coapx_observation **p = &l->head; *p; p = &(*p)->next) {
-    if (*p != obs) continue;
-    *p = obs->next;
-    obs->next = NULL;
-    l->count--;
-    return true;
+coapx_err coapx_obs_link(coapx_obs_list *l, struct coapx_observation *obs) {
+  if (!tables_up(l)) return COAPX_ERR_NO_MEMORY;
+  coapx_obs_host **hp = host_slot(l, obs->host_key, obs->host_key_len);
+  if (!*hp) {
+    coapx_obs_host *h = calloc(1, sizeof *h);
+    if (!h) return COAPX_ERR_NO_MEMORY;
+    memcpy(h->key, obs->host_key, obs->host_key_len);
+    h->key_len = obs->host_key_len;
+    *hp = h;
   }
-  return false;
+  obs->host = *hp;
+  obs->host->count++;
+  obs->prev = NULL;
+  obs->next = l->head;
+  if (l->head) l->head->prev = obs;
+  l->head = obs;
+  struct coapx_observation **b = &l->set[ptr_hash(obs, l->set_mask)];
+  obs->hnext = *b;
+  *b = obs;
+  obs->snext = coap_session_get_app_data(obs->session);
+  coap_session_set_app_data(obs->session, obs);
+  l->count++;
+  return COAPX_OK;
 }
 
 bool coapx_obs_linked(const coapx_obs_list *l,
                       const struct coapx_observation *obs) {
-  for (const struct coapx_observation *o = l->head; o; o = o->next)
+  if (!l->set) return false;
+  for (const struct coapx_observation *o = l->set[ptr_hash(obs, l->set_mask)];
+       o; o = o->hnext)
     if (o == obs) return true;
   return false;
 }
 
-struct coapx_observation *coapx_obs_find_token(const coapx_obs_list *l,
-                                               const coap_session_t *s,
+bool coapx_obs_unlink(coapx_obs_list *l, struct coapx_observation *obs) {
+  if (!coapx_obs_linked(l, obs)) return false;
+  struct coapx_observation **p = &l->set[ptr_hash(obs, l->set_mask)];
+  while (*p != obs) p = &(*p)->hnext;
+  *p = obs->hnext;
+  if (obs->prev) obs->prev->next = obs->next;
+  else l->head = obs->next;
+  if (obs->next) obs->next->prev = obs->prev;
+  /* The session's own list: at most one peer's few. */
+  struct coapx_observation *first = coap_session_get_app_data(obs->session);
+  if (first == obs) {
+    coap_session_set_app_data(obs->session, obs->snext);
+  } else {
+    for (struct coapx_observation *o = first; o; o = o->snext)
+      if (o->snext == obs) { o->snext = obs->snext; break; }
+  }
+  if (--obs->host->count == 0) {
+    coapx_obs_host **hp = host_slot(l, obs->host->key, obs->host->key_len);
+    *hp = obs->host->next;
+    free(obs->host);
+  }
+  if (obs->pending) {
+    obs->pending = false;
+    l->pending--;
+  }
+  obs->host = NULL;
+  obs->next = obs->prev = obs->hnext = obs->snext = NULL;
+  if (--l->count == 0) coapx_obs_list_clear(l);
+  return true;
+}
+
+struct coapx_observation *coapx_obs_of_session(const coap_session_t *s) {
+  return s ? coap_session_get_app_data(s) : NULL;
+}
+
+struct coapx_observation *coapx_obs_find_token(const coap_session_t *s,
                                                coap_bin_const_t token) {
-  for (struct coapx_observation *o = l->head; o; o = o->next)
-    if (o->session == s && o->token_len == token.length &&
+  for (struct coapx_observation *o = coapx_obs_of_session(s); o; o = o->snext)
+    if (o->token_len == token.length &&
         (token.length == 0 || memcmp(o->token, token.s, token.length) == 0))
       return o;
   return NULL;
 }
 
-struct coapx_observation *coapx_obs_find_mid(const coapx_obs_list *l,
-                                             const coap_session_t *s,
+struct coapx_observation *coapx_obs_find_mid(const coap_session_t *s,
                                              coap_mid_t mid) {
   if (mid == COAP_INVALID_MID) return NULL;
-  for (struct coapx_observation *o = l->head; o; o = o->next) {
-    if (o->session != s) continue;
+  for (struct coapx_observation *o = coapx_obs_of_session(s); o; o = o->snext)
     for (size_t i = 0; i < sizeof o->mids / sizeof o->mids[0]; i++)
       if (o->mids[i] == mid) return o;
-  }
   return NULL;
 }
 

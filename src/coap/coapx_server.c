@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "coapx_addr.h"
+#include "coapx_amplify.h"
 #include "coapx_dedup.h"
 #include "coapx_gate.h"
 #include "coapx_observe.h"
@@ -21,6 +22,28 @@
 #define SERVER_MTU 1472
 #define MAX_IN_OPTS 64
 #define PATH_TEXT 256
+
+/* One request's working state, passed through the steps of on_request. */
+typedef struct {
+  coap_session_t *session;
+  const coap_address_t *remote, *local;
+  uint16_t mid;
+  bool con;
+  coap_bin_const_t token;
+  size_t limit;            /* answer bytes the PDU holds after the token */
+  size_t req_size;         /* the request's datagram, in bytes */
+  uint64_t now;
+  char path[PATH_TEXT];
+  coapx_log_entry le;
+  oscore_msg outer, inner, answer;
+  bool send;               /* write |answer| (false: no answer to a NON) */
+  coapx_gate_result g;
+  const oscore_msg *req;   /* what the application sees */
+  bool prot;
+  coapx_observation *cand; /* a registration's candidate observation */
+  bool with_observe, app_accepted;
+  uint8_t obs_buf[4];      /* the answer's Observe value lives here */
+} request_state;
 
 struct coapx_server {
   coap_context_t *ctx;
@@ -39,14 +62,22 @@ struct coapx_server {
   /* Inside a handler call: scratch buffers are in use, so notifications
    * asked for now are sent once the current request is done. */
   bool busy;
+  /* Inside drop_session(): the nacks it causes are ours. */
+  bool dropping;
   /* Requests seen (duplicates included): run_once keeps reading while
    * this grows. */
   unsigned long handled;
+  /* libcoap's server sessions alive (its NEW minus DEL events). */
+  size_t sessions;
+  unsigned ack_timeout_ms, max_retransmit;   /* 0: libcoap's defaults */
   /* The last peer and its text: formatting an address for every request
    * of the same client cost more than the cache lookup of its answer. */
   coap_address_t last_remote;
   char last_peer[COAPX_ADDR_TEXT];
   /* Scratch for one request or notification at a time. */
+  request_state st;
+  coapx_amplify amp;        /* unverified addresses: RFC 9175 §2.4 */
+  uint8_t echo_buf[COAPX_AMPLIFY_ECHO_LEN];
   oscore_opt outer_opts[MAX_IN_OPTS];
   oscore_opt inner_opts[MAX_IN_OPTS];
   uint8_t plain[SERVER_MTU];
@@ -159,6 +190,7 @@ static bool finish_answer(coapx_server *srv, store_context *sc,
 }
 
 static void flush_pending(coapx_server *srv) {
+  if (srv->obs.pending == 0) return;
   /* One pass: a notification asked for while building another waits for
    * the next pass (run_once), so an application cannot loop us forever. */
   coapx_observation *due[64];
@@ -166,10 +198,204 @@ static void flush_pending(coapx_server *srv) {
   for (coapx_observation *o = srv->obs.head; o && n < 64; o = o->next)
     if (o->pending) due[n++] = o;
   for (size_t i = 0; i < n; i++) {
-    if (!coapx_obs_linked(&srv->obs, due[i])) continue;
+    if (!coapx_obs_linked(&srv->obs, due[i]) || !due[i]->pending) continue;
     due[i]->pending = false;
+    srv->obs.pending--;
     coapx_server_notify(srv, due[i]);
   }
+}
+
+static void request_state_init(coapx_server *srv, coap_session_t *session,
+                               const coap_pdu_t *request, request_state *st) {
+  memset(st, 0, sizeof *st);
+  st->session = session;
+  st->remote = coap_session_get_addr_remote(session);
+  st->local = coap_session_get_addr_local(session);
+  st->mid = (uint16_t)coap_pdu_get_mid(request);
+  st->con = coap_pdu_get_type(request) == COAP_MESSAGE_CON;
+  st->token = coap_pdu_get_token(request);
+  size_t limit = coap_session_max_pdu_size(session);
+  st->limit = limit > st->token.length ? limit - st->token.length : 0;
+  st->now = now_s();
+  if (!srv->last_peer[0] ||
+      !coap_address_equals(st->remote, &srv->last_remote)) {
+    coapx_addr_format(st->remote, srv->last_peer, sizeof srv->last_peer);
+    srv->last_remote = *st->remote;
+  }
+  st->le.peer = srv->last_peer;
+  st->le.path = st->path;
+  st->send = true;
+}
+
+/* Step 1: a message seen before gets the same answer and nothing runs
+ * again; a NON duplicate is ignored (RFC 7252 §4.5). true when done. */
+static bool answer_from_cache(coapx_server *srv, request_state *st,
+                              coap_pdu_t *response) {
+  coapx_dedup_answer cached;
+  if (!coapx_dedup_find(srv->dedup, st->remote, st->local, st->mid, st->now,
+                        &cached))
+    return false;
+  oscore_msg m;
+  oscore_msg_init(&m, srv->send_opts, COAPX_RESPONSE_MAX_OPTS + 4);
+  if (st->con && cached.code && coapx_dedup_answer_msg(&cached, &m) == COAPX_OK)
+    coapx_pdu_write(response, &m);
+  st->le.code = st->con ? cached.code : 0;
+  st->le.from_cache = true;
+  log_line(srv, &st->le);
+  return true;
+}
+
+/* Step 2: the OSCORE gate. true when the application is to run on
+ * st->req; otherwise st->answer (and st->send) are set. */
+static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
+                      request_state *st) {
+  oscore_msg_init(&st->outer, srv->outer_opts, MAX_IN_OPTS);
+  oscore_msg_init(&st->inner, srv->inner_opts, MAX_IN_OPTS);
+  if (coapx_pdu_read(request, &st->outer) != COAPX_OK) {
+    /* More options than we keep: not a request we can serve. */
+    error_msg(srv, &st->answer, OSCORE_CODE(4, 0), NULL, false);
+    st->send = st->con;
+    return false;
+  }
+  st->req_size = 4 + st->token.length + coapx_pdu_wire_size(&st->outer);
+  coapx_gate_result *g = &st->g;
+  coapx_gate_check(&srv->gate, &st->outer, &st->inner, srv->plain,
+                   sizeof srv->plain, g);
+  switch (g->verdict) {
+  case COAPX_GATE_REFUSE:
+    /* §8.2 / aiocoap: OSCORE-layer errors are unprotected and only
+     * answered to CON requests. */
+    error_msg(srv, &st->answer, g->code, g->diag, g->max_age_zero);
+    st->send = st->con;
+    return false;
+  case COAPX_GATE_CHALLENGE:
+    path_text(&st->inner, st->path, sizeof st->path);
+    st->le.method = st->inner.code;
+    st->le.identity = g->identity;
+    st->le.is_protected = true;
+    oscore_msg_init(&st->answer, srv->send_opts, COAPX_RESPONSE_MAX_OPTS + 4);
+    if (coapx_gate_challenge(&srv->gate, g, &st->answer, srv->send_buf,
+                             sizeof srv->send_buf) != COAPX_OK) {
+      error_msg(srv, &st->answer, OSCORE_CODE(5, 0), NULL, false);
+      st->send = st->con;
+    }
+    st->le.code = OSCORE_CODE(4, 1);
+    return false;
+  case COAPX_GATE_PROTECTED:
+  case COAPX_GATE_PLAIN:
+    break;
+  }
+  st->prot = g->verdict == COAPX_GATE_PROTECTED;
+  st->req = st->prot ? &st->inner : &st->outer;
+  path_text(st->req, st->path, sizeof st->path);
+  st->le.method = st->req->code;
+  st->le.identity = st->prot ? g->identity : NULL;
+  st->le.is_protected = st->prot;
+  return true;
+}
+
+/* Step 3, Observe (RFC 7641 §3.6, §4.1): a registration or deregistration
+ * on a token replaces what was observed under it. A registration beyond
+ * the caps gets no candidate: the application answers it once, without
+ * Observe, which tells the client it is not observed (§4.1). */
+static void start_observation(coapx_server *srv, request_state *st) {
+  const oscore_msg *req = st->req;
+  const oscore_opt *oo = oscore_msg_find_opt(req, OSCORE_OPT_OBSERVE);
+  uint32_t ov = 0;
+  if (!oo || oscore_opt_uint(oo->value, &ov) != OSCORE_OK || ov > 1) return;
+  coapx_observation *old = coapx_obs_find_token(st->session, st->token);
+  if (old) end_observation(srv, old, COAPX_OBS_END_DEREGISTERED);
+  if (ov == 0 && (req->code == OSCORE_CODE(0, OSCORE_CODE_GET) ||
+                  req->code == OSCORE_CODE(0, OSCORE_CODE_FETCH)) &&
+      coapx_obs_admit(&srv->obs, st->remote))
+    coapx_obs_new(st->session, st->token, req, st->prot, st->g.sc,
+                  &st->g.rid, st->le.identity, st->le.peer, &st->cand);
+}
+
+/* Steps 4 and 5: the application, then protection with the request's
+ * nonce where the core allows it. */
+static void run_application(coapx_server *srv, request_state *st) {
+  coapx_request areq = {
+    .msg = st->req, .identity = st->le.identity, .is_protected = st->prot,
+    .peer = st->le.peer, .observation = st->cand, .is_notification = false,
+  };
+  coapx_response aresp;
+  st->with_observe = st->cand != NULL;
+  /* The answer is written after this returns: nothing it points to may
+   * live on this stack frame. */
+  run_app(srv, &areq, &aresp, st->obs_buf, &st->with_observe,
+          st->cand ? coapx_obs_next_value(st->cand) : 0);
+  st->app_accepted = st->cand && aresp.observe;
+  st->with_observe = st->with_observe && aresp.observe;
+  if (!st->with_observe)
+    oscore_msg_remove_opt(&aresp.msg, OSCORE_OPT_OBSERVE);
+  oscore_msg answer_plain = aresp.msg;
+  st->le.code = answer_plain.code;
+  st->le.payload_len = answer_plain.payload.len;
+  if (!finish_answer(srv, st->prot ? st->g.sc : NULL, &st->g.rid, false,
+                     &answer_plain, &st->answer, st->limit)) {
+    st->with_observe = false;
+    st->le.code = st->answer.code;
+    st->le.payload_len = st->answer.payload.len;
+  }
+}
+
+/* A 4.01 with our Echo for |remote| into |m| (send_opts scratch): the
+ * answer to an unproven address that a bigger one would amplify. */
+static void echo_challenge(coapx_server *srv, const coap_address_t *remote,
+                           uint64_t now, oscore_msg *m) {
+  oscore_msg_init(m, srv->send_opts, COAPX_RESPONSE_MAX_OPTS + 4);
+  m->code = OSCORE_CODE(4, 1);
+  coapx_amplify_echo(&srv->amp, remote, now, srv->echo_buf);
+  oscore_msg_add_opt(m, OSCORE_OPT_ECHO,
+                     OSCORE_BYTES(srv->echo_buf, sizeof srv->echo_buf));
+}
+
+/* Step 5b, RFC 9175 §2.4: an unprotected answer to an address not proven
+ * is at most 3 times the request; a bigger one becomes a 4.01 with Echo
+ * (and no observation), which the client repeats with the Echo. */
+static void limit_amplification(coapx_server *srv, request_state *st) {
+  const oscore_opt *echo = oscore_msg_find_opt(&st->outer, OSCORE_OPT_ECHO);
+  bool proven = coapx_amplify_verified(&srv->amp, st->remote,
+                                       echo ? &echo->value : NULL, st->now);
+  if (st->cand) {
+    st->cand->req_size = st->req_size;
+    st->cand->verified = proven;
+  }
+  size_t answer = 4 + st->token.length + coapx_pdu_wire_size(&st->answer);
+  if (proven || coapx_amplify_fits(st->req_size, answer)) return;
+  echo_challenge(srv, st->remote, st->now, &st->answer);
+  st->with_observe = false;
+  st->le.code = st->answer.code;
+  st->le.payload_len = 0;
+}
+
+/* The candidate observation comes about or is dropped. */
+static void settle_observation(coapx_server *srv, request_state *st) {
+  coapx_observation *cand = st->cand;
+  if (!cand) return;
+  if (st->with_observe && coapx_obs_link(&srv->obs, cand) == COAPX_OK)
+    return;
+  /* The application may have filed the handle when it accepted; tell it
+   * that the observation did not come about. */
+  if (st->app_accepted && srv->on_observe_end)
+    srv->on_observe_end(cand, is_success(st->le.code)
+                                  ? COAPX_OBS_END_FAILED
+                                  : COAPX_OBS_END_ERROR_CODE,
+                        srv->observe_end_arg);
+  coapx_obs_free(cand);
+}
+
+/* Step 6: send, cache and log the answer in st. */
+static void finish_request(coapx_server *srv, request_state *st,
+                           coap_pdu_t *response) {
+  if (st->send) coapx_pdu_write(response, &st->answer);
+  /* A failed put only costs the byte-identical retransmission answer. */
+  coapx_dedup_put(srv->dedup, st->remote, st->local, st->mid, st->now,
+                  st->send ? &st->answer : NULL);
+  settle_observation(srv, st);
+  if (!st->send) st->le.code = 0;
+  log_line(srv, &st->le);
 }
 
 static void on_request(coap_resource_t *resource, coap_session_t *session,
@@ -178,176 +404,75 @@ static void on_request(coap_resource_t *resource, coap_session_t *session,
   (void)resource; (void)query;
   coapx_server *srv = coap_get_app_data(coap_session_get_context(session));
   if (!srv) return;
-  const coap_address_t *remote = coap_session_get_addr_remote(session);
-  const coap_address_t *local = coap_session_get_addr_local(session);
-  uint16_t mid = (uint16_t)coap_pdu_get_mid(request);
-  bool con = coap_pdu_get_type(request) == COAP_MESSAGE_CON;
-  coap_bin_const_t token = coap_pdu_get_token(request);
-  size_t limit = coap_session_max_pdu_size(session);
-  limit = limit > token.length ? limit - token.length : 0;
-  uint64_t now = now_s();
-
   srv->handled++;
-  char path[PATH_TEXT] = "";
-  if (!srv->last_peer[0] || !coap_address_equals(remote, &srv->last_remote)) {
-    coapx_addr_format(remote, srv->last_peer, sizeof srv->last_peer);
-    srv->last_remote = *remote;
-  }
-  const char *peer = srv->last_peer;
-  coapx_log_entry le = { .peer = peer, .path = path };
-
-  /* 1. A message seen before: same answer, nothing runs again. A NON
-   * duplicate is ignored (RFC 7252 §4.5). */
-  coapx_dedup_answer cached;
-  if (coapx_dedup_find(srv->dedup, remote, local, mid, now, &cached)) {
-    oscore_msg m;
-    oscore_msg_init(&m, srv->send_opts, COAPX_RESPONSE_MAX_OPTS + 4);
-    if (con && cached.code && coapx_dedup_answer_msg(&cached, &m) == COAPX_OK)
-      coapx_pdu_write(response, &m);
-    le.code = con ? cached.code : 0;
-    le.from_cache = true;
-    log_line(srv, &le);
-    return;
-  }
-
+  request_state *st = &srv->st;
+  request_state_init(srv, session, request, st);
+  if (answer_from_cache(srv, st, response)) return;
   srv->busy = true;
-  oscore_msg outer, inner, answer_plain, answer;
-  oscore_msg_init(&outer, srv->outer_opts, MAX_IN_OPTS);
-  oscore_msg_init(&inner, srv->inner_opts, MAX_IN_OPTS);
-  bool send = true;
-  coapx_observation *cand = NULL;
-  bool with_observe = false, app_accepted = false;
-
-  if (coapx_pdu_read(request, &outer) != COAPX_OK) {
-    /* More options than we keep: not a request we can serve. */
-    error_msg(srv, &answer, OSCORE_CODE(4, 0), NULL, false);
-    send = con;
-    goto done;
+  if (pass_gate(srv, request, st)) {
+    start_observation(srv, st);
+    run_application(srv, st);
+    if (!st->prot) limit_amplification(srv, st);
+  } else if (st->le.code == 0) {
+    st->le.code = st->answer.code;
+    st->le.payload_len = st->answer.payload.len;
   }
-
-  /* 2. The OSCORE gate. */
-  coapx_gate_result g;
-  coapx_gate_check(&srv->gate, &outer, &inner, srv->plain, sizeof srv->plain,
-                   &g);
-  const oscore_msg *req = &outer;
-  switch (g.verdict) {
-  case COAPX_GATE_REFUSE:
-    /* §8.2 / aiocoap: OSCORE-layer errors are unprotected and only
-     * answered to CON requests. */
-    error_msg(srv, &answer, g.code, g.diag, g.max_age_zero);
-    send = con;
-    goto done;
-  case COAPX_GATE_CHALLENGE:
-    path_text(&inner, path, sizeof path);
-    le.method = inner.code;
-    le.identity = g.identity;
-    le.is_protected = true;
-    oscore_msg_init(&answer, srv->send_opts, COAPX_RESPONSE_MAX_OPTS + 4);
-    if (coapx_gate_challenge(&srv->gate, &g, &answer, srv->send_buf,
-                             sizeof srv->send_buf) != COAPX_OK) {
-      error_msg(srv, &answer, OSCORE_CODE(5, 0), NULL, false);
-      send = con;
-    }
-    le.code = OSCORE_CODE(4, 1);
-    goto done_logged;
-  case COAPX_GATE_PROTECTED:
-    req = &inner;
-    break;
-  case COAPX_GATE_PLAIN:
-    break;
-  }
-  bool prot = g.verdict == COAPX_GATE_PROTECTED;
-  path_text(req, path, sizeof path);
-  le.method = req->code;
-  le.identity = prot ? g.identity : NULL;
-  le.is_protected = prot;
-
-  /* 3. Observe (RFC 7641 §3.6, §4.1): a registration or deregistration on
-   * a token replaces what was observed under it. */
-  const oscore_opt *oo = oscore_msg_find_opt(req, OSCORE_OPT_OBSERVE);
-  uint32_t ov = 0;
-  bool obs_req = oo && oscore_opt_uint(oo->value, &ov) == OSCORE_OK &&
-                 ov <= 1;
-  if (obs_req) {
-    coapx_observation *old = coapx_obs_find_token(&srv->obs, session, token);
-    if (old) end_observation(srv, old, COAPX_OBS_END_DEREGISTERED);
-    if (ov == 0 && (req->code == OSCORE_CODE(0, OSCORE_CODE_GET) ||
-                    req->code == OSCORE_CODE(0, OSCORE_CODE_FETCH)))
-      coapx_obs_new(session, token, req, prot, g.sc, &g.rid, le.identity,
-                    peer, &cand);
-  }
-
-  /* 4. The application. */
-  coapx_request areq = {
-    .msg = req, .identity = le.identity, .is_protected = prot, .peer = peer,
-    .observation = cand, .is_notification = false,
-  };
-  coapx_response aresp;
-  uint8_t obs_buf[4];
-  with_observe = cand != NULL;
-  run_app(srv, &areq, &aresp, obs_buf, &with_observe,
-          cand ? coapx_obs_next_value(cand) : 0);
-  app_accepted = cand && aresp.observe;
-  with_observe = with_observe && aresp.observe;
-  if (!with_observe) oscore_msg_remove_opt(&aresp.msg, OSCORE_OPT_OBSERVE);
-  answer_plain = aresp.msg;
-  le.code = answer_plain.code;
-  le.payload_len = answer_plain.payload.len;
-
-  /* 5. Protect with the request's nonce where the core allows it. */
-  if (!finish_answer(srv, prot ? g.sc : NULL, &g.rid, false, &answer_plain,
-                     &answer, limit)) {
-    with_observe = false;
-    le.code = answer.code;
-    le.payload_len = answer.payload.len;
-  }
-  goto done_logged;
-
-done:
-  le.code = answer.code;
-  le.payload_len = answer.payload.len;
-done_logged:
-  if (send) coapx_pdu_write(response, &answer);
-  /* A failed put only costs the byte-identical retransmission answer. */
-  coapx_dedup_put(srv->dedup, remote, local, mid, now, send ? &answer : NULL);
-  if (cand) {
-    if (with_observe) {
-      coapx_obs_link(&srv->obs, cand);
-    } else {
-      /* The application may have filed the handle when it accepted; tell
-       * it that the observation did not come about. */
-      if (app_accepted && srv->on_observe_end)
-        srv->on_observe_end(cand, is_success(le.code)
-                                      ? COAPX_OBS_END_FAILED
-                                      : COAPX_OBS_END_ERROR_CODE,
-                            srv->observe_end_arg);
-      coapx_obs_free(cand);
-    }
-  }
-  if (!send) le.code = 0;
-  log_line(srv, &le);
+  finish_request(srv, st, response);
   srv->busy = false;
   flush_pending(srv);
+}
+
+/* A CON to this session was never acknowledged (RFC 7641 §4.5): the peer
+ * is gone, so every observation on the session ends and libcoap drops the
+ * notifications queued behind it (NSTART 1) instead of trying each for
+ * another 93 s. */
+static void drop_session(coapx_server *srv, coap_session_t *session) {
+  srv->dropping = true;   /* the nacks of what libcoap drops are ours */
+  coap_session_reference(session);
+  coapx_observation *o;
+  while ((o = coapx_obs_of_session(session)) != NULL)
+    end_observation(srv, o, COAPX_OBS_END_FAILED);
+  coap_session_disconnected(session, COAP_NACK_TOO_MANY_RETRIES);
+  coap_session_release(session);
+  srv->dropping = false;
 }
 
 static void on_nack(coap_session_t *session, const coap_pdu_t *sent,
                     const coap_nack_reason_t reason, const coap_mid_t mid) {
   (void)sent;
   coapx_server *srv = coap_get_app_data(coap_session_get_context(session));
-  if (!srv) return;
-  coapx_observation *obs = coapx_obs_find_mid(&srv->obs, session, mid);
+  if (!srv || srv->dropping) return;
+  coapx_observation *obs = coapx_obs_find_mid(session, mid);
   if (!obs) return;
   /* RFC 7641 §3.6: an RST to a notification cancels; a CON notification
    * that is never acknowledged means the client is gone (§4.5). */
-  end_observation(srv, obs, reason == COAP_NACK_RST ? COAPX_OBS_END_RST
-                                                    : COAPX_OBS_END_FAILED);
+  if (reason == COAP_NACK_TOO_MANY_RETRIES)
+    drop_session(srv, session);
+  else
+    end_observation(srv, obs, reason == COAP_NACK_RST ? COAPX_OBS_END_RST
+                                                      : COAPX_OBS_END_FAILED);
+}
+
+/* May |answer| go to the plain observer |obs| (RFC 9175 §2.4)? */
+static bool notification_fits(coapx_server *srv, coapx_observation *obs,
+                              const oscore_msg *answer) {
+  if (obs->verified ||
+      coapx_amplify_verified(&srv->amp,
+                             coap_session_get_addr_remote(obs->session), NULL,
+                             now_s()))
+    return true;
+  return coapx_amplify_fits(obs->req_size,
+                            4 + obs->token_len + coapx_pdu_wire_size(answer));
 }
 
 coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
   if (!srv || !obs) return COAPX_ERR_INVALID_ARG;
   if (!coapx_obs_linked(&srv->obs, obs)) return COAPX_ERR_NOT_FOUND;
   if (srv->busy) {
-    obs->pending = true;
+    if (!obs->pending) {
+      obs->pending = true;
+      srv->obs.pending++;
+    }
     return COAPX_OK;
   }
   srv->busy = true;
@@ -391,6 +516,14 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
     ends = true;
     le.code = answer.code;
   }
+  if (!obs->is_protected && !notification_fits(srv, obs, &answer)) {
+    /* RFC 9175 §2.4: the last notification, a 4.01 with Echo; the client
+     * may register again with it. */
+    echo_challenge(srv, coap_session_get_addr_remote(s), now_s(), &answer);
+    ends = true;
+    le.code = answer.code;
+    le.payload_len = 0;
+  }
   /* CON, so that a vanished client is noticed (RFC 7641 §4.5) and its RST
    * reaches on_nack. */
   coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, (coap_pdu_code_t)answer.code,
@@ -413,6 +546,27 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
   if (ends) end_observation(srv, obs, COAPX_OBS_END_ERROR_CODE);
   flush_pending(srv);
   return COAPX_OK;
+}
+
+static int on_event(coap_session_t *session, const coap_event_t event) {
+  coapx_server *srv = coap_get_app_data(coap_session_get_context(session));
+  if (!srv) return 0;
+  if (event == COAP_EVENT_SERVER_SESSION_NEW) {
+    srv->sessions++;
+    if (srv->ack_timeout_ms)
+      coap_session_set_ack_timeout(
+          session, (coap_fixed_point_t){ srv->ack_timeout_ms / 1000,
+                                         srv->ack_timeout_ms % 1000 });
+    if (srv->max_retransmit)
+      coap_session_set_max_retransmit(session,
+                                      (uint16_t)srv->max_retransmit);
+  }
+  if (event == COAP_EVENT_SERVER_SESSION_DEL && srv->sessions) srv->sessions--;
+  return 0;
+}
+
+size_t coapx_server_sessions(const coapx_server *srv) {
+  return srv ? srv->sessions : 0;
 }
 
 static coapx_err add_catch_all(coapx_server *srv) {
@@ -452,7 +606,15 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   srv->observe_end_arg = cfg->observe_end_arg;
   srv->log = cfg->log;
   srv->log_arg = cfg->log_arg;
+  srv->ack_timeout_ms = cfg->ack_timeout_ms && cfg->ack_timeout_ms < 1000
+                           ? 1000
+                           : cfg->ack_timeout_ms;
+  srv->max_retransmit = cfg->max_retransmit > 20 ? 20 : cfg->max_retransmit;
   coapx_err err = coapx_gate_init(&srv->gate, cfg->credentials);
+  if (err == COAPX_OK) err = coapx_amplify_init(&srv->amp);
+  if (err == COAPX_OK)
+    err = coapx_obs_list_init(&srv->obs, cfg->max_observers,
+                              cfg->max_observers_per_peer);
   if (err != COAPX_OK) goto fail;
   srv->dedup = coapx_dedup_new(COAPX_DEDUP_MAX_ENTRIES,
                                COAPX_EXCHANGE_LIFETIME_S);
@@ -470,11 +632,17 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   if (store_credentials_uses_option(cfg->credentials, OSCORE_DRAFT08_OPTION))
     coap_register_option(srv->ctx, OSCORE_DRAFT08_OPTION);
   coap_register_nack_handler(srv->ctx, on_nack);
+  coap_register_event_handler(srv->ctx, on_event);
+  coap_context_set_max_idle_sessions(
+      srv->ctx, cfg->max_idle_sessions ? cfg->max_idle_sessions
+                                       : COAPX_DEFAULT_MAX_IDLE_SESSIONS);
   if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
 
   for (size_t i = 0; i < n; i++) {
     coap_address_t a;
+    if (cfg->failed_bind) *cfg->failed_bind = i;
     err = coapx_addr_parse_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &a);
+    if (err == COAPX_OK) err = coapx_addr_probe_free(&a);
     if (err != COAPX_OK) goto fail;
     srv->eps[i] = coap_new_endpoint(srv->ctx, &a, COAP_PROTO_UDP);
     if (!srv->eps[i]) { err = COAPX_ERR_BIND; goto fail; }
@@ -543,6 +711,8 @@ void coapx_server_free(coapx_server *srv) {
   if (srv->ctx) coap_free_context(srv->ctx);
   free(srv->eps);
   coapx_dedup_free(srv->dedup);
+  coapx_obs_list_clear(&srv->obs);
+  coapx_amplify_clear(&srv->amp);
   coapx_gate_clear(&srv->gate);
   /* Writes the exact sequence numbers and replay windows back. */
   if (srv->creds) store_credentials_close(srv->creds, NULL);

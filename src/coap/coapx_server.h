@@ -133,6 +133,17 @@ typedef struct {
 
 typedef void (*coapx_log_fn)(const coapx_log_entry *e, void *arg);
 
+/* Observation caps (issue 13: 30,000 anonymous registrations from one
+ * socket made one file change cost 11.7 s). RFC 7641 §4.1 lets a server
+ * answer a registration without Observe. */
+#define COAPX_DEFAULT_MAX_OBSERVERS 4096
+#define COAPX_DEFAULT_MAX_OBSERVERS_PER_PEER 64
+
+/* Without a cap 60,000 source ports held 11 MB for 300 s (issue 13);
+ * 1024 idle sessions cost about 200 kB, and libcoap scans them all for
+ * each new peer. */
+#define COAPX_DEFAULT_MAX_IDLE_SESSIONS 1024
+
 typedef struct {
   /* Endpoints: "host", "host:port", "[v6]:port", "[v6]" (default port
    * 5683). Port 0 binds a free port: read it with coapx_server_port().
@@ -151,13 +162,42 @@ typedef struct {
   void *observe_end_arg;
   coapx_log_fn log;                    /* may be NULL */
   void *log_arg;
+  /* Observations (RFC 7641) kept at most, in all and per peer host (any
+   * source port); 0: 4096 and 64. A registration beyond them is answered
+   * once, without Observe (§4.1 allows it; the client learns it is not
+   * observed). */
+  size_t max_observers;
+  size_t max_observers_per_peer;
+  /* Idle peer sessions libcoap keeps (one per source address and port it
+   * heard from, held for 300 s): beyond this many the oldest idle one is
+   * freed when a new peer arrives. 0: COAPX_DEFAULT_MAX_IDLE_SESSIONS.
+   * Sessions with observations are not idle and are bounded by the
+   * observer caps instead. */
+  unsigned max_idle_sessions;
+  /* Retransmission of our CON messages (notifications) to each peer:
+   * ACK_TIMEOUT in ms (libcoap takes 1000 at least) and MAX_RETRANSMIT
+   * (RFC 7252 §4.8, at most 20); 0: 2000 and 4. Tests shorten them to see
+   * a silent observer given up quickly. */
+  unsigned ack_timeout_ms;
+  unsigned max_retransmit;
+  /* When coapx_server_new() fails on an endpoint, the index of its bind
+   * specification is written here (may be NULL), so that the program can
+   * name the address at fault. */
+  size_t *failed_bind;
 } coapx_server_config;
 
-/* Create the server and bind every endpoint of |cfg|. */
+/* Create the server and bind every endpoint of |cfg|. An address some
+ * other socket is bound to (another server, even one that set
+ * SO_REUSEADDR as libcoap does) is COAPX_ERR_IN_USE: the server refuses
+ * rather than share the port (checked by a probe bind just before). */
 coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out);
 
 /* The bound UDP port of endpoint |i| (in cfg->bind order), 0 when unknown. */
 uint16_t coapx_server_port(const coapx_server *srv, size_t i);
+
+/* Peer sessions libcoap holds now (idle or not), for tests and
+ * benchmarks. */
+size_t coapx_server_sessions(const coapx_server *srv);
 
 /* Process I/O for at most |timeout_ms| (0: only what is ready now). */
 coapx_err coapx_server_run_once(coapx_server *srv, unsigned timeout_ms);

@@ -1,6 +1,7 @@
 #include "fs_glue.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <time.h>
 
@@ -60,13 +61,30 @@ void fs_glue_notify(void *handle, void *arg) {
     fs_observe_remove(g->obs, handle);
 }
 
+/* Thousands of observations leave thousands of small freed blocks that
+ * glibc keeps; once most of the peak has gone, hand the memory back
+ * (issue 13: RSS back near the start after a flood of observers). */
+#define TRIM_MIN_PEAK 256
+
+static void trim_after_observers(fs_glue *g) {
+  size_t n = g->obs ? fs_observe_count(g->obs) : 0;
+  if (n > g->obs_peak)
+    g->obs_peak = n;
+  if (g->obs_peak >= TRIM_MIN_PEAK && n * 4 < g->obs_peak) {
+    malloc_trim(0);
+    g->obs_peak = n;
+  }
+}
+
 coapx_err fs_glue_run(fs_glue *g, volatile sig_atomic_t *stop) {
   int sfd = coapx_server_fd(g->srv);
   int ofd = g->obs ? fs_observe_fd(g->obs) : -1;
   uint64_t next_tick = fs_glue_now_ms() + TICK_MS;
   while (!*stop) {
-    int wait = g->obs && fs_observe_pending(g->obs) ? FS_OBSERVE_SETTLE_MS
-                                                    : LOOP_WAIT_MS;
+    int wait = !g->obs                    ? LOOP_WAIT_MS
+               : fs_observe_backlog(g->obs) ? 0
+               : fs_observe_pending(g->obs) ? FS_OBSERVE_SETTLE_MS
+                                            : LOOP_WAIT_MS;
     coapx_err e;
     /* inotify is read only when it has something (or a change is still
      * settling): an empty read per request was measurable under load. */
@@ -89,6 +107,7 @@ coapx_err fs_glue_run(fs_glue *g, volatile sig_atomic_t *stop) {
       fs_observe_process(g->obs, now);
     if (now >= next_tick) {
       fs_server_tick(g->fs, now);
+      trim_after_observers(g);
       next_tick = now + TICK_MS;
     }
   }

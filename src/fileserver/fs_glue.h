@@ -14,6 +14,7 @@ typedef struct {
   fs_server *fs;
   fs_observe *obs;      /* NULL: inotify unavailable, observe declined */
   coapx_server *srv;    /* set once the server exists */
+  size_t obs_peak;      /* most observers since memory was last trimmed */
 } fs_glue;
 
 /* coapx_handler_fn with |arg| an fs_glue. */

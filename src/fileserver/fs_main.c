@@ -100,18 +100,24 @@ int main(int argc, char **argv) {
     .handler = fs_glue_handler, .handler_arg = &g,
     .on_observe_end = fs_glue_observe_end, .observe_end_arg = &g,
     .log = on_log,
+    .max_observers = o.max_observers,
+    .max_observers_per_peer = o.max_observers_per_peer,
   };
+  size_t failed = 0;
+  sc.failed_bind = &failed;
   coapx_err ce = coapx_server_new(&sc, &g.srv);
   if (ce != COAPX_OK) {
     /* At most 200 bytes of a (hostile, huge) address: one readable line. */
-    const char *where = o.n_bind ? o.bind[0] : "[::]:5683";
+    const char *where = failed < o.n_bind ? o.bind[failed] : "[::]:5683";
     fprintf(stderr, "%s: cannot listen on %.200s%s: %s\n", prog, where,
             strlen(where) > 200 ? "..." : "", coapx_strerror(ce));
     store_credentials_close(creds, NULL);
     fs_observe_free(g.obs);
     fs_server_free(g.fs);
-    return ce == COAPX_ERR_ADDRESS || ce == COAPX_ERR_BIND ? FS_EXIT_NETWORK
-                                                           : FS_EXIT_RUNTIME;
+    return ce == COAPX_ERR_ADDRESS || ce == COAPX_ERR_BIND ||
+                   ce == COAPX_ERR_IN_USE
+               ? FS_EXIT_NETWORK
+               : FS_EXIT_RUNTIME;
   }
   /* -vv: which OSCORE each context speaks (RFC 8613 or draft-08). */
   for (size_t i = 0; verbosity >= 2 && store_credentials_context(creds, i);

@@ -15,6 +15,7 @@
                    IN_MOVE_SELF)
 
 typedef struct {
+  size_t slot;            /* index in fs_observe.w */
   char *rel;
   const char *base;       /* last segment, inside |rel| */
   int dir_wd, file_wd;    /* -1 when not set */
@@ -26,8 +27,24 @@ typedef struct {
   uint64_t dirty_since, last_event;
 } watched;
 
+/* Where a handle is: its entry and its index in the entry's handles, so
+ * that ending one observation among thousands is O(1), not a scan
+ * (issue 13: a mass end after a change was quadratic). */
+typedef struct placed {
+  struct placed *next;
+  void *handle;
+  watched *w;
+  size_t idx;
+} placed;
+
 struct fs_observe {
   int fd;
+  placed **where;         /* hash by handle */
+  size_t where_mask, n_handles;
+  /* Observers of changed files still to notify, FS_OBSERVE_BATCH per
+   * fs_observe_process(), so requests are served in between. */
+  void **queue;
+  size_t q_pos, q_len, q_cap;
   const fs_root *root;
   char *root_path;
   watched **w;
@@ -66,6 +83,15 @@ static void watched_free(watched *w) {
 void fs_observe_free(fs_observe *o) {
   if (!o)
     return;
+  for (size_t i = 0; o->where && i <= o->where_mask; i++) {
+    while (o->where[i]) {
+      placed *p = o->where[i];
+      o->where[i] = p->next;
+      free(p);
+    }
+  }
+  free(o->where);
+  free(o->queue);
   for (size_t i = 0; i < o->n; i++)
     watched_free(o->w[i]);
   free(o->w);
@@ -77,11 +103,43 @@ void fs_observe_free(fs_observe *o) {
 
 int fs_observe_fd(const fs_observe *o) { return o->fd; }
 
-size_t fs_observe_count(const fs_observe *o) {
-  size_t n = 0;
-  for (size_t i = 0; i < o->n; i++)
-    n += o->w[i]->n;
-  return n;
+size_t fs_observe_count(const fs_observe *o) { return o->n_handles; }
+
+static size_t handle_hash(const void *h, size_t mask) {
+  uint64_t v = (uint64_t)(uintptr_t)h >> 4;
+  return (size_t)((v * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+static placed **where_slot(const fs_observe *o, const void *handle) {
+  if (!o->where)
+    return NULL;
+  placed **p = &o->where[handle_hash(handle, o->where_mask)];
+  while (*p && (*p)->handle != handle)
+    p = &(*p)->next;
+  return p;
+}
+
+/* Keep about one handle per bucket. */
+static bool where_grow(fs_observe *o) {
+  if (o->where && o->n_handles <= o->where_mask)
+    return true;
+  size_t n = o->where ? (o->where_mask + 1) * 2 : 64;
+  placed **nw = calloc(n, sizeof *nw);
+  if (!nw)
+    return false;
+  for (size_t i = 0; o->where && i <= o->where_mask; i++) {
+    while (o->where[i]) {
+      placed *p = o->where[i];
+      o->where[i] = p->next;
+      size_t b = handle_hash(p->handle, n - 1);
+      p->next = nw[b];
+      nw[b] = p;
+    }
+  }
+  free(o->where);
+  o->where = nw;
+  o->where_mask = n - 1;
+  return true;
 }
 
 /* Is |wd| used by an entry other than |skip|? inotify hands out one wd per
@@ -136,6 +194,25 @@ static watched *find_rel(const fs_observe *o, const char *rel) {
   return NULL;
 }
 
+/* Free entry |w| (nobody observes it any more). */
+static void drop_entry(fs_observe *o, watched *w) {
+  o->w[w->slot] = o->w[--o->n];
+  o->w[w->slot]->slot = w->slot;
+  drop_wd(o, w->dir_wd, w);
+  drop_wd(o, w->file_wd, w);
+  watched_free(w);
+}
+
+/* Free entries nobody observes any more. */
+static void collect(fs_observe *o) {
+  for (size_t i = 0; i < o->n;) {
+    if (o->w[i]->n)
+      i++;
+    else
+      drop_entry(o, o->w[i]);
+  }
+}
+
 fs_err fs_observe_add(fs_observe *o, const char *rel, void *handle) {
   watched *w = find_rel(o, rel);
   bool fresh = w == NULL;
@@ -164,52 +241,61 @@ fs_err fs_observe_add(fs_observe *o, const char *rel, void *handle) {
       watched_free(w);
       return FS_ERR_INOTIFY;
     }
+    w->slot = o->n;
     o->w[o->n++] = w;
     rewatch_file(o, w);
     w->exists = stat_now(o, w, &w->last);
   }
+  placed *pl = NULL;
   if (w->n == w->cap) {
     size_t cap = w->cap ? w->cap * 2 : 4;
     void **nh = realloc(w->handles, cap * sizeof *nh);
-    if (!nh) {
-      if (fresh)
-        fs_observe_remove(o, NULL);
-      return FS_ERR_NO_MEMORY;
+    if (nh) {
+      w->handles = nh;
+      w->cap = cap;
     }
-    w->handles = nh;
-    w->cap = cap;
   }
+  if (w->n < w->cap && where_grow(o))
+    pl = malloc(sizeof *pl);
+  if (!pl) {
+    if (fresh && !o->busy)
+      collect(o);
+    return FS_ERR_NO_MEMORY;
+  }
+  pl->handle = handle;
+  pl->w = w;
+  pl->idx = w->n;
+  placed **slot = &o->where[handle_hash(handle, o->where_mask)];
+  pl->next = *slot;
+  *slot = pl;
   w->handles[w->n++] = handle;
+  o->n_handles++;
   return FS_OK;
 }
 
-/* Free entries nobody observes any more. */
-static void collect(fs_observe *o) {
-  for (size_t i = 0; i < o->n;) {
-    watched *w = o->w[i];
-    if (w->n) {
-      i++;
-      continue;
-    }
-    o->w[i] = o->w[--o->n];
-    drop_wd(o, w->dir_wd, NULL);
-    drop_wd(o, w->file_wd, NULL);
-    watched_free(w);
-  }
-}
-
 void fs_observe_remove(fs_observe *o, void *handle) {
-  for (size_t i = 0; i < o->n; i++) {
-    watched *w = o->w[i];
-    for (size_t j = 0; j < w->n; j++) {
-      if (w->handles[j] == handle) {
-        w->handles[j] = w->handles[--w->n];
-        break;
-      }
-    }
+  placed **slot = where_slot(o, handle);
+  if (!slot || !*slot)
+    return;
+  placed *pl = *slot;
+  *slot = pl->next;
+  watched *w = pl->w;
+  /* Swap the last handle into the hole and tell its record so. */
+  void *moved = w->handles[--w->n];
+  if (pl->idx != w->n) {
+    w->handles[pl->idx] = moved;
+    placed **ms = where_slot(o, moved);
+    if (ms && *ms)
+      (*ms)->idx = pl->idx;
   }
-  if (!o->busy)
-    collect(o);
+  free(pl);
+  if (--o->n_handles == 0) {
+    /* Give back what a crowd of observers grew (issue 13: RSS). */
+    free(o->where);
+    o->where = NULL;
+  }
+  if (!o->busy && w->n == 0)
+    drop_entry(o, w);
 }
 
 static void mark(watched *w, uint64_t now) {
@@ -243,10 +329,26 @@ static void read_events(fs_observe *o, uint64_t now) {
   }
 }
 
-size_t fs_observe_process(fs_observe *o, uint64_t now) {
-  read_events(o, now);
-  size_t notified = 0;
-  o->busy = true;
+/* Queue the observers of |w| for a notification. */
+static void enqueue(fs_observe *o, const watched *w) {
+  if (o->q_pos == o->q_len)
+    o->q_pos = o->q_len = 0;
+  if (o->q_len + w->n > o->q_cap) {
+    size_t cap = o->q_cap ? o->q_cap : 64;
+    while (cap < o->q_len + w->n)
+      cap *= 2;
+    void **nq = realloc(o->queue, cap * sizeof *nq);
+    if (!nq)
+      return;  /* out of memory: this change goes unnotified */
+    o->queue = nq;
+    o->q_cap = cap;
+  }
+  memcpy(o->queue + o->q_len, w->handles, w->n * sizeof *w->handles);
+  o->q_len += w->n;
+}
+
+/* Find the files that changed and settled, and queue their observers. */
+static void scan_changes(fs_observe *o, uint64_t now) {
   for (size_t i = 0; i < o->n; i++) {
     watched *w = o->w[i];
     if (!w->dirty || w->n == 0)
@@ -264,23 +366,39 @@ size_t fs_observe_process(fs_observe *o, uint64_t now) {
       w->last = st;
       rewatch_file(o, w);
     }
-    /* Copy: a notification may end its observation and shrink the list. */
-    size_t n = w->n;
-    void **copy = malloc(n * sizeof *copy);
-    if (!copy)
+    enqueue(o, w);
+  }
+}
+
+size_t fs_observe_process(fs_observe *o, uint64_t now) {
+  read_events(o, now);
+  scan_changes(o, now);
+  size_t notified = 0;
+  o->busy = true;
+  /* A handle that ended while queued is no longer placed: skipped. */
+  while (o->q_pos < o->q_len && notified < FS_OBSERVE_BATCH) {
+    void *h = o->queue[o->q_pos++];
+    placed **slot = where_slot(o, h);
+    if (!slot || !*slot)
       continue;
-    memcpy(copy, w->handles, n * sizeof *copy);
-    for (size_t j = 0; j < n; j++)
-      o->notify(copy[j], o->arg);
-    notified += n;
-    free(copy);
+    o->notify(h, o->arg);
+    notified++;
+  }
+  if (o->q_pos == o->q_len && o->q_cap > 1024) {
+    free(o->queue);
+    o->queue = NULL;
+    o->q_pos = o->q_len = o->q_cap = 0;
   }
   o->busy = false;
   collect(o);
   return notified;
 }
 
+bool fs_observe_backlog(const fs_observe *o) { return o->q_pos < o->q_len; }
+
 bool fs_observe_pending(const fs_observe *o) {
+  if (fs_observe_backlog(o))
+    return true;
   for (size_t i = 0; i < o->n; i++)
     if (o->w[i]->dirty)
       return true;

@@ -22,6 +22,10 @@
 #include "fs_path.h"
 
 #define FS_OBSERVE_SETTLE_MS 30
+/* Notifications sent per fs_observe_process() call at most: thousands of
+ * observers of one file are notified in slices, with the server's other
+ * requests served between them (issue 13: other clients within 50 ms). */
+#define FS_OBSERVE_BATCH 128
 #define FS_OBSERVE_MAX_DELAY_MS 1000
 
 typedef struct fs_observe fs_observe;
@@ -46,13 +50,16 @@ fs_err fs_observe_add(fs_observe *o, const char *rel, void *handle);
 /* Stop notifying |handle| (unknown handles are ignored). */
 void fs_observe_remove(fs_observe *o, void *handle);
 
-/* Read what inotify has and notify observers of files that changed and
- * settled by |now_ms| (a monotonic clock). Returns how many observers
- * were notified. */
+/* Read what inotify has, queue the observers of files that changed and
+ * settled by |now_ms| (a monotonic clock), and notify at most
+ * FS_OBSERVE_BATCH of the queue. Returns how many were notified. */
 size_t fs_observe_process(fs_observe *o, uint64_t now_ms);
-/* True while a change waits for its settle time: poll with a short
- * timeout then. */
+/* True while a change waits for its settle time or observers wait in the
+ * queue: poll with a short timeout then. */
 bool fs_observe_pending(const fs_observe *o);
+/* True while observers wait in the queue: call fs_observe_process() again
+ * without waiting (after serving what arrived). */
+bool fs_observe_backlog(const fs_observe *o);
 
 /* Observers in total. */
 size_t fs_observe_count(const fs_observe *o);

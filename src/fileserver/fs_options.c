@@ -4,10 +4,12 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coapx_server.h"
 
 enum {
   OPT_BIND = 256, OPT_CREDENTIALS, OPT_WRITE, OPT_ETAG_LENGTH, OPT_VERSION,
   OPT_HIDDEN, OPT_FOLLOW, OPT_REQUIRE_OSCORE, OPT_ACCESS, OPT_MAX_UPLOAD,
+  OPT_MAX_OBSERVERS, OPT_MAX_OBSERVERS_PER_PEER,
 };
 
 static const struct option longopts[] = {
@@ -24,6 +26,9 @@ static const struct option longopts[] = {
   {"require-oscore", no_argument, NULL, OPT_REQUIRE_OSCORE},
   {"access", required_argument, NULL, OPT_ACCESS},
   {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+  {"max-observers", required_argument, NULL, OPT_MAX_OBSERVERS},
+  {"max-observers-per-peer", required_argument, NULL,
+   OPT_MAX_OBSERVERS_PER_PEER},
   {NULL, 0, NULL, 0},
 };
 
@@ -47,6 +52,9 @@ void fs_options_help(FILE *f, const char *prog) {
 "  --hidden             serve names starting with '.'\n"
 "  --follow-symlinks    follow symbolic links that lead out of DIR\n"
 "  --max-upload BYTES   largest PUT body (suffix k, M, G; default 1G)\n"
+"  --max-observers N    observations kept at most (default 4096); beyond,\n"
+"                       a registration is answered once, without Observe\n"
+"  --max-observers-per-peer N  the same per peer host (default 64)\n"
 "Output:\n"
 "  -v, --verbose        one line per request (peer, identity, method, path,\n"
 "                       code, bytes); twice adds libcoap's warnings and one\n"
@@ -155,6 +163,20 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
           o->fs.uploads.max_size == 0)
         return fail(why, why_len, "--max-upload: not a size: '%s'", optarg);
       break;
+    case OPT_MAX_OBSERVERS:
+    case OPT_MAX_OBSERVERS_PER_PEER: {
+      char *end;
+      errno = 0;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (!*optarg || *end || errno || optarg[0] == '-' || v == 0 ||
+          v > 1000000)
+        return fail(why, why_len, "%s must be 1..1000000",
+                    c == OPT_MAX_OBSERVERS ? "--max-observers"
+                                           : "--max-observers-per-peer");
+      *(c == OPT_MAX_OBSERVERS ? &o->max_observers
+                               : &o->max_observers_per_peer) = (size_t)v;
+      break;
+    }
     case ':':
       return fail(why, why_len, "option %s needs a value",
                   argv[optind - 1]);
@@ -162,6 +184,10 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
       return fail(why, why_len, "unknown option %s", argv[optind - 1]);
     }
   }
+  if (!o->max_observers)
+    o->max_observers = COAPX_DEFAULT_MAX_OBSERVERS;
+  if (!o->max_observers_per_peer)
+    o->max_observers_per_peer = COAPX_DEFAULT_MAX_OBSERVERS_PER_PEER;
   if (optind < argc)
     o->fs.root_dir = argv[optind++];
   if (optind < argc)

@@ -26,6 +26,8 @@ typedef struct {
   size_t n_bind;        /* 0: "[::]" on port 5683, as aiocoap */
   const char *credentials;
   int verbosity;        /* -1 with -q, +1 per -v */
+  /* Observation caps (coapx_server_config); 0 only while unset. */
+  size_t max_observers, max_observers_per_peer;
 } fs_options;
 
 typedef enum {

@@ -395,6 +395,19 @@ static void test_full_block(void) {
   answer_t a;
   size_t n = encode(0, &m, TOK, 4, d, sizeof d);
   size_t r = exchange(d, n, buf, sizeof buf, 1000);
+  /* Plain and over 3 times the request, to an address not proven yet:
+   * 4.01 + Echo first (RFC 9175 §2.4), the full block with the Echo. */
+  CHECK(r > 0 && r <= 3 * n && parse(buf, r, &a) &&
+        a.d.msg.code == OSCORE_CODE(4, 1));
+  const oscore_opt *echo = oscore_msg_find_opt(&a.d.msg, OSCORE_OPT_ECHO);
+  CHECK(echo != NULL);
+  uint8_t echo_val[40];
+  size_t echo_len = echo && echo->value.len <= 40 ? echo->value.len : 0;
+  if (echo_len) memcpy(echo_val, echo->value.ptr, echo_len);
+  plain_get(&m, o, 4, "big");
+  oscore_msg_add_opt(&m, OSCORE_OPT_ECHO, OSCORE_BYTES(echo_val, echo_len));
+  n = encode(0, &m, TOK, 4, d, sizeof d);
+  r = exchange(d, n, buf, sizeof buf, 1000);
   CHECK(r > 0 && parse(buf, r, &a) && big_ok(&a.d.msg));
 
   oscore_request_id rid;

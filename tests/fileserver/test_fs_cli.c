@@ -53,6 +53,24 @@ static void test_options(void) {
   CHECK_EQ_INT(parse(&o, why, "--max-upload", "7k", NULL), FS_OPTIONS_RUN);
   CHECK_EQ_INT(o.fs.uploads.max_size, 7 * 1024);
 
+  /* Observation caps (issue 13): defaults, values, refusals. */
+  CHECK_EQ_INT(parse(&o, why, NULL), FS_OPTIONS_RUN);
+  CHECK_EQ_INT(o.max_observers, 4096);
+  CHECK_EQ_INT(o.max_observers_per_peer, 64);
+  CHECK_EQ_INT(parse(&o, why, "--max-observers", "10",
+                     "--max-observers-per-peer", "2", NULL), FS_OPTIONS_RUN);
+  CHECK_EQ_INT(o.max_observers, 10);
+  CHECK_EQ_INT(o.max_observers_per_peer, 2);
+  const char *bad_caps[] = {"0", "-1", "x", "", "1000001", "5k"};
+  for (size_t i = 0; i < sizeof bad_caps / sizeof bad_caps[0]; i++) {
+    CHECK_EQ_INT(parse(&o, why, "--max-observers", bad_caps[i], NULL),
+                 FS_OPTIONS_ERROR);
+    CHECK(strstr(why, "--max-observers") != NULL);
+    CHECK_EQ_INT(parse(&o, why, "--max-observers-per-peer", bad_caps[i],
+                       NULL), FS_OPTIONS_ERROR);
+    CHECK(strstr(why, "--max-observers-per-peer") != NULL);
+  }
+
   CHECK_EQ_INT(parse(&o, why, "--help", NULL), FS_OPTIONS_HELP);
   CHECK_EQ_INT(parse(&o, why, "-h", NULL), FS_OPTIONS_HELP);
   CHECK_EQ_INT(parse(&o, why, "--version", NULL), FS_OPTIONS_VERSION);

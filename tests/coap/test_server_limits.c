@@ -1,0 +1,350 @@
+/* Loopback tests of the dispatcher's bounds (issue 13): observation caps
+ * in all and per peer host, the cap on libcoap's idle peer sessions.
+ * Plain CoAP only, from raw UDP sockets (one per simulated client). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "coapx_server.h"
+#include "oscore_msg.h"
+#include "unit.h"
+
+static coapx_server *srv;
+static uint16_t next_mid = 0x2000;
+static int ends;
+
+static coapx_observation *handles[16];
+static size_t n_handles;
+static coapx_obs_end last_end;
+
+static void app_handler(const coapx_request *req, coapx_response *resp,
+                        void *arg) {
+  (void)arg;
+  if (req->observation && !req->is_notification) {
+    resp->observe = true;
+    if (n_handles < 16) handles[n_handles++] = req->observation;
+  }
+  resp->msg.code = OSCORE_CODE(2, 5);
+  const oscore_opt *p = oscore_msg_find_opt(req->msg, OSCORE_OPT_URI_PATH);
+  bool big = p && p->value.len == 3 && memcmp(p->value.ptr, "big", 3) == 0;
+  /* "grow": small when registering, big in notifications. */
+  bool grow = p && p->value.len == 4 && memcmp(p->value.ptr, "grow", 4) == 0;
+  if (big || (grow && req->is_notification)) {
+    uint8_t *b = coapx_response_payload_space(resp, 600);
+    if (b) memset(b, 'x', 600);
+  } else {
+    coapx_response_set_payload(resp, "hi", 2);
+  }
+}
+
+static void on_end(coapx_observation *obs, coapx_obs_end why, void *arg) {
+  (void)obs; (void)arg;
+  ends++;
+  last_end = why;
+}
+
+static long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* A UDP socket from |src| (an address in 127/8) to the server. */
+static int client_socket(const char *src, uint16_t port) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_in sa = { .sin_family = AF_INET };
+  inet_pton(AF_INET, src, &sa.sin_addr);
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+      connect(fd, (struct sockaddr *)&to, sizeof to) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* What the last exchange() saw. */
+static struct {
+  size_t req_len, ans_len;
+  uint8_t code, type;
+  bool observed;
+  uint8_t echo[40];
+  size_t echo_len;        /* 0: no Echo option */
+} last;
+
+/* GET /|path| (CON, or NON when |non|) with |observe| (-1: none), a
+ * one-byte token |tok| and Echo |echo| (NULL: none); the answer into
+ * |last|. false: no answer within 2 s. */
+static bool exchange(int fd, const char *path, bool non, int observe,
+                     uint8_t tok, const uint8_t *echo, size_t echo_len) {
+  oscore_opt opts[4];
+  oscore_datagram d = { .type = non ? 1 : 0, .mid = next_mid++,
+                        .token_len = 1 };
+  d.token[0] = tok;
+  oscore_msg_init(&d.msg, opts, 4);
+  d.msg.code = OSCORE_CODE(0, OSCORE_CODE_GET);
+  uint8_t ov = (uint8_t)observe;
+  if (observe >= 0)
+    oscore_msg_add_opt(&d.msg, OSCORE_OPT_OBSERVE,
+                       OSCORE_BYTES(&ov, observe ? 1 : 0));
+  oscore_msg_add_opt(&d.msg, OSCORE_OPT_URI_PATH,
+                     OSCORE_BYTES(path, strlen(path)));
+  if (echo)
+    oscore_msg_add_opt(&d.msg, OSCORE_OPT_ECHO, OSCORE_BYTES(echo, echo_len));
+  uint8_t buf[2048];
+  size_t n = 0;
+  if (oscore_datagram_encode(&d, buf, sizeof buf, &n) != OSCORE_OK ||
+      send(fd, buf, n, 0) != (ssize_t)n)
+    return false;
+  memset(&last, 0, sizeof last);
+  last.req_len = n;
+  long end = now_ms() + 2000;
+  while (now_ms() < end) {
+    coapx_server_run_once(srv, 10);
+    struct pollfd p = { fd, POLLIN, 0 };
+    if (poll(&p, 1, 0) != 1) continue;
+    ssize_t r = recv(fd, buf, sizeof buf, 0);
+    oscore_opt aopts[8];
+    oscore_datagram a;
+    memset(&a, 0, sizeof a);
+    oscore_msg_init(&a.msg, aopts, 8);
+    if (r <= 0 ||
+        oscore_datagram_decode(OSCORE_BYTES(buf, (size_t)r), &a) != OSCORE_OK)
+      return false;
+    if (non ? a.token[0] != tok : a.mid != d.mid) continue;
+    last.ans_len = (size_t)r;
+    last.code = a.msg.code;
+    last.type = a.type;
+    last.observed = oscore_msg_find_opt(&a.msg, OSCORE_OPT_OBSERVE) != NULL;
+    const oscore_opt *e = oscore_msg_find_opt(&a.msg, OSCORE_OPT_ECHO);
+    if (e && e->value.len <= sizeof last.echo) {
+      memcpy(last.echo, e->value.ptr, e->value.len);
+      last.echo_len = e->value.len;
+    }
+    return true;
+  }
+  return false;
+}
+
+/* CON GET /r with |observe| (-1: none) and token |tok|; whether the
+ * answer carried Observe into |*observed|. false: no 2.05 answer. */
+static bool get(int fd, int observe, uint8_t tok, bool *observed) {
+  if (!exchange(fd, "r", false, observe, tok, NULL, 0)) return false;
+  if (observed) *observed = last.observed;
+  return last.code == OSCORE_CODE(2, 5);
+}
+
+static coapx_server *start(size_t max_obs, size_t per_peer,
+                           unsigned max_idle) {
+  const char *bind[] = { "127.0.0.1:0" };
+  coapx_server_config cfg = {
+    .bind = bind, .n_bind = 1, .handler = app_handler,
+    .on_observe_end = on_end, .max_observers = max_obs,
+    .max_observers_per_peer = per_peer, .max_idle_sessions = max_idle,
+    /* Gives a silent peer up after 1 + 2 s (up to x1.5). */
+    .ack_timeout_ms = 1000, .max_retransmit = 1,
+  };
+  coapx_server *s = NULL;
+  return coapx_server_new(&cfg, &s) == COAPX_OK ? s : NULL;
+}
+
+/* At most 4 per host and 6 in all: the rest are answered once, without
+ * Observe (RFC 7641 §4.1), and a slot freed is usable again. */
+static void test_observer_caps(void) {
+  srv = start(6, 4, 0);
+  CHECK(srv != NULL);
+  if (!srv) return;
+  uint16_t port = coapx_server_port(srv, 0);
+  int a = client_socket("127.0.0.1", port);
+  int a2 = client_socket("127.0.0.1", port);   /* same host, other port */
+  int b = client_socket("127.0.0.2", port);
+  CHECK(a >= 0 && a2 >= 0 && b >= 0);
+  bool obs = false;
+  for (uint8_t t = 1; t <= 3; t++) {
+    CHECK(get(a, 0, t, &obs));
+    CHECK(obs);
+  }
+  CHECK(get(a2, 0, 1, &obs));
+  CHECK(obs);                         /* 4th of the host */
+  CHECK(get(a2, 0, 2, &obs));
+  CHECK(!obs);                        /* 5th: answered, not observed */
+  CHECK(get(a, 0, 9, &obs));
+  CHECK(!obs);
+  CHECK(get(b, 0, 1, &obs));
+  CHECK(obs);
+  CHECK(get(b, 0, 2, &obs));
+  CHECK(obs);                         /* 6 in all */
+  CHECK(get(b, 0, 3, &obs));
+  CHECK(!obs);                        /* the total is reached */
+  /* Re-registering on a token in use replaces, so it is admitted. */
+  CHECK(get(b, 0, 2, &obs));
+  CHECK(obs);
+  /* A deregistration frees a slot of host A and of the total. */
+  ends = 0;
+  CHECK(get(a, 1, 1, &obs));
+  CHECK(!obs);
+  CHECK(ends == 1);
+  CHECK(get(a2, 0, 3, &obs));
+  CHECK(obs);
+  coapx_server_free(srv);
+  srv = NULL;
+  close(a); close(a2); close(b);
+}
+
+/* 40 source ports, at most 8 idle sessions kept (issue 13: 60,000 ports
+ * held 11 MB for 300 s). */
+static void test_idle_sessions(void) {
+  srv = start(0, 0, 8);
+  CHECK(srv != NULL);
+  if (!srv) return;
+  uint16_t port = coapx_server_port(srv, 0);
+  for (int i = 0; i < 40; i++) {
+    int fd = client_socket("127.0.0.1", port);
+    CHECK(fd >= 0 && get(fd, -1, 1, NULL));
+    if (fd >= 0) close(fd);
+  }
+  fprintf(stderr, "sessions after 40 ports: %zu\n",
+          coapx_server_sessions(srv));
+  CHECK(coapx_server_sessions(srv) <= 9);
+  CHECK(coapx_server_sessions(srv) >= 1);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
+/* An observer that never acknowledges (RFC 7641 §4.5): when the first CON
+ * notification is given up, every observation of that peer ends and the
+ * notifications queued behind it (NSTART 1) are dropped, not each tried
+ * in turn (issue 13). */
+static void test_silent_observer(void) {
+  srv = start(0, 0, 0);
+  CHECK(srv != NULL);
+  if (!srv) return;
+  int fd = client_socket("127.0.0.1", coapx_server_port(srv, 0));
+  bool obs = false;
+  n_handles = 0;
+  for (uint8_t t = 1; t <= 5; t++) {
+    CHECK(get(fd, 0, t, &obs));
+    CHECK(obs);
+  }
+  CHECK_EQ_INT(n_handles, 5);
+  ends = 0;
+  for (size_t i = 0; i < n_handles; i++)
+    CHECK_EQ_INT(coapx_server_notify(srv, handles[i]), COAPX_OK);
+  /* Read (never acknowledge) for up to 10 s, until all five ended and
+   * nothing came for a while. */
+  uint16_t mids[64];
+  size_t n_mids = 0, datagrams = 0;
+  long end = now_ms() + 10000, quiet_since = now_ms();
+  while (now_ms() < end && (ends < 5 || now_ms() - quiet_since < 700)) {
+    coapx_server_run_once(srv, 10);
+    uint8_t buf[512];
+    ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (r < 4) continue;
+    quiet_since = now_ms();
+    datagrams++;
+    uint16_t mid = (uint16_t)(buf[2] << 8 | buf[3]);
+    bool seen = false;
+    for (size_t i = 0; i < n_mids; i++) seen = seen || mids[i] == mid;
+    if (!seen && n_mids < 64) mids[n_mids++] = mid;
+  }
+  fprintf(stderr, "silent observer: %zu datagrams, %zu notifications, "
+          "%d ended\n", datagrams, n_mids, ends);
+  CHECK_EQ_INT(ends, 5);
+  CHECK_EQ_INT(last_end, COAPX_OBS_END_FAILED);
+  /* The first, and the second that libcoap releases from the queue just
+   * before it reports the give-up; none of the other three. */
+  CHECK(n_mids <= 2);
+  CHECK(datagrams <= 3);
+  for (size_t i = 0; i < n_handles; i++)
+    CHECK_EQ_INT(coapx_server_notify(srv, handles[i]), COAPX_ERR_NOT_FOUND);
+  close(fd);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
+/* RFC 9175 §2.4 (issue 13 item 5): to an address not proven, a plain
+ * answer is at most 3 times the request; a bigger one is a 4.01 with an
+ * Echo that only that address can use; once proven, answers are whole. */
+static void test_amplification(void) {
+  srv = start(0, 0, 0);
+  CHECK(srv != NULL);
+  if (!srv) return;
+  uint16_t port = coapx_server_port(srv, 0);
+  int a = client_socket("127.0.0.1", port);
+  int b = client_socket("127.0.0.1", port);
+
+  /* Small answers are not touched. */
+  CHECK(exchange(a, "r", false, -1, 1, NULL, 0));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(2, 5));
+  /* Big, CON and NON alike: 4.01 + Echo within 3x. */
+  CHECK(exchange(a, "big", true, -1, 2, NULL, 0));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(4, 1));
+  CHECK_EQ_INT(last.type, 1);
+  CHECK(last.ans_len <= 3 * last.req_len);
+  CHECK(exchange(a, "big", false, -1, 3, NULL, 0));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(4, 1));
+  CHECK(last.ans_len <= 3 * last.req_len && last.echo_len > 0);
+  uint8_t echo_a[40];
+  size_t echo_a_len = last.echo_len;
+  memcpy(echo_a, last.echo, echo_a_len);
+  /* A's Echo does not prove B (another port), nor does a forged one. */
+  CHECK(exchange(b, "big", false, -1, 4, echo_a, echo_a_len));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(4, 1));
+  uint8_t forged[40];
+  memcpy(forged, echo_a, echo_a_len);
+  forged[echo_a_len - 1] ^= 1;
+  CHECK(exchange(a, "big", false, -1, 5, forged, echo_a_len));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(4, 1));
+  /* An observation of a big resource from A, unproven: not established. */
+  n_handles = 0;
+  CHECK(exchange(a, "big", false, 0, 6, NULL, 0));
+  CHECK(last.code == OSCORE_CODE(4, 1) && !last.observed);
+  CHECK_EQ_INT(n_handles, 1);        /* the application accepted... */
+  CHECK(coapx_server_notify(srv, handles[0]) == COAPX_ERR_NOT_FOUND);
+  /* With its own Echo, A gets the whole answer, and afterwards without. */
+  CHECK(exchange(a, "big", false, -1, 7, echo_a, echo_a_len));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(2, 5));
+  CHECK(last.ans_len > 600);
+  CHECK(exchange(a, "big", true, -1, 8, NULL, 0));
+  CHECK_EQ_INT(last.code, OSCORE_CODE(2, 5));
+
+  /* B observes "grow": a small first answer is allowed, a big
+   * notification to unproven B is not: it becomes the final 4.01 + Echo. */
+  n_handles = 0;
+  ends = 0;
+  CHECK(exchange(b, "grow", false, 0, 9, NULL, 0));
+  CHECK(last.code == OSCORE_CODE(2, 5) && last.observed);
+  size_t reg_len = last.req_len;
+  CHECK_EQ_INT(n_handles, 1);
+  CHECK_EQ_INT(coapx_server_notify(srv, handles[0]), COAPX_OK);
+  uint8_t buf[2048];
+  ssize_t r = -1;
+  long end = now_ms() + 2000;
+  while (r < 0 && now_ms() < end) {
+    coapx_server_run_once(srv, 10);
+    r = recv(b, buf, sizeof buf, MSG_DONTWAIT);
+  }
+  CHECK(r > 0 && (size_t)r <= 3 * reg_len);
+  CHECK(r > 1 && buf[1] == OSCORE_CODE(4, 1));
+  CHECK_EQ_INT(ends, 1);
+  close(a);
+  close(b);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
+int main(void) {
+  coapx_libcoap_verbosity(0);
+  test_observer_caps();
+  test_idle_sessions();
+  test_amplification();
+  if (getenv("DEBUG_LIBCOAP")) coapx_libcoap_verbosity(2);
+  test_silent_observer();
+  return unit_summary("test_server_limits");
+}
