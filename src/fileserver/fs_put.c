@@ -155,7 +155,7 @@ static bool current_etag(const fs_write_args *a, const char *rel,
                          uint8_t *etag, size_t *elen) {
   int fd;
   struct stat st;
-  if (fs_path_open(a->root, rel, &fd, &st) != FS_PATH_OK)
+  if (fs_path_open(a->root, rel, &fd, &st, NULL) != FS_PATH_OK)
     return false;
   close(fd);
   if (!S_ISREG(st.st_mode))
@@ -324,10 +324,15 @@ static upload *start(const fs_write_args *a, const oscore_msg *req,
     return NULL;
   }
   const char *name;
+  fs_resolved where;
   fs_path_res res = fs_path_open_parent(a->root, a->path->rel, &up->dirfd,
-                                        &name);
+                                        &name, &where);
   if (res != FS_PATH_OK) {
     fs_path_error_reply(res, reply);
+    upload_drop(up, true);
+    return NULL;
+  }
+  if (a->may_write && !a->may_write(a->check_ctx, &where, reply)) {
     upload_drop(up, true);
     return NULL;
   }
@@ -486,9 +491,15 @@ void fs_delete(const fs_write_args *a, const oscore_msg *req,
   c.if_none_match = false;  /* meaningless for DELETE */
   int dirfd;
   const char *name;
-  fs_path_res res = fs_path_open_parent(a->root, a->path->rel, &dirfd, &name);
+  fs_resolved where;
+  fs_path_res res = fs_path_open_parent(a->root, a->path->rel, &dirfd, &name,
+                                        &where);
   if (res != FS_PATH_OK) {
     fs_path_error_reply(res, reply);
+    return;
+  }
+  if (a->may_write && !a->may_write(a->check_ctx, &where, reply)) {
+    close(dirfd);
     return;
   }
   struct stat st;

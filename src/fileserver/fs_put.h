@@ -18,6 +18,7 @@
 #ifndef FS_PUT_H
 #define FS_PUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "fs_error.h"
@@ -44,6 +45,11 @@ void fs_uploads_free(fs_uploads *u);
 void fs_uploads_expire(fs_uploads *u, uint64_t now_ms);
 size_t fs_uploads_count(const fs_uploads *u);
 
+/* May the caller write the file at |where| (the request's path with links
+ * followed)? When not, the refusal is put in |reply| and false returned. */
+typedef bool (*fs_write_check)(void *ctx, const fs_resolved *where,
+                               fs_reply *reply);
+
 typedef struct {
   const fs_root *root;
   const fs_reqpath *path;
@@ -51,6 +57,8 @@ typedef struct {
   const char *identity;   /* credential label or "anonymous" */
   size_t etag_len;
   uint64_t now_ms;        /* a monotonic clock */
+  fs_write_check may_write; /* NULL: anywhere the request path may */
+  void *check_ctx;
 } fs_write_args;
 
 /* Handle one PUT request (one block of it, or all of it). */

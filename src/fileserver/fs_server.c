@@ -74,22 +74,50 @@ void fs_server_tick(fs_server *s, uint64_t now_ms) {
 
 const fs_root *fs_server_root(const fs_server *s) { return &s->root; }
 
+/* The request's path was allowed; the file reached through links must be
+ * too, or a link would hand out what no rule grants. A link out of the
+ * root (only with --follow-symlinks) names no path of ours: the operator
+ * asked for it to be followed. */
+static bool allowed_at(const fs_server *s, const char *identity,
+                       const fs_resolved *where, unsigned right) {
+  return where->outside ||
+         (fs_access_rights(s->access, identity, where->rel) & right);
+}
+
 typedef struct {
   const fs_server *s;
-  const char *identity;
-} filter_ctx;
+  const fs_caller *c;
+} caller_ctx;
 
-static bool readable(void *ctx, const char *rel, bool is_dir) {
+static bool readable(void *ctx, const char *rel, const fs_resolved *where,
+                     bool is_dir) {
   (void)is_dir;
-  const filter_ctx *f = ctx;
-  return fs_access_rights(f->s->access, f->identity, rel) & FS_RIGHT_READ;
+  const caller_ctx *f = ctx;
+  return (fs_access_rights(f->s->access, f->c->identity, rel) &
+          FS_RIGHT_READ) &&
+         (!where || allowed_at(f->s, f->c->identity, where, FS_RIGHT_READ));
+}
+
+static void refuse(const fs_caller *c, fs_reply *reply) {
+  if (!c->oscore)
+    fs_reply_error(reply, OSCORE_CODE(4, 1), "Error: Authentication required");
+  else
+    fs_reply_error(reply, OSCORE_CODE(4, 3), "Error: Forbidden");
+}
+
+static bool writable(void *ctx, const fs_resolved *where, fs_reply *reply) {
+  const caller_ctx *f = ctx;
+  if (allowed_at(f->s, f->c->identity, where, FS_RIGHT_WRITE))
+    return true;
+  refuse(f->c, reply);
+  return false;
 }
 
 static void get_dir(fs_server *s, const fs_caller *c, int fd,
                     const char *rel, const oscore_msg *req, fs_reply *reply) {
   char *body;
   size_t len;
-  filter_ctx fc = {s, c->identity};
+  caller_ctx fc = {s, c};
   fs_err e = fs_listing_build(&s->root, fd, rel, s->access ? readable : NULL,
                               &fc, &body, &len);
   if (e != FS_OK) {
@@ -108,9 +136,15 @@ static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
                 const oscore_msg *req, fs_reply *reply, fs_outcome *out) {
   int fd;
   struct stat st;
-  fs_path_res res = fs_path_open(&s->root, p->rel, &fd, &st);
+  fs_resolved where;
+  fs_path_res res = fs_path_open(&s->root, p->rel, &fd, &st, &where);
   if (res != FS_PATH_OK) {
     fs_path_error_reply(res, reply);
+    return;
+  }
+  if (!allowed_at(s, c->identity, &where, FS_RIGHT_READ)) {
+    close(fd);
+    refuse(c, reply);
     return;
   }
   if (S_ISDIR(st.st_mode)) {
@@ -133,13 +167,6 @@ static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
     }
   }
   close(fd);
-}
-
-static void refuse(const fs_caller *c, fs_reply *reply) {
-  if (!c->oscore)
-    fs_reply_error(reply, OSCORE_CODE(4, 1), "Error: Authentication required");
-  else
-    fs_reply_error(reply, OSCORE_CODE(4, 3), "Error: Forbidden");
 }
 
 void fs_serve(fs_server *s, const fs_caller *c, const oscore_msg *req,
@@ -182,8 +209,10 @@ void fs_serve(fs_server *s, const fs_caller *c, const oscore_msg *req,
   } else if (code == OSCORE_CODE_GET) {
     get(s, c, &p, req, reply, out);
   } else {
+    caller_ctx wc = {s, c};
     fs_write_args a = {&s->root, &p, c->peer, c->identity,
-                       s->cfg.etag_length, now_ms};
+                       s->cfg.etag_length, now_ms,
+                       s->access ? writable : NULL, &wc};
     if (code == OSCORE_CODE_PUT)
       fs_put(s->uploads, &a, req, reply);
     else
