@@ -8,6 +8,7 @@
 enum {
   OPT_BIND = 256, OPT_CREDENTIALS, OPT_WRITE, OPT_ETAG_LENGTH, OPT_VERSION,
   OPT_HIDDEN, OPT_FOLLOW, OPT_REQUIRE_OSCORE, OPT_ACCESS, OPT_MAX_UPLOAD,
+  OPT_UPLOADS_PER_CLIENT, OPT_UPLOAD_BUDGET, OPT_UPLOAD_LIFETIME,
 };
 
 static const struct option longopts[] = {
@@ -24,6 +25,10 @@ static const struct option longopts[] = {
   {"require-oscore", no_argument, NULL, OPT_REQUIRE_OSCORE},
   {"access", required_argument, NULL, OPT_ACCESS},
   {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+  {"max-uploads-per-client", required_argument, NULL,
+   OPT_UPLOADS_PER_CLIENT},
+  {"upload-budget", required_argument, NULL, OPT_UPLOAD_BUDGET},
+  {"upload-lifetime", required_argument, NULL, OPT_UPLOAD_LIFETIME},
   {NULL, 0, NULL, 0},
 };
 
@@ -47,6 +52,15 @@ void fs_options_help(FILE *f, const char *prog) {
 "  --hidden             serve names starting with '.'\n"
 "  --follow-symlinks    follow symbolic links that lead out of DIR\n"
 "  --max-upload BYTES   largest PUT body (suffix k, M, G; default 1G)\n"
+"  --max-uploads-per-client N\n"
+"                       block-wise uploads in progress per identity (per\n"
+"                       address for unprotected ones), 1..16 (default 4)\n"
+"  --upload-budget BYTES\n"
+"                       bytes all uploads in progress may hold, one client\n"
+"                       at most half (suffix k, M, G; at least 2k; default 2G)\n"
+"  --upload-lifetime SECONDS\n"
+"                       an upload is dropped this long after its first\n"
+"                       block, however active (default 3600)\n"
 "Output:\n"
 "  -v, --verbose        one line per request (peer, identity, method, path,\n"
 "                       code, bytes); twice adds libcoap's warnings\n"
@@ -154,6 +168,33 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
           o->fs.uploads.max_size == 0)
         return fail(why, why_len, "--max-upload: not a size: '%s'", optarg);
       break;
+    case OPT_UPLOADS_PER_CLIENT: {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (!*optarg || *end || v < 1 || v > FS_UPLOADS_DEFAULT)
+        return fail(why, why_len,
+                    "--max-uploads-per-client must be 1..16, not '%s'",
+                    optarg);
+      o->fs.uploads.max_per_owner = (size_t)v;
+      break;
+    }
+    case OPT_UPLOAD_BUDGET:
+      if (!parse_size(optarg, &o->fs.uploads.budget) ||
+          o->fs.uploads.budget < 2048)
+        return fail(why, why_len,
+                    "--upload-budget: not a size of at least 2k: '%s'",
+                    optarg);
+      break;
+    case OPT_UPLOAD_LIFETIME: {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (!*optarg || *end || v < 1 || v > 604800)
+        return fail(why, why_len,
+                    "--upload-lifetime must be 1..604800 seconds, not '%s'",
+                    optarg);
+      o->fs.uploads.lifetime_ms = (uint64_t)v * 1000;
+      break;
+    }
     case ':':
       return fail(why, why_len, "option %s needs a value",
                   argv[optind - 1]);

@@ -23,8 +23,11 @@ void fs_config_defaults(fs_config *c) {
   c->root_dir = ".";
   c->etag_length = FS_ETAG_MAX;
   c->uploads.max_uploads = FS_UPLOADS_DEFAULT;
+  c->uploads.max_per_owner = FS_UPLOADS_PER_OWNER_DEFAULT;
   c->uploads.max_size = FS_UPLOAD_MAX_DEFAULT;
+  c->uploads.budget = FS_UPLOAD_BUDGET_DEFAULT;
   c->uploads.timeout_ms = FS_UPLOAD_TIMEOUT_MS_DEFAULT;
+  c->uploads.lifetime_ms = FS_UPLOAD_LIFETIME_MS_DEFAULT;
 }
 
 fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
