@@ -75,6 +75,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: %s\n", prog, why[0] ? why : fs_strerror(fe));
     return FS_EXIT_CONFIG;
   }
+  if (verbosity >= 1 && fs_server_leftovers_removed(g.fs))
+    fprintf(stderr, "%s: removed %zu leftover upload file%s of an earlier "
+            "run\n", prog, fs_server_leftovers_removed(g.fs),
+            fs_server_leftovers_removed(g.fs) == 1 ? "" : "s");
   char *root_abs = realpath(o.fs.root_dir, NULL);
   if (!root_abs ||
       fs_observe_new(fs_server_root(g.fs), root_abs, fs_glue_notify, &g,

@@ -358,6 +358,10 @@ static int resolve(const fs_root *r, const char *rel, int flags,
   return open_no_links(r, where->rel, flags);
 }
 
+int fs_path_open_dir_no_links(const fs_root *r, const char *rel) {
+  return open_no_links(r, rel, O_RDONLY | O_DIRECTORY);
+}
+
 fs_path_res fs_path_lookup(const fs_root *r, const char *rel, int *fd,
                            struct stat *st, fs_resolved *where) {
   fs_resolved scratch;

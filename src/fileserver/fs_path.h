@@ -94,6 +94,11 @@ fs_path_res fs_path_lookup(const fs_root *r, const char *rel, int *fd,
 fs_path_res fs_path_open(const fs_root *r, const char *rel, int *fd,
                          struct stat *st, fs_resolved *where);
 
+/* Open the directory at |rel| for reading without following any link
+ * (RESOLVE_NO_SYMLINKS, or the O_NOFOLLOW walk): an fd, or -1 when |rel|
+ * holds a link or is no directory. */
+int fs_path_open_dir_no_links(const fs_root *r, const char *rel);
+
 /* For writes: open the directory that holds |rel| (a readable directory
  * fd, beneath the root) and point *name at |rel|'s last segment; *where
  * (may be NULL) is the path of the file that would be written: the

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "fs_block.h"
 #include "fs_etag.h"
+#include "fs_leftovers.h"
 
 #define MAX_IF_MATCH 8
 
@@ -294,7 +295,7 @@ static int create_tmp(int dirfd, char out[40]) {
     uint64_t r;
     if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
       return -1;
-    snprintf(out, 40, ".oscore-fs-upload-%016llx", (unsigned long long)r);
+    snprintf(out, 40, FS_UPLOAD_TMP_PREFIX "%016llx", (unsigned long long)r);
     /* 0666 before umask, like any file a program creates; the target's own
      * mode is copied over on replacement. */
     int fd = openat(dirfd, out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |

@@ -7,6 +7,7 @@
 #include "fs_access.h"
 #include "fs_etag.h"
 #include "fs_get.h"
+#include "fs_leftovers.h"
 #include "fs_listing.h"
 #include "fs_mime.h"
 
@@ -16,6 +17,7 @@ struct fs_server {
   fs_mime *mime;
   fs_access *access;      /* NULL: no rules file */
   fs_uploads *uploads;
+  size_t leftovers_removed; /* at start (fs_leftovers.h) */
 };
 
 void fs_config_defaults(fs_config *c) {
@@ -28,6 +30,20 @@ void fs_config_defaults(fs_config *c) {
   c->uploads.budget = FS_UPLOAD_BUDGET_DEFAULT;
   c->uploads.timeout_ms = FS_UPLOAD_TIMEOUT_MS_DEFAULT;
   c->uploads.lifetime_ms = FS_UPLOAD_LIFETIME_MS_DEFAULT;
+}
+
+static void sweep_prefix(void *ctx, const char *prefix) {
+  fs_server *s = ctx;
+  s->leftovers_removed += fs_leftovers_sweep(&s->root, prefix);
+}
+
+/* Temporary files of uploads cut short by a crash, only where this server
+ * may write (fs_leftovers.h). */
+static void sweep_leftovers(fs_server *s) {
+  if (s->access)
+    fs_access_each_writable(s->access, sweep_prefix, s);
+  else
+    sweep_prefix(s, "");
 }
 
 fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
@@ -56,6 +72,8 @@ fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
     fs_server_free(s);
     return e;
   }
+  if (cfg->write)
+    sweep_leftovers(s);
   *out = s;
   return FS_OK;
 }
@@ -76,6 +94,10 @@ void fs_server_tick(fs_server *s, uint64_t now_ms) {
 }
 
 const fs_root *fs_server_root(const fs_server *s) { return &s->root; }
+
+size_t fs_server_leftovers_removed(const fs_server *s) {
+  return s->leftovers_removed;
+}
 
 /* The request's path was allowed; the file reached through links must be
  * too, or a link would hand out what no rule grants. A link out of the

@@ -63,4 +63,8 @@ void fs_server_tick(fs_server *s, uint64_t now_ms);
 
 const fs_root *fs_server_root(const fs_server *s);
 
+/* Temporary upload files of earlier runs removed at start (with --write,
+ * where writes are allowed; fs_leftovers.h). */
+size_t fs_server_leftovers_removed(const fs_server *s);
+
 #endif
