@@ -16,7 +16,7 @@
 #include "fs_path.h"
 
 /* Hard bound on one listing, in bytes (the block-wise limit is 1 GiB, but
- * a listing is rebuilt for every block). */
+ * a listing is held in memory, and kept in fs_listing_cache). */
 #define FS_LISTING_MAX (16u * 1024 * 1024)
 
 /* Decides whether the child at relative path |rel| is shown. For a link,

@@ -9,6 +9,7 @@
 #include "fs_get.h"
 #include "fs_leftovers.h"
 #include "fs_listing.h"
+#include "fs_listing_cache.h"
 #include "fs_mime.h"
 
 struct fs_server {
@@ -18,6 +19,8 @@ struct fs_server {
   fs_access *access;      /* NULL: no rules file */
   fs_uploads *uploads;
   size_t leftovers_removed; /* at start (fs_leftovers.h) */
+  fs_listing_cache *listings;
+  size_t listings_built;
 };
 
 void fs_config_defaults(fs_config *c) {
@@ -68,6 +71,8 @@ fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
     e = fs_access_load(cfg->access_file, &s->access, why, why_len);
   if (e == FS_OK)
     e = fs_uploads_new(&cfg->uploads, &s->uploads);
+  if (e == FS_OK)
+    e = fs_listing_cache_new(&s->listings);
   if (e != FS_OK) {
     fs_server_free(s);
     return e;
@@ -81,6 +86,7 @@ fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
 void fs_server_free(fs_server *s) {
   if (!s)
     return;
+  fs_listing_cache_free(s->listings);
   fs_uploads_free(s->uploads);
   fs_access_free(s->access);
   fs_mime_free(s->mime);
@@ -94,6 +100,10 @@ void fs_server_tick(fs_server *s, uint64_t now_ms) {
 }
 
 const fs_root *fs_server_root(const fs_server *s) { return &s->root; }
+
+size_t fs_server_listings_built(const fs_server *s) {
+  return s->listings_built;
+}
 
 size_t fs_server_leftovers_removed(const fs_server *s) {
   return s->leftovers_removed;
@@ -138,27 +148,45 @@ static bool writable(void *ctx, const fs_resolved *where, fs_reply *reply) {
   return false;
 }
 
+/* A listing (fs_listing.h) from the cache (fs_listing_cache.h) when it is
+ * still valid, else built and kept: a block-wise download then costs one
+ * build, not one per block. |st| is the fstat of |fd|, taken before the
+ * build, so a change during the build is seen by the next request. */
 static void get_dir(fs_server *s, const fs_caller *c, int fd,
-                    const char *rel, const oscore_msg *req, fs_reply *reply) {
-  char *body;
-  size_t len;
+                    const struct stat *st, const char *rel,
+                    const oscore_msg *req, uint64_t now_ms,
+                    fs_reply *reply) {
+  /* Without rules every caller gets the same listing. */
+  const char *who = s->access ? c->identity : "";
+  const fs_listing_body *kept =
+      fs_listing_cache_get(s->listings, st, rel, who, now_ms);
+  if (kept) {
+    fs_get_body(kept->body, kept->len, kept->etag, kept->etag_len, 40, req,
+                reply);
+    return;
+  }
+  fs_listing_body b;
   caller_ctx fc = {s, c};
+  s->listings_built++;
   fs_err e = fs_listing_build(&s->root, fd, rel, s->access ? readable : NULL,
-                              &fc, &body, &len);
+                              &fc, &b.body, &b.len);
   if (e != FS_OK) {
     fs_reply_error(reply, OSCORE_CODE(5, 0),
                    e == FS_ERR_LIMIT ? "Error: Directory listing too large"
                                      : "Error: Cannot read directory");
     return;
   }
-  uint8_t etag[FS_ETAG_MAX];
-  size_t elen = fs_etag_of_bytes(body, len, s->cfg.etag_length, etag);
-  fs_get_body(body, len, etag, elen, 40, req, reply);
-  free(body);
+  b.etag_len = fs_etag_of_bytes(b.body, b.len, s->cfg.etag_length, b.etag);
+  kept = fs_listing_cache_put(s->listings, st, rel, who, now_ms, &b);
+  const fs_listing_body *use = kept ? kept : &b;
+  fs_get_body(use->body, use->len, use->etag, use->etag_len, 40, req, reply);
+  if (!kept)
+    free(b.body);
 }
 
 static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
-                const oscore_msg *req, fs_reply *reply, fs_outcome *out) {
+                const oscore_msg *req, uint64_t now_ms, fs_reply *reply,
+                fs_outcome *out) {
   int fd;
   struct stat st;
   fs_resolved where;
@@ -177,7 +205,7 @@ static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
       fs_reply_error(reply, OSCORE_CODE(4, 0),
                      "Error: Not a file (add trailing slash)");
     else
-      get_dir(s, c, fd, p->rel, req, reply);
+      get_dir(s, c, fd, &st, p->rel, req, now_ms, reply);
   } else if (p->dir) {
     fs_reply_error(reply, OSCORE_CODE(4, 0),
                    "Error: Not a directory (strip the trailing slash)");
@@ -232,7 +260,7 @@ void fs_serve(fs_server *s, const fs_caller *c, const oscore_msg *req,
                (writes ? FS_RIGHT_WRITE : FS_RIGHT_READ))) {
     refuse(c, reply);
   } else if (code == OSCORE_CODE_GET) {
-    get(s, c, &p, req, reply, out);
+    get(s, c, &p, req, now_ms, reply, out);
   } else {
     caller_ctx wc = {s, c};
     fs_write_args a = {&s->root, &p, c->peer, c->identity,
