@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coapx_cli.h"
 
 enum {
   OPT_BIND = 256, OPT_CREDENTIALS, OPT_WRITE, OPT_ETAG_LENGTH, OPT_VERSION,
@@ -105,9 +106,8 @@ static bool parse_size(const char *s, uint64_t *out) {
 
 static fs_options_result fail(char *why, size_t len, const char *fmt,
                               const char *arg) {
-  if (why && len)
-    snprintf(why, len, fmt, arg);
-  return FS_OPTIONS_ERROR;
+  return (fs_options_result)coapx_cli_fail(FS_OPTIONS_ERROR, why, len, fmt,
+                                           arg);
 }
 
 fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
@@ -120,9 +120,8 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
   while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_BIND:
-      if (o->n_bind == FS_MAX_BINDS)
-        return fail(why, why_len, "too many --bind (at most %s)", "8");
-      o->bind[o->n_bind++] = optarg;
+      if (!coapx_cli_add_bind(o->bind, &o->n_bind, optarg, why, why_len))
+        return FS_OPTIONS_ERROR;
       break;
     case OPT_CREDENTIALS:
       o->credentials = optarg;
