@@ -110,6 +110,41 @@ static fs_options_result fail(char *why, size_t len, const char *fmt,
                                            arg);
 }
 
+/* The limits of uploads in progress (fs_put.h). */
+static fs_options_result upload_option(int c, const char *arg,
+                                       fs_upload_limits *u, char *why,
+                                       size_t why_len) {
+  char *end;
+  long v;
+  switch (c) {
+  case OPT_MAX_UPLOAD:
+    if (!parse_size(arg, &u->max_size) || u->max_size == 0)
+      return fail(why, why_len, "--max-upload: not a size: '%s'", arg);
+    break;
+  case OPT_UPLOADS_PER_CLIENT:
+    v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 1 || v > FS_UPLOADS_DEFAULT)
+      return fail(why, why_len,
+                  "--max-uploads-per-client must be 1..16, not '%s'", arg);
+    u->max_per_owner = (size_t)v;
+    break;
+  case OPT_UPLOAD_BUDGET:
+    if (!parse_size(arg, &u->budget) || u->budget < 2048)
+      return fail(why, why_len,
+                  "--upload-budget: not a size of at least 2k: '%s'", arg);
+    break;
+  default: /* OPT_UPLOAD_LIFETIME */
+    v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 1 || v > 604800)
+      return fail(why, why_len,
+                  "--upload-lifetime must be 1..604800 seconds, not '%s'",
+                  arg);
+    u->lifetime_ms = (uint64_t)v * 1000;
+    break;
+  }
+  return FS_OPTIONS_RUN;
+}
+
 fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
                                    char *why, size_t why_len) {
   memset(o, 0, sizeof *o);
@@ -163,37 +198,13 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
       o->fs.access_file = optarg;
       break;
     case OPT_MAX_UPLOAD:
-      if (!parse_size(optarg, &o->fs.uploads.max_size) ||
-          o->fs.uploads.max_size == 0)
-        return fail(why, why_len, "--max-upload: not a size: '%s'", optarg);
-      break;
-    case OPT_UPLOADS_PER_CLIENT: {
-      char *end;
-      long v = strtol(optarg, &end, 10);
-      if (!*optarg || *end || v < 1 || v > FS_UPLOADS_DEFAULT)
-        return fail(why, why_len,
-                    "--max-uploads-per-client must be 1..16, not '%s'",
-                    optarg);
-      o->fs.uploads.max_per_owner = (size_t)v;
-      break;
-    }
+    case OPT_UPLOADS_PER_CLIENT:
     case OPT_UPLOAD_BUDGET:
-      if (!parse_size(optarg, &o->fs.uploads.budget) ||
-          o->fs.uploads.budget < 2048)
-        return fail(why, why_len,
-                    "--upload-budget: not a size of at least 2k: '%s'",
-                    optarg);
+    case OPT_UPLOAD_LIFETIME:
+      if (upload_option(c, optarg, &o->fs.uploads, why, why_len) !=
+          FS_OPTIONS_RUN)
+        return FS_OPTIONS_ERROR;
       break;
-    case OPT_UPLOAD_LIFETIME: {
-      char *end;
-      long v = strtol(optarg, &end, 10);
-      if (!*optarg || *end || v < 1 || v > 604800)
-        return fail(why, why_len,
-                    "--upload-lifetime must be 1..604800 seconds, not '%s'",
-                    optarg);
-      o->fs.uploads.lifetime_ms = (uint64_t)v * 1000;
-      break;
-    }
     case ':':
       return fail(why, why_len, "option %s needs a value",
                   argv[optind - 1]);

@@ -85,6 +85,20 @@ static void test_rules(bool openat2) {
   CHECK_EQ_INT(req(s, c, OSCORE_CODE_GET, "/public/inlink", NULL, -1),
                OSCORE_CODE(2, 5));
   CHECK(payload_has("public"));
+  /* A link retargeted after a GET (an observation's next notification is
+   * that GET again) is checked afresh. */
+  char lp[1024];
+  snprintf(lp, sizeof lp, "%s/public/moving", root);
+  unlink(lp);
+  tu_symlink("real.txt", root, "public/moving");
+  CHECK_EQ_INT(req(s, c, OSCORE_CODE_GET, "/public/moving", NULL, -1),
+               OSCORE_CODE(2, 5));
+  unlink(lp);
+  tu_symlink("../private/secret.txt", root, "public/moving");
+  CHECK_EQ_INT(req(s, c, OSCORE_CODE_GET, "/public/moving", NULL, -1),
+               OSCORE_CODE(4, 3));
+  CHECK(!payload_has("SECRET"));
+  unlink(lp);
   /* Unprotected callers are told to authenticate, as for the path itself. */
   CHECK_EQ_INT(req(s, &tu_anon, OSCORE_CODE_GET, "/public/link", NULL, -1),
                OSCORE_CODE(4, 1));
