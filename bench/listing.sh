@@ -10,8 +10,10 @@
 # older build's binary to compare). ENTRIES files (default 100000) named
 # f000000... go into a fresh directory whose mtime is then set a minute
 # back: a directory being written into is listed afresh every time, and
-# the point here is the steady state. Block requests are oscore-load's
-# (block 0 of the listing, one at a time, REQUESTS of them, default 200).
+# the point here is the steady state. The whole listing is fetched first
+# (the server has not listed the directory yet), then block requests are
+# timed: oscore-load's (block 0 of the listing, one at a time, REQUESTS of
+# them, default 200; its warm-up request is not counted).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
@@ -62,11 +64,6 @@ cpu() {
 
 echo "listing of $entries entries, $(nproc) CPUs, $(uname -r)"
 echo "server: $server"
-"$load" -q --kv -n "$requests" -k 1 --timeout 30000 -t 3600 \
-  --server-pid "$pid" "$uri" >"$tmp/load.kv"
-awk '/^(ok|server_cpu_us_per_req|p50_us) /' "$tmp/load.kv" |
-  sed 's/^/  block requests: /'
-
 c0=$(cpu)
 t0=$(date +%s%N)
 "$client" -q --timeout 600 -o "$tmp/listing" "$uri"
@@ -78,3 +75,8 @@ blocks=$(( ($(stat -c %s "$tmp/listing") + 1023) / 1024 ))
 awk -v w="$(( (t1 - t0) / 1000000 ))" -v c0="$c0" -v c1="$c1" -v b="$blocks" \
   'BEGIN { printf "  whole listing: %d blocks, %.2f s wall, %.2f s server CPU\n",
            b, w / 1000, c1 - c0 }'
+"$load" -q --kv -n "$requests" -k 1 --timeout 30000 -t 3600 \
+  --server-pid "$pid" "$uri" >"$tmp/load.kv"
+awk '/^(ok|server_cpu_us_per_req|p50_us) /' "$tmp/load.kv" |
+  sed 's/^/  block requests: /'
+
