@@ -54,6 +54,11 @@ fs_err fs_uploads_new(const fs_upload_limits *limits, fs_uploads **out) {
     u->lim.max_uploads = 1;
   if (u->lim.max_per_owner == 0 || u->lim.max_per_owner > u->lim.max_uploads)
     u->lim.max_per_owner = u->lim.max_uploads;
+  /* Zero means "not set" here, never "nothing allowed". */
+  if (u->lim.budget == 0)
+    u->lim.budget = FS_UPLOAD_BUDGET_DEFAULT;
+  if (u->lim.lifetime_ms == 0)
+    u->lim.lifetime_ms = FS_UPLOAD_LIFETIME_MS_DEFAULT;
   u->items = calloc(u->lim.max_uploads, sizeof *u->items);
   if (!u->items) {
     free(u);
