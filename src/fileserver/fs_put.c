@@ -1,5 +1,6 @@
 #include "fs_put.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -119,22 +120,38 @@ uint64_t fs_uploads_bytes(const fs_uploads *u) { return u->bytes; }
 
 /* Whose share an upload uses: the OSCORE identity, or for unprotected
  * requests the peer's address without the port (a client can pick ports
- * freely, not addresses). malloc'd. */
+ * freely, not addresses), and of IPv6 addresses the /64 prefix (one host
+ * usually holds a whole /64). malloc'd. */
 static char *owner_of(const fs_write_args *a) {
   if (strcmp(a->identity, "anonymous") != 0)
     return strdup(a->identity);
   const char *p = a->peer;
-  size_t n = strlen(p);
+  char host[INET6_ADDRSTRLEN + 8];
   const char *end = p[0] == '[' ? strchr(p, ']') : NULL;
-  if (end)
-    n = (size_t)(end - p) + 1;
-  else if (strchr(p, ':') == strrchr(p, ':') && strchr(p, ':'))
+  size_t n = strlen(p);
+  if (end) {
+    n = (size_t)(end - p) - 1;  /* inside the brackets */
+    p++;
+    const char *zone = memchr(p, '%', n);
+    if (zone)
+      n = (size_t)(zone - p);
+  } else if (strchr(p, ':') && strchr(p, ':') == strrchr(p, ':')) {
     n = (size_t)(strrchr(p, ':') - p);  /* "a.b.c.d:port" */
-  char *o = malloc(n + sizeof "anonymous@");
+  }
+  struct in6_addr v6;
+  char text[INET6_ADDRSTRLEN];
+  snprintf(host, sizeof host, "%.*s", (int)(n < INET6_ADDRSTRLEN ? n : 0),
+           p);
+  if (end && inet_pton(AF_INET6, host, &v6) == 1) {
+    memset(v6.s6_addr + 8, 0, 8);
+    if (inet_ntop(AF_INET6, &v6, text, sizeof text))
+      snprintf(host, sizeof host, "%s/64", text);
+  }
+  size_t hl = strlen(host);
+  char *o = malloc(hl + sizeof "anonymous@");
   if (o) {
     memcpy(o, "anonymous@", sizeof "anonymous@" - 1);
-    memcpy(o + sizeof "anonymous@" - 1, p, n);
-    o[sizeof "anonymous@" - 1 + n] = 0;
+    memcpy(o + sizeof "anonymous@" - 1, host, hl + 1);
   }
   return o;
 }

@@ -10,8 +10,8 @@
  *
  * Uploads in progress are state a peer makes the server keep, so every
  * dimension is bounded, and per owner (the OSCORE identity; for
- * unprotected requests the peer's address without its port), so that one
- * owner cannot take what others need: at most max_per_owner uploads each
+ * unprotected requests the peer's address without its port, of IPv6 the
+ * /64 prefix), so that one owner cannot take what others need: at most max_per_owner uploads each
  * and max_uploads in all; bytes held by all uploads at most budget, by
  * one owner at most half of it; an upload ends when idle for timeout_ms
  * (a resent block is not progress and does not count as activity) and

@@ -376,6 +376,19 @@ static void test_owner_limits(void) {
   const fs_caller other_host = {"127.0.0.10:5000", "anonymous", false};
   CHECK_EQ_INT(put_block(s, &other_host, "/anonx", 0, true, 2, A, 64, NULL,
                          0), OSCORE_CODE(2, 31));
+  /* IPv6: per /64, the block one host usually has. */
+  for (int i = 0; i < 6; i++) {
+    char peer[64];
+    snprintf(peer, sizeof peer, "[2001:db8:1:2::%x]:%d", i + 1, 6000 + i);
+    const fs_caller anon = {peer, "anonymous", false};
+    snprintf(path, sizeof path, "/anon6-%d", i);
+    CHECK_EQ_INT(put_block(s, &anon, path, 0, true, 2, A, 64, NULL, 0),
+                 i < FS_UPLOADS_PER_OWNER_DEFAULT ? OSCORE_CODE(2, 31)
+                                                  : OSCORE_CODE(5, 3));
+  }
+  const fs_caller other_net = {"[2001:db8:1:3::1]:6000", "anonymous", false};
+  CHECK_EQ_INT(put_block(s, &other_net, "/anon6x", 0, true, 2, A, 64, NULL,
+                         0), OSCORE_CODE(2, 31));
   fs_server_free(s);
   CHECK_EQ_INT(leftovers(""), 0);
 
