@@ -272,10 +272,12 @@ static void finish(engine *e, unsigned idx, const oscore_msg *outer,
     return;
   }
   const oscore_opt *echo = oscore_msg_find_opt(resp, OSCORE_OPT_ECHO);
-  if (c->sc && resp->code == OSCORE_CODE(4, 1) && echo && !sl->with_echo &&
+  if (resp->code == OSCORE_CODE(4, 1) && echo && !sl->with_echo &&
       echo->value.len > 0 && echo->value.len <= LOAD_ECHO_MAX) {
     /* Appendix B.1.2: the server does not know our numbers yet (fresh
-     * start); the same request again with its Echo, in the same slot. */
+     * start); or, plain, RFC 9175 §2.4: the server wants our address
+     * proven before it sends more than 3x what we sent. The same request
+     * again with its Echo, in the same slot. */
     memcpy(c->echo, echo->value.ptr, echo->value.len);
     c->echo_len = echo->value.len;
     r->echo_retries++;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "coapx_cli.h"
 #include "coapx_signals.h"
 #include "coapx_server.h"
 #include "oscore_tools_version.h"
@@ -50,28 +51,6 @@ static void log_cb(const coapx_log_entry *e, void *arg) {
           e->notification ? " [notification]" : "");
 }
 
-/* The host part of a --bind value as it should appear with a port:
- * "[v6]" stays, "host:port" loses the port, a bare IPv6 gets brackets. */
-static void bind_host(const char *spec, char *out, size_t cap) {
-  if (!spec || !*spec) {
-    snprintf(out, cap, "[::]");
-    return;
-  }
-  if (spec[0] == '[') {
-    const char *close = strchr(spec, ']');
-    size_t n = close ? (size_t)(close - spec) + 1 : strlen(spec);
-    snprintf(out, cap, "%.*s", (int)n, spec);
-    return;
-  }
-  const char *colon = strchr(spec, ':');
-  if (colon && strchr(colon + 1, ':'))
-    snprintf(out, cap, "[%s]", spec);
-  else if (colon)
-    snprintf(out, cap, "%.*s", (int)(colon - spec), spec);
-  else
-    snprintf(out, cap, "%s", spec);
-}
-
 static int load_credentials(const char *path, store_credentials **out) {
   store_diag diag = { .warn = warn_cb };
   store_credentials *c = NULL;
@@ -92,7 +71,7 @@ static void print_ready(const coapx_server *srv, const plugtest_options *o) {
   size_t n = o->n_bind ? o->n_bind : 1;
   for (size_t i = 0; i < n; i++) {
     char host[128];
-    bind_host(o->n_bind ? o->bind[i] : NULL, host, sizeof host);
+    coapx_cli_bind_host(o->n_bind ? o->bind[i] : NULL, host, sizeof host);
     printf(" %s:%u", host, (unsigned)coapx_server_port(srv, i));
   }
   printf(" (%s)\n", o->credentials ? "OSCORE" : "no OSCORE: server N");

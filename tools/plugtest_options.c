@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coapx_cli.h"
 
 enum { OPT_BIND = 256, OPT_CREDENTIALS, OPT_INTERVAL, OPT_VERSION };
 
@@ -50,8 +51,8 @@ void plugtest_options_help(FILE *f, const char *prog) {
 
 static plugtest_options_result fail(char *why, size_t len, const char *fmt,
                                     const char *arg) {
-  if (why && len) snprintf(why, len, fmt, arg);
-  return PLUGTEST_OPTIONS_ERROR;
+  return (plugtest_options_result)coapx_cli_fail(PLUGTEST_OPTIONS_ERROR, why,
+                                                 len, fmt, arg);
 }
 
 plugtest_options_result plugtest_options_parse(int argc, char **argv,
@@ -65,9 +66,8 @@ plugtest_options_result plugtest_options_parse(int argc, char **argv,
   while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_BIND:
-      if (o->n_bind == PLUGTEST_MAX_BINDS)
-        return fail(why, why_len, "too many --bind (at most %s)", "8");
-      o->bind[o->n_bind++] = optarg;
+      if (!coapx_cli_add_bind(o->bind, &o->n_bind, optarg, why, why_len))
+        return PLUGTEST_OPTIONS_ERROR;
       break;
     case OPT_CREDENTIALS:
       o->credentials = optarg;

@@ -6,8 +6,9 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "coapx_cli.h"
 
-#define PLUGTEST_MAX_BINDS 8
+#define PLUGTEST_MAX_BINDS COAPX_MAX_BINDS
 /* test-spec5 gives no time; aiocoap's plugtest server waits 2 s. */
 #define PLUGTEST_DEFAULT_INTERVAL_MS 2000
 

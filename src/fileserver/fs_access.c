@@ -240,6 +240,26 @@ static bool covers(const char *prefix, const char *rel) {
   return strncmp(prefix, rel, n) == 0 && (rel[n] == 0 || rel[n] == '/');
 }
 
+void fs_access_each_writable(const fs_access *a,
+                             void (*fn)(void *ctx, const char *prefix),
+                             void *ctx) {
+  for (size_t i = 0; i < a->n; i++) {
+    const rule *r = &a->rules[i];
+    if (!(r->rights & FS_RIGHT_WRITE))
+      continue;
+    bool covered = false;
+    for (size_t j = 0; j < a->n && !covered; j++) {
+      const rule *o = &a->rules[j];
+      /* Strictly above, or the same prefix met earlier. */
+      covered = j != i && (o->rights & FS_RIGHT_WRITE) &&
+                covers(o->prefix, r->prefix) &&
+                (o->depth < r->depth || j < i);
+    }
+    if (!covered)
+      fn(ctx, r->prefix);
+  }
+}
+
 unsigned fs_access_rights(const fs_access *a, const char *identity,
                           const char *rel) {
   if (!a)

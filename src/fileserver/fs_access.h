@@ -46,4 +46,11 @@ void fs_access_free(fs_access *a);
 unsigned fs_access_rights(const fs_access *a, const char *identity,
                           const char *rel);
 
+/* Call |fn| with the path prefix ("" the root, else "a/b") of every rule
+ * that grants writing to anyone, leaving out those below another such
+ * prefix (it covers them). */
+void fs_access_each_writable(const fs_access *a,
+                             void (*fn)(void *ctx, const char *prefix),
+                             void *ctx);
+
 #endif

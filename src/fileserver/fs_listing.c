@@ -124,17 +124,20 @@ static fs_err read_names(int dirfd, char ***out, size_t *count) {
 
 /* Classify child |name| of |dirfd| (relative path |child|): 1 file,
  * 2 directory, 0 not servable. Symlinks are resolved the way a GET would
- * resolve them, so a link out of the root is left out. */
+ * resolve them, so a link out of the root (or to a hidden name) is left
+ * out, and *is_link says that |where| holds the file it leads to. */
 static int classify(const fs_root *root, int dirfd, const char *name,
-                    const char *child) {
+                    const char *child, fs_resolved *where, bool *is_link) {
   struct stat st;
+  *is_link = false;
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return 0;
   if (S_ISLNK(st.st_mode)) {
     int fd;
-    if (fs_path_lookup(root, child, &fd, &st) != FS_PATH_OK)
+    if (fs_path_lookup(root, child, &fd, &st, where) != FS_PATH_OK)
       return 0;
     close(fd);
+    *is_link = true;
   }
   if (S_ISREG(st.st_mode))
     return 1;
@@ -154,6 +157,7 @@ fs_err fs_listing_build(const fs_root *root, int dirfd, const char *rel,
   sbuf b = {0};
   size_t rel_len = strlen(rel);
   char child[FS_PATH_BUF];
+  fs_resolved where;
   bool first = true;
   for (size_t i = 0; i < n && err == FS_OK; i++) {
     const char *name = names[i];
@@ -169,10 +173,11 @@ fs_err fs_listing_build(const fs_root *root, int dirfd, const char *rel,
     } else {
       memcpy(child, name, nl + 1);
     }
-    int kind = classify(root, dirfd, name, child);
+    bool is_link;
+    int kind = classify(root, dirfd, name, child, &where, &is_link);
     if (kind == 0)
       continue;
-    if (filter && !filter(ctx, child, kind == 2))
+    if (filter && !filter(ctx, child, is_link ? &where : NULL, kind == 2))
       continue;
     bool ok = (first || sb_put(&b, ",", 1)) && sb_put(&b, "</", 2) &&
               sb_put_encoded(&b, child, true) &&

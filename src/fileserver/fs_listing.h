@@ -16,11 +16,14 @@
 #include "fs_path.h"
 
 /* Hard bound on one listing, in bytes (the block-wise limit is 1 GiB, but
- * a listing is rebuilt for every block). */
+ * a listing is held in memory, and kept in fs_listing_cache). */
 #define FS_LISTING_MAX (16u * 1024 * 1024)
 
-/* Decides whether the child at relative path |rel| is shown. */
-typedef bool (*fs_listing_filter)(void *ctx, const char *rel, bool is_dir);
+/* Decides whether the child at relative path |rel| is shown. For a link,
+ * |where| is the file it leads to (a GET of |rel| would serve that);
+ * NULL for anything else. */
+typedef bool (*fs_listing_filter)(void *ctx, const char *rel,
+                                  const fs_resolved *where, bool is_dir);
 
 /* Build the listing of directory |dirfd| (opened by fs_path_open for the
  * relative path |rel|) into a malloc'd buffer *out of *len bytes (caller

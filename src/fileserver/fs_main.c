@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coapx_cli.h"
 #include "coapx_signals.h"
 #include "coapx_server.h"
 #include "fs_glue.h"
@@ -75,6 +76,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: %s\n", prog, why[0] ? why : fs_strerror(fe));
     return FS_EXIT_CONFIG;
   }
+  if (verbosity >= 1 && fs_server_leftovers_removed(g.fs))
+    fprintf(stderr, "%s: removed %zu leftover upload file%s of an earlier "
+            "run\n", prog, fs_server_leftovers_removed(g.fs),
+            fs_server_leftovers_removed(g.fs) == 1 ? "" : "s");
   char *root_abs = realpath(o.fs.root_dir, NULL);
   if (!root_abs ||
       fs_observe_new(fs_server_root(g.fs), root_abs, fs_glue_notify, &g,
@@ -129,14 +134,10 @@ int main(int argc, char **argv) {
   }
   if (verbosity >= 0) {
     for (size_t i = 0; i < (o.n_bind ? o.n_bind : 1); i++) {
-      const char *spec = o.n_bind ? o.bind[i] : "[::]";
       /* The host as given, the port as bound (port 0 picks one). */
-      const char *end = spec[0] == '[' ? strchr(spec, ']') : NULL;
-      const char *colon = end ? strchr(end, ':') : strrchr(spec, ':');
-      if (!end && colon && strchr(spec, ':') != colon)
-        colon = NULL;  /* a bare IPv6 literal */
-      int hlen = colon ? (int)(colon - spec) : (int)strlen(spec);
-      fprintf(stderr, "%s: listening on %.*s:%u\n", prog, hlen, spec,
+      char host[128];
+      coapx_cli_bind_host(o.n_bind ? o.bind[i] : NULL, host, sizeof host);
+      fprintf(stderr, "%s: listening on %s:%u\n", prog, host,
               coapx_server_port(g.srv, i));
     }
     fflush(stderr);

@@ -171,7 +171,7 @@ static void rewatch_file(fs_observe *o, watched *w) {
 
 static bool stat_now(const fs_observe *o, const watched *w, struct stat *st) {
   int fd;
-  if (fs_path_lookup(o->root, w->rel, &fd, st) != FS_PATH_OK)
+  if (fs_path_lookup(o->root, w->rel, &fd, st, NULL) != FS_PATH_OK)
     return false;
   close(fd);
   return S_ISREG(st->st_mode);

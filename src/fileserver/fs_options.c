@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coapx_server.h"
+#include "coapx_cli.h"
 
 enum {
   OPT_BIND = 256, OPT_CREDENTIALS, OPT_WRITE, OPT_ETAG_LENGTH, OPT_VERSION,
   OPT_HIDDEN, OPT_FOLLOW, OPT_REQUIRE_OSCORE, OPT_ACCESS, OPT_MAX_UPLOAD,
   OPT_MAX_OBSERVERS, OPT_MAX_OBSERVERS_PER_PEER,
+  OPT_UPLOADS_PER_CLIENT, OPT_UPLOAD_BUDGET, OPT_UPLOAD_LIFETIME,
 };
 
 static const struct option longopts[] = {
@@ -29,6 +31,10 @@ static const struct option longopts[] = {
   {"max-observers", required_argument, NULL, OPT_MAX_OBSERVERS},
   {"max-observers-per-peer", required_argument, NULL,
    OPT_MAX_OBSERVERS_PER_PEER},
+  {"max-uploads-per-client", required_argument, NULL,
+   OPT_UPLOADS_PER_CLIENT},
+  {"upload-budget", required_argument, NULL, OPT_UPLOAD_BUDGET},
+  {"upload-lifetime", required_argument, NULL, OPT_UPLOAD_LIFETIME},
   {NULL, 0, NULL, 0},
 };
 
@@ -55,6 +61,15 @@ void fs_options_help(FILE *f, const char *prog) {
 "  --max-observers N    observations kept at most (default 4096); beyond,\n"
 "                       a registration is answered once, without Observe\n"
 "  --max-observers-per-peer N  the same per peer host (default 64)\n"
+"  --max-uploads-per-client N\n"
+"                       block-wise uploads in progress per identity (per\n"
+"                       address for unprotected ones), 1..16 (default 4)\n"
+"  --upload-budget BYTES\n"
+"                       bytes all uploads in progress may hold, one client\n"
+"                       at most half (suffix k, M, G; at least 2k; default 2G)\n"
+"  --upload-lifetime SECONDS\n"
+"                       an upload is dropped this long after its first\n"
+"                       block, however active (default 3600)\n"
 "Output:\n"
 "  -v, --verbose        one line per request (peer, identity, method, path,\n"
 "                       code, bytes); twice adds libcoap's warnings and one\n"
@@ -100,9 +115,43 @@ static bool parse_size(const char *s, uint64_t *out) {
 
 static fs_options_result fail(char *why, size_t len, const char *fmt,
                               const char *arg) {
-  if (why && len)
-    snprintf(why, len, fmt, arg);
-  return FS_OPTIONS_ERROR;
+  return (fs_options_result)coapx_cli_fail(FS_OPTIONS_ERROR, why, len, fmt,
+                                           arg);
+}
+
+/* The limits of uploads in progress (fs_put.h). */
+static fs_options_result upload_option(int c, const char *arg,
+                                       fs_upload_limits *u, char *why,
+                                       size_t why_len) {
+  char *end;
+  long v;
+  switch (c) {
+  case OPT_MAX_UPLOAD:
+    if (!parse_size(arg, &u->max_size) || u->max_size == 0)
+      return fail(why, why_len, "--max-upload: not a size: '%s'", arg);
+    break;
+  case OPT_UPLOADS_PER_CLIENT:
+    v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 1 || v > FS_UPLOADS_DEFAULT)
+      return fail(why, why_len,
+                  "--max-uploads-per-client must be 1..16, not '%s'", arg);
+    u->max_per_owner = (size_t)v;
+    break;
+  case OPT_UPLOAD_BUDGET:
+    if (!parse_size(arg, &u->budget) || u->budget < 2048)
+      return fail(why, why_len,
+                  "--upload-budget: not a size of at least 2k: '%s'", arg);
+    break;
+  default: /* OPT_UPLOAD_LIFETIME */
+    v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 1 || v > 604800)
+      return fail(why, why_len,
+                  "--upload-lifetime must be 1..604800 seconds, not '%s'",
+                  arg);
+    u->lifetime_ms = (uint64_t)v * 1000;
+    break;
+  }
+  return FS_OPTIONS_RUN;
 }
 
 fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
@@ -115,9 +164,8 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
   while ((c = getopt_long(argc, argv, ":vqh", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_BIND:
-      if (o->n_bind == FS_MAX_BINDS)
-        return fail(why, why_len, "too many --bind (at most %s)", "8");
-      o->bind[o->n_bind++] = optarg;
+      if (!coapx_cli_add_bind(o->bind, &o->n_bind, optarg, why, why_len))
+        return FS_OPTIONS_ERROR;
       break;
     case OPT_CREDENTIALS:
       o->credentials = optarg;
@@ -159,9 +207,12 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
       o->fs.access_file = optarg;
       break;
     case OPT_MAX_UPLOAD:
-      if (!parse_size(optarg, &o->fs.uploads.max_size) ||
-          o->fs.uploads.max_size == 0)
-        return fail(why, why_len, "--max-upload: not a size: '%s'", optarg);
+    case OPT_UPLOADS_PER_CLIENT:
+    case OPT_UPLOAD_BUDGET:
+    case OPT_UPLOAD_LIFETIME:
+      if (upload_option(c, optarg, &o->fs.uploads, why, why_len) !=
+          FS_OPTIONS_RUN)
+        return FS_OPTIONS_ERROR;
       break;
     case OPT_MAX_OBSERVERS:
     case OPT_MAX_OBSERVERS_PER_PEER: {

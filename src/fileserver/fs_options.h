@@ -6,9 +6,10 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "coapx_cli.h"
 #include "fs_server.h"
 
-#define FS_MAX_BINDS 8
+#define FS_MAX_BINDS COAPX_MAX_BINDS
 
 /* Exit statuses (documented in --help and the man page); the numbers are
  * those of oscore-client for the same kinds of failure. */

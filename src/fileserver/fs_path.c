@@ -3,6 +3,7 @@
 #include <errno.h>
 #include "fs_fdcache.h"
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -120,28 +121,19 @@ fs_path_res fs_path_from_errno(int err) {
 /* Directories held open at once while walking; deeper is ENAMETOOLONG. */
 #define WALK_MAX_DEPTH 256
 
-/* Without openat2 (old kernels, valgrind): the same answers as openat2
- * with RESOLVE_BENEATH, done by hand. One component at a time, each opened
- * O_NOFOLLOW beneath the directory before it; a symlink is read and its
- * target spliced into the rest of the path, so links that stay inside the
- * root work while absolute ones (EXDEV), ".." above the root (EXDEV) and
- * more than WALK_MAX_HOPS links (ELOOP) are refused. The kernel never
- * follows a link itself here: one swapped in after our look is refused
- * (ELOOP), never followed. Returns an fd or -1 with errno set. */
-static int walk_beneath(const fs_root *r, const char *rel, int flags) {
-  char rest[FS_PATH_BUF], seg[FS_PATH_BUF], link[FS_PATH_BUF];
+/* Without openat2 (old kernels, valgrind): what openat2 with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS does, by hand. One component at a
+ * time, each opened O_NOFOLLOW beneath the directory before it, so the
+ * kernel never follows a link here: any link (also one swapped in after
+ * our look) is ELOOP. |rel| never holds "." or ".." (fs_path_parse and
+ * canonicalize() leave none). Returns an fd or -1 with errno set. */
+static int walk_no_links(const fs_root *r, const char *rel, int flags) {
   int stack[WALK_MAX_DEPTH];
   size_t depth = 0;
-  int hops = 0, result = -1, err = 0;
-  size_t len = strlen(rel);
-  if (len >= sizeof rest) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  memcpy(rest, rel, len + 1);
+  int result = -1, err = 0;
+  const char *p = rel;
   for (;;) {
     int cur = depth ? stack[depth - 1] : r->dirfd;
-    const char *p = rest;
     while (*p == '/')
       p++;
     if (!*p) {
@@ -151,70 +143,39 @@ static int walk_beneath(const fs_root *r, const char *rel, int flags) {
     }
     const char *slash = strchr(p, '/');
     size_t n = slash ? (size_t)(slash - p) : strlen(p);
-    memcpy(seg, p, n);
-    seg[n] = 0;
-    const char *after = slash ? slash + 1 : p + n;
-    /* A trailing slash leaves "" after: the component must be a
-     * directory and the end opens it as ".". */
-    bool last = !slash;
-    if (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0) {
-      if (seg[1] == '.') {
-        if (depth == 0) {
-          err = EXDEV;
-          break;
-        }
-        close(stack[--depth]);
-      }
-      memmove(rest, after, strlen(after) + 1);
-      continue;
-    }
-    struct stat lst;
-    if (fstatat(cur, seg, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
-      err = errno;
+    char seg[NAME_MAX + 1];
+    if (n > NAME_MAX) {
+      err = ENAMETOOLONG;
       break;
     }
-    if (S_ISLNK(lst.st_mode)) {
-      if (++hops > WALK_MAX_HOPS) {
-        err = ELOOP;
-        break;
-      }
-      ssize_t tl = readlinkat(cur, seg, link, sizeof link - 1);
-      if (tl <= 0) {
-        err = tl == 0 ? ENOENT : errno;
-        break;
-      }
-      link[tl] = 0;
-      if (link[0] == '/') {
-        err = EXDEV;
-        break;
-      }
-      size_t al = strlen(after);
-      if ((size_t)tl + 1 + al >= sizeof rest) {
-        err = ENAMETOOLONG;
-        break;
-      }
-      if (al || slash) {
-        link[tl] = '/';
-        memcpy(link + tl + 1, after, al + 1);
-      }
-      memcpy(rest, link, strlen(link) + 1);
-      continue;
+    memcpy(seg, p, n);
+    seg[n] = 0;
+    p += n;
+    if (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0) {
+      err = EXDEV;
+      break;
     }
+    bool last = !slash;
     int fd = last ? openat(cur, seg, flags | O_NOFOLLOW | O_CLOEXEC)
                   : openat(cur, seg, O_PATH | O_DIRECTORY | O_NOFOLLOW |
                                          O_CLOEXEC);
-    if (fd < 0) {
-      err = errno;
-      break;
-    }
     struct stat now;
-    if (fstat(fd, &now) != 0) {
+    if (fd < 0 || fstat(fd, &now) != 0) {
+      /* O_DIRECTORY|O_NOFOLLOW on a link is ENOTDIR: say ELOOP, as
+       * RESOLVE_NO_SYMLINKS would. */
       err = errno;
-      close(fd);
+      if (fd < 0 && err == ENOTDIR) {
+        struct stat lst;
+        if (fstatat(cur, seg, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(lst.st_mode))
+          err = ELOOP;
+      }
+      if (fd >= 0)
+        close(fd);
       break;
     }
     if (S_ISLNK(now.st_mode)) {
-      /* O_PATH|O_NOFOLLOW hands back a link swapped in since fstatat. */
+      /* O_PATH|O_NOFOLLOW hands back the link itself. */
       close(fd);
       err = ELOOP;
       break;
@@ -229,7 +190,6 @@ static int walk_beneath(const fs_root *r, const char *rel, int flags) {
       break;
     }
     stack[depth++] = fd;
-    memmove(rest, after, strlen(after) + 1);
   }
   while (depth)
     close(stack[--depth]);
@@ -238,21 +198,14 @@ static int walk_beneath(const fs_root *r, const char *rel, int flags) {
   return result;
 }
 
-/* Without openat2 and with --follow-symlinks: the kernel follows every
- * link, as openat2 without RESOLVE_BENEATH would. */
-static int walk_open(const fs_root *r, const char *rel, int flags) {
-  if (!r->follow_symlinks)
-    return walk_beneath(r, rel, flags);
-  return openat(r->dirfd, rel[0] ? rel : ".", flags | O_CLOEXEC);
-}
-
-static int resolve(const fs_root *r, const char *rel, int flags) {
+/* Open |rel| beneath the root without following any link: ELOOP when the
+ * path holds one. */
+static int open_no_links(const fs_root *r, const char *rel, int flags) {
   if (!r->use_openat2)
-    return walk_open(r, rel, flags);
+    return walk_no_links(r, rel, flags);
   struct open_how how = {
     .flags = (unsigned long long)(flags | O_CLOEXEC),
-    .resolve = RESOLVE_NO_MAGICLINKS |
-               (r->follow_symlinks ? 0 : RESOLVE_BENEATH),
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
   };
   const char *p = rel[0] ? rel : ".";
   for (int i = 0; i < OPENAT2_RETRIES; i++) {
@@ -265,17 +218,170 @@ static int resolve(const fs_root *r, const char *rel, int flags) {
   return -1;
 }
 
+/* --follow-symlinks and a link out of the root: let the kernel follow
+ * every link (magic ones excepted). */
+static int open_following(const fs_root *r, const char *rel, int flags) {
+  const char *p = rel[0] ? rel : ".";
+  if (!r->use_openat2)
+    return openat(r->dirfd, p, flags | O_CLOEXEC);
+  struct open_how how = {.flags = (unsigned long long)(flags | O_CLOEXEC),
+                         .resolve = RESOLVE_NO_MAGICLINKS};
+  for (int i = 0; i < OPENAT2_RETRIES; i++) {
+    long fd = syscall(SYS_openat2, r->dirfd, p, &how, sizeof how);
+    if (fd >= 0)
+      return (int)fd;
+    if (errno != EAGAIN)
+      return -1;
+  }
+  return -1;
+}
+
+/* Append segment |seg| (|n| bytes) to the path |out| of *len bytes. */
+static bool push_segment(char *out, size_t *len, const char *seg, size_t n) {
+  if (*len + 1 + n >= FS_PATH_BUF)
+    return false;
+  if (*len)
+    out[(*len)++] = '/';
+  memcpy(out + *len, seg, n);
+  *len += n;
+  out[*len] = 0;
+  return true;
+}
+
+/* The path |rel| names once its links are followed, as text relative to
+ * the root, with neither links nor "." or ".." left in it: *out. Links
+ * are read (readlinkat) and spliced in, as the kernel would, but nothing
+ * is opened; the caller opens the result with open_no_links(), so a link
+ * swapped in between is refused (ELOOP), never followed. 0, or EXDEV when
+ * a link leads out of the root (absolute, or ".." above it), ELOOP beyond
+ * WALK_MAX_HOPS links, or the errno of a failed fstatat/readlinkat. */
+static int canonicalize(const fs_root *r, const char *rel, char *out) {
+  char rest[FS_PATH_BUF], link[FS_PATH_BUF];
+  size_t len = 0, rl = strlen(rel);
+  int hops = 0;
+  if (rl >= sizeof rest)
+    return ENAMETOOLONG;
+  memcpy(rest, rel, rl + 1);
+  out[0] = 0;
+  const char *p = rest;
+  for (;;) {
+    while (*p == '/')
+      p++;
+    if (!*p)
+      return 0;
+    const char *slash = strchr(p, '/');
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    const char *after = p + n;
+    if (n == 1 && p[0] == '.') {
+      p = after;
+      continue;
+    }
+    if (n == 2 && p[0] == '.' && p[1] == '.') {
+      if (len == 0)
+        return EXDEV;
+      char *up = strrchr(out, '/');
+      len = up ? (size_t)(up - out) : 0;
+      out[len] = 0;
+      p = after;
+      continue;
+    }
+    size_t before = len;
+    if (!push_segment(out, &len, p, n))
+      return ENAMETOOLONG;
+    struct stat lst;
+    if (fstatat(r->dirfd, out, &lst, AT_SYMLINK_NOFOLLOW) != 0)
+      return errno;
+    if (!S_ISLNK(lst.st_mode)) {
+      p = after;
+      continue;
+    }
+    if (++hops > WALK_MAX_HOPS)
+      return ELOOP;
+    ssize_t tl = readlinkat(r->dirfd, out, link, sizeof link - 1);
+    if (tl <= 0)
+      return tl == 0 ? ENOENT : errno;
+    if (link[0] == '/')
+      return EXDEV;
+    size_t al = strlen(after);
+    if ((size_t)tl + al >= sizeof link)
+      return ENAMETOOLONG;
+    memcpy(link + tl, after, al + 1);  /* |after| starts with '/' or is "" */
+    memcpy(rest, link, (size_t)tl + al + 1);
+    p = rest;
+    len = before;
+    out[len] = 0;
+  }
+}
+
+static bool has_hidden_segment(const char *rel) {
+  for (const char *p = rel; *p;) {
+    if (*p == '.')
+      return true;
+    const char *slash = strchr(p, '/');
+    if (!slash)
+      break;
+    p = slash + 1;
+  }
+  return false;
+}
+
+/* Open |rel| with |flags|, following links the way the root allows, and
+ * say in *where which file that is. Paths without links take one
+ * open_no_links(); the others are canonicalized first and their result
+ * opened without following links. Returns an fd or -1 with errno set. */
+static int resolve(const fs_root *r, const char *rel, int flags,
+                   fs_resolved *where) {
+  where->outside = false;
+  int fd = open_no_links(r, rel, flags);
+  if (fd >= 0 || errno != ELOOP) {
+    size_t n = strlen(rel);
+    if (n >= sizeof where->rel) {
+      if (fd >= 0)
+        close(fd);
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    memcpy(where->rel, rel, n + 1);
+    return fd;
+  }
+  int e = canonicalize(r, rel, where->rel);
+  if (e == EXDEV && r->follow_symlinks) {
+    /* Out of the root on purpose: no path of ours names the target. */
+    where->outside = true;
+    where->rel[0] = 0;
+    return open_following(r, rel, flags);
+  }
+  if (e != 0) {
+    errno = e;
+    return -1;
+  }
+  return open_no_links(r, where->rel, flags);
+}
+
+int fs_path_open_dir_no_links(const fs_root *r, const char *rel) {
+  return open_no_links(r, rel, O_RDONLY | O_DIRECTORY);
+}
+
 fs_path_res fs_path_lookup(const fs_root *r, const char *rel, int *fd,
-                           struct stat *st) {
-  int pfd = resolve(r, rel, O_PATH);
+                           struct stat *st, fs_resolved *where) {
+  fs_resolved scratch;
+  if (!where)
+    where = &scratch;
+  int pfd = resolve(r, rel, O_PATH, where);
   if (pfd < 0)
     return fs_path_from_errno(errno);
+  /* A link may lead to a hidden name: --hidden holds for what is served,
+   * not only for how it was asked for. */
+  if (!r->hidden && !where->outside && has_hidden_segment(where->rel)) {
+    close(pfd);
+    return FS_PATH_HIDDEN;
+  }
   if (fstat(pfd, st) < 0) {
     int e = errno;
     close(pfd);
     return fs_path_from_errno(e);
   }
-  /* Both openat2 and the walk follow links that stay inside; a link
+  /* No lookup above follows a link as its last step unchecked; a link
    * here can only be one swapped in mid-lookup: refused. */
   if (S_ISLNK(st->st_mode)) {
     close(pfd);
@@ -286,10 +392,13 @@ fs_path_res fs_path_lookup(const fs_root *r, const char *rel, int *fd,
 }
 
 fs_path_res fs_path_open(const fs_root *r, const char *rel, int *fd,
-                         struct stat *st) {
+                         struct stat *st, fs_resolved *where) {
   struct stat first;
   int pfd;
-  fs_path_res res = fs_path_lookup(r, rel, &pfd, &first);
+  fs_resolved scratch;
+  if (!where)
+    where = &scratch;
+  fs_path_res res = fs_path_lookup(r, rel, &pfd, &first, where);
   if (res != FS_PATH_OK)
     return res;
   if (S_ISDIR(first.st_mode)) {
@@ -322,7 +431,8 @@ fs_path_res fs_path_open(const fs_root *r, const char *rel, int *fd,
   /* Regular files need a second lookup (Linux cannot reopen an O_PATH fd
    * without /proc). O_NONBLOCK and the identity check make a file swapped
    * for a FIFO or device in between harmless: refused, never waited on. */
-  int rfd = resolve(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  fs_resolved again;
+  int rfd = resolve(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, &again);
   if (rfd < 0)
     return fs_path_from_errno(errno);
   if (fstat(rfd, st) < 0) {
@@ -341,7 +451,7 @@ fs_path_res fs_path_open(const fs_root *r, const char *rel, int *fd,
 }
 
 fs_path_res fs_path_open_parent(const fs_root *r, const char *rel, int *dirfd,
-                                const char **name) {
+                                const char **name, fs_resolved *where) {
   const char *slash = strrchr(rel, '/');
   char parent[FS_PATH_BUF];
   if (slash) {
@@ -355,12 +465,23 @@ fs_path_res fs_path_open_parent(const fs_root *r, const char *rel, int *dirfd,
   }
   struct stat st;
   int fd;
-  fs_path_res res = fs_path_open(r, parent, &fd, &st);
+  fs_resolved scratch;
+  if (!where)
+    where = &scratch;
+  fs_path_res res = fs_path_open(r, parent, &fd, &st, where);
   if (res != FS_PATH_OK)
     return res;
   if (!S_ISDIR(st.st_mode)) {
     close(fd);
     return FS_PATH_NOT_FOUND;
+  }
+  /* The written file is the name itself in the parent's real directory:
+   * PUT and DELETE replace or remove a link, never follow it. */
+  size_t len = strlen(where->rel);
+  if (!where->outside &&
+      !push_segment(where->rel, &len, *name, strlen(*name))) {
+    close(fd);
+    return FS_PATH_TOO_LONG;
   }
   *dirfd = fd;
   return FS_PATH_OK;

@@ -1,5 +1,6 @@
 #include "fs_put.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 #include "fs_block.h"
 #include "fs_etag.h"
+#include "fs_leftovers.h"
 
 #define MAX_IF_MATCH 8
 
@@ -31,7 +33,9 @@ typedef struct {
   int fd;                     /* temporary file, written */
   uint64_t received;          /* bytes written so far */
   uint64_t last_offset;       /* where the last block started */
-  uint64_t last_ms;
+  uint64_t last_ms;           /* last progress */
+  uint64_t started_ms;        /* first block: the lifetime counts from it */
+  char *owner;                /* whose share it uses (owner_of()) */
   conditions cond;
 } upload;
 
@@ -39,6 +43,7 @@ struct fs_uploads {
   fs_upload_limits lim;
   upload **items;
   size_t n;
+  uint64_t bytes;             /* sum of |received| over |items| */
 };
 
 fs_err fs_uploads_new(const fs_upload_limits *limits, fs_uploads **out) {
@@ -48,6 +53,13 @@ fs_err fs_uploads_new(const fs_upload_limits *limits, fs_uploads **out) {
   u->lim = *limits;
   if (u->lim.max_uploads == 0)
     u->lim.max_uploads = 1;
+  if (u->lim.max_per_owner == 0 || u->lim.max_per_owner > u->lim.max_uploads)
+    u->lim.max_per_owner = u->lim.max_uploads;
+  /* Zero means "not set" here, never "nothing allowed". */
+  if (u->lim.budget == 0)
+    u->lim.budget = FS_UPLOAD_BUDGET_DEFAULT;
+  if (u->lim.lifetime_ms == 0)
+    u->lim.lifetime_ms = FS_UPLOAD_LIFETIME_MS_DEFAULT;
   u->items = calloc(u->lim.max_uploads, sizeof *u->items);
   if (!u->items) {
     free(u);
@@ -65,12 +77,14 @@ static void upload_drop(upload *up, bool remove_tmp) {
   if (up->dirfd >= 0)
     close(up->dirfd);
   free(up->key);
+  free(up->owner);
   free(up->name);
   free(up->rel);
   free(up);
 }
 
 static void remove_at(fs_uploads *u, size_t i) {
+  u->bytes -= u->items[i]->received;
   upload_drop(u->items[i], true);
   u->items[i] = u->items[u->n - 1];
   u->items[--u->n] = NULL;
@@ -85,10 +99,15 @@ void fs_uploads_free(fs_uploads *u) {
   free(u);
 }
 
+static bool elapsed(uint64_t now_ms, uint64_t since_ms, uint64_t limit_ms) {
+  return now_ms >= since_ms && now_ms - since_ms >= limit_ms;
+}
+
 void fs_uploads_expire(fs_uploads *u, uint64_t now_ms) {
   for (size_t i = 0; i < u->n;) {
-    uint64_t last = u->items[i]->last_ms;
-    if (now_ms >= last && now_ms - last >= u->lim.timeout_ms)
+    const upload *up = u->items[i];
+    if (elapsed(now_ms, up->last_ms, u->lim.timeout_ms) ||
+        elapsed(now_ms, up->started_ms, u->lim.lifetime_ms))
       remove_at(u, i);
     else
       i++;
@@ -96,6 +115,76 @@ void fs_uploads_expire(fs_uploads *u, uint64_t now_ms) {
 }
 
 size_t fs_uploads_count(const fs_uploads *u) { return u->n; }
+
+uint64_t fs_uploads_bytes(const fs_uploads *u) { return u->bytes; }
+
+/* Whose share an upload uses: the OSCORE identity, or for unprotected
+ * requests the peer's address without the port (a client can pick ports
+ * freely, not addresses), and of IPv6 addresses the /64 prefix (one host
+ * usually holds a whole /64). malloc'd. */
+static char *owner_of(const fs_write_args *a) {
+  if (strcmp(a->identity, "anonymous") != 0)
+    return strdup(a->identity);
+  const char *p = a->peer;
+  char host[INET6_ADDRSTRLEN + 8];
+  const char *end = p[0] == '[' ? strchr(p, ']') : NULL;
+  size_t n = strlen(p);
+  if (end) {
+    n = (size_t)(end - p) - 1;  /* inside the brackets */
+    p++;
+    const char *zone = memchr(p, '%', n);
+    if (zone)
+      n = (size_t)(zone - p);
+  } else if (strchr(p, ':') && strchr(p, ':') == strrchr(p, ':')) {
+    n = (size_t)(strrchr(p, ':') - p);  /* "a.b.c.d:port" */
+  }
+  struct in6_addr v6;
+  char text[INET6_ADDRSTRLEN];
+  snprintf(host, sizeof host, "%.*s", (int)(n < INET6_ADDRSTRLEN ? n : 0),
+           p);
+  if (end && inet_pton(AF_INET6, host, &v6) == 1) {
+    memset(v6.s6_addr + 8, 0, 8);
+    if (inet_ntop(AF_INET6, &v6, text, sizeof text))
+      snprintf(host, sizeof host, "%s/64", text);
+  }
+  size_t hl = strlen(host);
+  char *o = malloc(hl + sizeof "anonymous@");
+  if (o) {
+    memcpy(o, "anonymous@", sizeof "anonymous@" - 1);
+    memcpy(o + sizeof "anonymous@" - 1, host, hl + 1);
+  }
+  return o;
+}
+
+/* Uploads in progress of |owner|, and the bytes they hold. */
+static size_t owner_uploads(const fs_uploads *u, const char *owner,
+                            uint64_t *bytes) {
+  size_t n = 0;
+  *bytes = 0;
+  for (size_t i = 0; i < u->n; i++)
+    if (strcmp(u->items[i]->owner, owner) == 0) {
+      n++;
+      *bytes += u->items[i]->received;
+    }
+  return n;
+}
+
+static void busy(fs_reply *reply, const char *text) {
+  fs_reply_error(reply, OSCORE_CODE(5, 3), text);
+  fs_reply_add_uint(reply, OSCORE_OPT_MAX_AGE, 10);
+}
+
+/* May |up| (of the table or about to join it) grow to |end| bytes? The
+ * budget is shared, so one owner may hold at most half of it. */
+static bool room_for(const fs_uploads *u, const upload *up, uint64_t end) {
+  if (end <= up->received)
+    return true;
+  uint64_t grow = end - up->received, mine;
+  owner_uploads(u, up->owner, &mine);
+  return grow <= u->lim.budget - u->bytes &&
+         grow <= u->lim.budget / 2 - (mine < u->lim.budget / 2
+                                          ? mine : u->lim.budget / 2);
+}
 
 /* peer NUL identity NUL path NUL request-tag: NULs cannot occur inside the
  * first three, so different tuples never give the same key. */
@@ -131,6 +220,13 @@ static ssize_t find(const fs_uploads *u, const uint8_t *key, size_t len) {
   return -1;
 }
 
+static bool find_item(const fs_uploads *u, const upload *up) {
+  for (size_t i = 0; i < u->n; i++)
+    if (u->items[i] == up)
+      return true;
+  return false;
+}
+
 static bool read_conditions(const oscore_msg *req, conditions *c) {
   memset(c, 0, sizeof *c);
   for (size_t i = 0; i < req->n_opts; i++) {
@@ -155,7 +251,7 @@ static bool current_etag(const fs_write_args *a, const char *rel,
                          uint8_t *etag, size_t *elen) {
   int fd;
   struct stat st;
-  if (fs_path_open(a->root, rel, &fd, &st) != FS_PATH_OK)
+  if (fs_path_open(a->root, rel, &fd, &st, NULL) != FS_PATH_OK)
     return false;
   close(fd);
   if (!S_ISREG(st.st_mode))
@@ -221,7 +317,7 @@ static int create_tmp(int dirfd, char out[40]) {
     uint64_t r;
     if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
       return -1;
-    snprintf(out, 40, ".oscore-fs-upload-%016llx", (unsigned long long)r);
+    snprintf(out, 40, FS_UPLOAD_TMP_PREFIX "%016llx", (unsigned long long)r);
     /* 0666 before umask, like any file a program creates; the target's own
      * mode is copied over on replacement. */
     int fd = openat(dirfd, out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -324,10 +420,15 @@ static upload *start(const fs_write_args *a, const oscore_msg *req,
     return NULL;
   }
   const char *name;
+  fs_resolved where;
   fs_path_res res = fs_path_open_parent(a->root, a->path->rel, &up->dirfd,
-                                        &name);
+                                        &name, &where);
   if (res != FS_PATH_OK) {
     fs_path_error_reply(res, reply);
+    upload_drop(up, true);
+    return NULL;
+  }
+  if (a->may_write && !a->may_write(a->check_ctx, &where, reply)) {
     upload_drop(up, true);
     return NULL;
   }
@@ -368,6 +469,125 @@ static void too_large(fs_reply *reply, uint64_t max) {
                     max > UINT32_MAX ? UINT32_MAX : (uint32_t)max);
 }
 
+/* The request's Block1 (a whole body is block 0 without more), checked
+ * against RFC 7959 §2.3: only the last block may be short. */
+static bool read_block1(const oscore_msg *req, fs_block *blk, bool *has,
+                        fs_reply *reply) {
+  *blk = (fs_block){0, false, FS_SZX_MAX};
+  const oscore_opt *b1 = oscore_msg_find_opt(req, OSCORE_OPT_BLOCK1);
+  *has = b1 != NULL;
+  if (b1 && !fs_block_decode(b1->value, blk)) {
+    fs_reply_error(reply, OSCORE_CODE(4, 0), "Error: Invalid Block1 option");
+    return false;
+  }
+  if (blk->more && req->payload.len != fs_block_size(blk->szx)) {
+    fs_reply_error(reply, OSCORE_CODE(4, 0), "Error: Block size mismatch");
+    return false;
+  }
+  return true;
+}
+
+/* Block 0: a new upload (replacing one under the same key), within the
+ * size limit and, when more blocks follow, the owner's and everyone's
+ * share of slots. NULL when answered already. */
+static upload *first_block(fs_uploads *u, const fs_write_args *a,
+                           const oscore_msg *req, bool more, uint8_t *key,
+                           size_t key_len, fs_reply *reply) {
+  ssize_t idx = find(u, key, key_len);
+  if (idx >= 0)  /* a new first block restarts that upload */
+    remove_at(u, (size_t)idx);
+  uint32_t size1;
+  const oscore_opt *s1 = oscore_msg_find_opt(req, OSCORE_OPT_SIZE1);
+  if (s1 && oscore_opt_uint(s1->value, &size1) == OSCORE_OK &&
+      size1 > u->lim.max_size) {
+    free(key);
+    too_large(reply, u->lim.max_size);
+    return NULL;
+  }
+  char *owner = owner_of(a);
+  if (!owner) {
+    free(key);
+    fs_reply_error(reply, OSCORE_CODE(5, 0), "Error: Out of memory");
+    return NULL;
+  }
+  uint64_t held;
+  if (more && (u->n == u->lim.max_uploads ||
+               owner_uploads(u, owner, &held) >= u->lim.max_per_owner)) {
+    free(key);
+    free(owner);
+    busy(reply, u->n == u->lim.max_uploads
+                    ? "Error: Too many uploads in progress"
+                    : "Error: Too many uploads in progress for this client");
+    return NULL;
+  }
+  upload *up = start(a, req, key, key_len, reply);
+  if (!up) {
+    free(owner);
+    return NULL;
+  }
+  up->owner = owner;
+  up->started_ms = a->now_ms;
+  return up;
+}
+
+/* A later block: the next one, or the previous one again (its answer was
+ * lost and the client resent it under a new OSCORE sequence number). NULL
+ * when answered already. */
+static upload *next_block(fs_uploads *u, ssize_t idx, uint64_t offset,
+                          fs_reply *reply) {
+  if (idx < 0) {
+    fs_reply_error(reply, OSCORE_CODE(4, 8),
+                   "Error: No upload in progress for this block");
+    return NULL;
+  }
+  upload *up = u->items[idx];
+  if (offset != up->received && offset != up->last_offset) {
+    remove_at(u, (size_t)idx);
+    fs_reply_error(reply, OSCORE_CODE(4, 8), "Error: Blocks out of order");
+    return NULL;
+  }
+  return up;
+}
+
+/* Drop |up| whether or not it joined the table. */
+static void forget(fs_uploads *u, upload *up) {
+  ssize_t idx = find(u, up->key, up->key_len);
+  if (idx >= 0)
+    remove_at(u, (size_t)idx);
+  else
+    upload_drop(up, true);
+}
+
+/* Write the block at |offset| within the budget, and count it. Only new
+ * bytes are progress: a resent block neither grows the upload nor keeps
+ * it alive, so refreshing one block cannot hold a slot forever. */
+static bool store_block(fs_uploads *u, const fs_write_args *a, upload *up,
+                        const oscore_msg *req, uint64_t offset, bool more,
+                        fs_reply *reply) {
+  size_t plen = req->payload.len;
+  uint64_t end = offset + plen;
+  /* The last block ends the upload and frees what it holds: let it in. */
+  if (more && !room_for(u, up, end)) {
+    busy(reply, "Error: Too much upload data in progress");
+    if (!find_item(u, up))
+      upload_drop(up, true);
+    return false;
+  }
+  if (!write_all(up->fd, req->payload.ptr, plen, offset)) {
+    fs_reply_error(reply, OSCORE_CODE(5, 0), "Error: Cannot write file");
+    forget(u, up);
+    return false;
+  }
+  if (end > up->received) {
+    if (find_item(u, up))
+      u->bytes += end - up->received;
+    up->received = end;
+    up->last_ms = a->now_ms;
+  }
+  up->last_offset = offset;
+  return true;
+}
+
 void fs_put(fs_uploads *u, const fs_write_args *a, const oscore_msg *req,
             fs_reply *reply) {
   if (a->path->dir) {
@@ -375,18 +595,10 @@ void fs_put(fs_uploads *u, const fs_write_args *a, const oscore_msg *req,
                    "Error: Cannot write a directory");
     return;
   }
-  fs_block blk = {0, false, FS_SZX_MAX};
-  const oscore_opt *b1 = oscore_msg_find_opt(req, OSCORE_OPT_BLOCK1);
-  if (b1 && !fs_block_decode(b1->value, &blk)) {
-    fs_reply_error(reply, OSCORE_CODE(4, 0), "Error: Invalid Block1 option");
+  fs_block blk;
+  bool has_b1;
+  if (!read_block1(req, &blk, &has_b1, reply))
     return;
-  }
-  size_t plen = req->payload.len;
-  if (blk.more && plen != fs_block_size(blk.szx)) {
-    /* RFC 7959 §2.3: only the last block may be short. */
-    fs_reply_error(reply, OSCORE_CODE(4, 0), "Error: Block size mismatch");
-    return;
-  }
   uint64_t offset = fs_block_offset(blk);
   size_t key_len;
   uint8_t *key = make_key(a, req, &key_len);
@@ -396,7 +608,7 @@ void fs_put(fs_uploads *u, const fs_write_args *a, const oscore_msg *req,
   }
   fs_uploads_expire(u, a->now_ms);
   ssize_t idx = find(u, key, key_len);
-  if (offset + plen > u->lim.max_size) {
+  if (offset + req->payload.len > u->lim.max_size) {
     if (idx >= 0)
       remove_at(u, (size_t)idx);
     free(key);
@@ -405,57 +617,17 @@ void fs_put(fs_uploads *u, const fs_write_args *a, const oscore_msg *req,
   }
   upload *up;
   if (blk.num == 0) {
-    if (idx >= 0)  /* a new first block restarts that upload */
-      remove_at(u, (size_t)idx);
-    uint32_t size1;
-    const oscore_opt *s1 = oscore_msg_find_opt(req, OSCORE_OPT_SIZE1);
-    if (s1 && oscore_opt_uint(s1->value, &size1) == OSCORE_OK &&
-        size1 > u->lim.max_size) {
-      free(key);
-      too_large(reply, u->lim.max_size);
-      return;
-    }
-    if (blk.more && u->n == u->lim.max_uploads) {
-      free(key);
-      fs_reply_error(reply, OSCORE_CODE(5, 3),
-                     "Error: Too many uploads in progress");
-      fs_reply_add_uint(reply, OSCORE_OPT_MAX_AGE, 10);
-      return;
-    }
-    up = start(a, req, key, key_len, reply);
-    if (!up)
-      return;
-    if (blk.more)
-      u->items[u->n++] = up;
+    up = first_block(u, a, req, blk.more, key, key_len, reply);
   } else {
     free(key);
-    if (idx < 0) {
-      fs_reply_error(reply, OSCORE_CODE(4, 8),
-                     "Error: No upload in progress for this block");
-      return;
-    }
-    up = u->items[idx];
-    /* The next block, or the previous one again (its answer was lost and
-     * the client resent it under a new OSCORE sequence number). */
-    if (offset != up->received && offset != up->last_offset) {
-      remove_at(u, (size_t)idx);
-      fs_reply_error(reply, OSCORE_CODE(4, 8),
-                     "Error: Blocks out of order");
-      return;
-    }
+    up = next_block(u, idx, offset, reply);
   }
-  if (!write_all(up->fd, req->payload.ptr, plen, offset)) {
-    fs_reply_error(reply, OSCORE_CODE(5, 0), "Error: Cannot write file");
-    idx = find(u, up->key, up->key_len);
-    if (idx >= 0)
-      remove_at(u, (size_t)idx);
-    else
-      upload_drop(up, true);
+  if (!up || !store_block(u, a, up, req, offset, blk.more, reply))
     return;
+  if (blk.num == 0 && blk.more) {
+    u->items[u->n++] = up;
+    u->bytes += up->received;
   }
-  up->received = offset + plen;
-  up->last_offset = offset;
-  up->last_ms = a->now_ms;
   if (blk.more) {
     fs_reply_init(reply, OSCORE_CODE(2, 31));
     uint8_t b[3];
@@ -463,12 +635,8 @@ void fs_put(fs_uploads *u, const fs_write_args *a, const oscore_msg *req,
     fs_reply_add_opt(reply, OSCORE_OPT_BLOCK1, b, n);
     return;
   }
-  finish(a, up, b1 ? &blk : NULL, reply);
-  idx = find(u, up->key, up->key_len);
-  if (idx >= 0)
-    remove_at(u, (size_t)idx);
-  else
-    upload_drop(up, true);
+  finish(a, up, has_b1 ? &blk : NULL, reply);
+  forget(u, up);
 }
 
 void fs_delete(const fs_write_args *a, const oscore_msg *req,
@@ -486,9 +654,15 @@ void fs_delete(const fs_write_args *a, const oscore_msg *req,
   c.if_none_match = false;  /* meaningless for DELETE */
   int dirfd;
   const char *name;
-  fs_path_res res = fs_path_open_parent(a->root, a->path->rel, &dirfd, &name);
+  fs_resolved where;
+  fs_path_res res = fs_path_open_parent(a->root, a->path->rel, &dirfd, &name,
+                                        &where);
   if (res != FS_PATH_OK) {
     fs_path_error_reply(res, reply);
+    return;
+  }
+  if (a->may_write && !a->may_write(a->check_ctx, &where, reply)) {
+    close(dirfd);
     return;
   }
   struct stat st;

@@ -7,7 +7,9 @@
 #include "fs_access.h"
 #include "fs_etag.h"
 #include "fs_get.h"
+#include "fs_leftovers.h"
 #include "fs_listing.h"
+#include "fs_listing_cache.h"
 #include "fs_mime.h"
 
 struct fs_server {
@@ -16,6 +18,9 @@ struct fs_server {
   fs_mime *mime;
   fs_access *access;      /* NULL: no rules file */
   fs_uploads *uploads;
+  size_t leftovers_removed; /* at start (fs_leftovers.h) */
+  fs_listing_cache *listings;
+  size_t listings_built;
 };
 
 void fs_config_defaults(fs_config *c) {
@@ -23,8 +28,25 @@ void fs_config_defaults(fs_config *c) {
   c->root_dir = ".";
   c->etag_length = FS_ETAG_MAX;
   c->uploads.max_uploads = FS_UPLOADS_DEFAULT;
+  c->uploads.max_per_owner = FS_UPLOADS_PER_OWNER_DEFAULT;
   c->uploads.max_size = FS_UPLOAD_MAX_DEFAULT;
+  c->uploads.budget = FS_UPLOAD_BUDGET_DEFAULT;
   c->uploads.timeout_ms = FS_UPLOAD_TIMEOUT_MS_DEFAULT;
+  c->uploads.lifetime_ms = FS_UPLOAD_LIFETIME_MS_DEFAULT;
+}
+
+static void sweep_prefix(void *ctx, const char *prefix) {
+  fs_server *s = ctx;
+  s->leftovers_removed += fs_leftovers_sweep(&s->root, prefix);
+}
+
+/* Temporary files of uploads cut short by a crash, only where this server
+ * may write (fs_leftovers.h). */
+static void sweep_leftovers(fs_server *s) {
+  if (s->access)
+    fs_access_each_writable(s->access, sweep_prefix, s);
+  else
+    sweep_prefix(s, "");
 }
 
 fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
@@ -49,10 +71,14 @@ fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
     e = fs_access_load(cfg->access_file, &s->access, why, why_len);
   if (e == FS_OK)
     e = fs_uploads_new(&cfg->uploads, &s->uploads);
+  if (e == FS_OK)
+    e = fs_listing_cache_new(&s->listings);
   if (e != FS_OK) {
     fs_server_free(s);
     return e;
   }
+  if (cfg->write)
+    sweep_leftovers(s);
   *out = s;
   return FS_OK;
 }
@@ -60,6 +86,7 @@ fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
 void fs_server_free(fs_server *s) {
   if (!s)
     return;
+  fs_listing_cache_free(s->listings);
   fs_uploads_free(s->uploads);
   fs_access_free(s->access);
   fs_mime_free(s->mime);
@@ -74,43 +101,103 @@ void fs_server_tick(fs_server *s, uint64_t now_ms) {
 
 const fs_root *fs_server_root(const fs_server *s) { return &s->root; }
 
-typedef struct {
-  const fs_server *s;
-  const char *identity;
-} filter_ctx;
-
-static bool readable(void *ctx, const char *rel, bool is_dir) {
-  (void)is_dir;
-  const filter_ctx *f = ctx;
-  return fs_access_rights(f->s->access, f->identity, rel) & FS_RIGHT_READ;
+size_t fs_server_listings_built(const fs_server *s) {
+  return s->listings_built;
 }
 
+size_t fs_server_leftovers_removed(const fs_server *s) {
+  return s->leftovers_removed;
+}
+
+/* The request's path was allowed; the file reached through links must be
+ * too, or a link would hand out what no rule grants. A link out of the
+ * root (only with --follow-symlinks) names no path of ours: the operator
+ * asked for it to be followed. */
+static bool allowed_at(const fs_server *s, const char *identity,
+                       const fs_resolved *where, unsigned right) {
+  return where->outside ||
+         (fs_access_rights(s->access, identity, where->rel) & right);
+}
+
+typedef struct {
+  const fs_server *s;
+  const fs_caller *c;
+} caller_ctx;
+
+static bool readable(void *ctx, const char *rel, const fs_resolved *where,
+                     bool is_dir) {
+  (void)is_dir;
+  const caller_ctx *f = ctx;
+  return (fs_access_rights(f->s->access, f->c->identity, rel) &
+          FS_RIGHT_READ) &&
+         (!where || allowed_at(f->s, f->c->identity, where, FS_RIGHT_READ));
+}
+
+static void refuse(const fs_caller *c, fs_reply *reply) {
+  if (!c->oscore)
+    fs_reply_error(reply, OSCORE_CODE(4, 1), "Error: Authentication required");
+  else
+    fs_reply_error(reply, OSCORE_CODE(4, 3), "Error: Forbidden");
+}
+
+static bool writable(void *ctx, const fs_resolved *where, fs_reply *reply) {
+  const caller_ctx *f = ctx;
+  if (allowed_at(f->s, f->c->identity, where, FS_RIGHT_WRITE))
+    return true;
+  refuse(f->c, reply);
+  return false;
+}
+
+/* A listing (fs_listing.h) from the cache (fs_listing_cache.h) when it is
+ * still valid, else built and kept: a block-wise download then costs one
+ * build, not one per block. |st| is the fstat of |fd|, taken before the
+ * build, so a change during the build is seen by the next request. */
 static void get_dir(fs_server *s, const fs_caller *c, int fd,
-                    const char *rel, const oscore_msg *req, fs_reply *reply) {
-  char *body;
-  size_t len;
-  filter_ctx fc = {s, c->identity};
+                    const struct stat *st, const char *rel,
+                    const oscore_msg *req, uint64_t now_ms,
+                    fs_reply *reply) {
+  /* Without rules every caller gets the same listing. */
+  const char *who = s->access ? c->identity : "";
+  const fs_listing_body *kept =
+      fs_listing_cache_get(s->listings, st, rel, who, now_ms);
+  if (kept) {
+    fs_get_body(kept->body, kept->len, kept->etag, kept->etag_len, 40, req,
+                reply);
+    return;
+  }
+  fs_listing_body b;
+  caller_ctx fc = {s, c};
+  s->listings_built++;
   fs_err e = fs_listing_build(&s->root, fd, rel, s->access ? readable : NULL,
-                              &fc, &body, &len);
+                              &fc, &b.body, &b.len);
   if (e != FS_OK) {
     fs_reply_error(reply, OSCORE_CODE(5, 0),
                    e == FS_ERR_LIMIT ? "Error: Directory listing too large"
                                      : "Error: Cannot read directory");
     return;
   }
-  uint8_t etag[FS_ETAG_MAX];
-  size_t elen = fs_etag_of_bytes(body, len, s->cfg.etag_length, etag);
-  fs_get_body(body, len, etag, elen, 40, req, reply);
-  free(body);
+  b.etag_len = fs_etag_of_bytes(b.body, b.len, s->cfg.etag_length, b.etag);
+  kept = fs_listing_cache_put(s->listings, st, rel, who, now_ms, &b);
+  const fs_listing_body *use = kept ? kept : &b;
+  fs_get_body(use->body, use->len, use->etag, use->etag_len, 40, req, reply);
+  if (!kept)
+    free(b.body);
 }
 
 static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
-                const oscore_msg *req, fs_reply *reply, fs_outcome *out) {
+                const oscore_msg *req, uint64_t now_ms, fs_reply *reply,
+                fs_outcome *out) {
   int fd;
   struct stat st;
-  fs_path_res res = fs_path_open(&s->root, p->rel, &fd, &st);
+  fs_resolved where;
+  fs_path_res res = fs_path_open(&s->root, p->rel, &fd, &st, &where);
   if (res != FS_PATH_OK) {
     fs_path_error_reply(res, reply);
+    return;
+  }
+  if (!allowed_at(s, c->identity, &where, FS_RIGHT_READ)) {
+    close(fd);
+    refuse(c, reply);
     return;
   }
   if (S_ISDIR(st.st_mode)) {
@@ -118,7 +205,7 @@ static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
       fs_reply_error(reply, OSCORE_CODE(4, 0),
                      "Error: Not a file (add trailing slash)");
     else
-      get_dir(s, c, fd, p->rel, req, reply);
+      get_dir(s, c, fd, &st, p->rel, req, now_ms, reply);
   } else if (p->dir) {
     fs_reply_error(reply, OSCORE_CODE(4, 0),
                    "Error: Not a directory (strip the trailing slash)");
@@ -133,13 +220,6 @@ static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
     }
   }
   close(fd);
-}
-
-static void refuse(const fs_caller *c, fs_reply *reply) {
-  if (!c->oscore)
-    fs_reply_error(reply, OSCORE_CODE(4, 1), "Error: Authentication required");
-  else
-    fs_reply_error(reply, OSCORE_CODE(4, 3), "Error: Forbidden");
 }
 
 void fs_serve(fs_server *s, const fs_caller *c, const oscore_msg *req,
@@ -180,10 +260,12 @@ void fs_serve(fs_server *s, const fs_caller *c, const oscore_msg *req,
                (writes ? FS_RIGHT_WRITE : FS_RIGHT_READ))) {
     refuse(c, reply);
   } else if (code == OSCORE_CODE_GET) {
-    get(s, c, &p, req, reply, out);
+    get(s, c, &p, req, now_ms, reply, out);
   } else {
+    caller_ctx wc = {s, c};
     fs_write_args a = {&s->root, &p, c->peer, c->identity,
-                       s->cfg.etag_length, now_ms};
+                       s->cfg.etag_length, now_ms,
+                       s->access ? writable : NULL, &wc};
     if (code == OSCORE_CODE_PUT)
       fs_put(s->uploads, &a, req, reply);
     else

@@ -54,7 +54,7 @@ fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
 void fs_server_free(fs_server *s);
 
 /* Answer |req| from |caller| into |reply|; |out| may be NULL. |now_ms|
- * is a monotonic clock (for upload timeouts). */
+ * is a monotonic clock (for upload timeouts and the listing cache). */
 void fs_serve(fs_server *s, const fs_caller *caller, const oscore_msg *req,
               uint64_t now_ms, fs_reply *reply, fs_outcome *out);
 
@@ -62,5 +62,13 @@ void fs_serve(fs_server *s, const fs_caller *caller, const oscore_msg *req,
 void fs_server_tick(fs_server *s, uint64_t now_ms);
 
 const fs_root *fs_server_root(const fs_server *s);
+
+/* Directory listings built so far (the others came from the cache;
+ * fs_listing_cache.h). */
+size_t fs_server_listings_built(const fs_server *s);
+
+/* Temporary upload files of earlier runs removed at start (with --write,
+ * where writes are allowed; fs_leftovers.h). */
+size_t fs_server_leftovers_removed(const fs_server *s);
 
 #endif

@@ -31,6 +31,9 @@ static void test_options(void) {
   CHECK_EQ_INT(o.n_bind, 0);
   CHECK_EQ_INT(o.verbosity, 0);
   CHECK_EQ_INT(o.fs.uploads.max_size, UINT64_C(1) << 30);
+  CHECK_EQ_INT(o.fs.uploads.max_per_owner, 4);
+  CHECK_EQ_INT(o.fs.uploads.budget, UINT64_C(2) << 30);
+  CHECK_EQ_INT(o.fs.uploads.lifetime_ms, 3600000);
 
   CHECK_EQ_INT(parse(&o, why, "--bind", "[::1]:0", "--bind", "127.0.0.1",
                      "--credentials", "s.json", "--write", "--etag-length",
@@ -52,6 +55,12 @@ static void test_options(void) {
   CHECK_EQ_INT(o.verbosity, -1);
   CHECK_EQ_INT(parse(&o, why, "--max-upload", "7k", NULL), FS_OPTIONS_RUN);
   CHECK_EQ_INT(o.fs.uploads.max_size, 7 * 1024);
+  CHECK_EQ_INT(parse(&o, why, "--max-uploads-per-client", "2",
+                     "--upload-budget", "64M", "--upload-lifetime", "600",
+                     NULL), FS_OPTIONS_RUN);
+  CHECK_EQ_INT(o.fs.uploads.max_per_owner, 2);
+  CHECK_EQ_INT(o.fs.uploads.budget, 64 * 1024 * 1024);
+  CHECK_EQ_INT(o.fs.uploads.lifetime_ms, 600000);
 
   /* Observation caps (issue 13): defaults, values, refusals. */
   CHECK_EQ_INT(parse(&o, why, NULL), FS_OPTIONS_RUN);
@@ -81,7 +90,10 @@ static void test_options(void) {
     {"--max-upload", "0", NULL}, {"--max-upload", "12T", NULL},
     {"--max-upload", "-5", NULL}, {"--frobnicate", NULL, NULL},
     {"dir1", "dir2", NULL}, {"--require-oscore", NULL, NULL},
-    {"--bind", NULL, NULL},
+    {"--bind", NULL, NULL}, {"--max-uploads-per-client", "0", NULL},
+    {"--max-uploads-per-client", "17", NULL}, {"--upload-budget", "1k", NULL},
+    {"--upload-budget", "x", NULL}, {"--upload-lifetime", "0", NULL},
+    {"--upload-lifetime", "1h", NULL},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     fs_options_result r = parse(&o, why, bad[i][0], bad[i][1], bad[i][2]);

@@ -273,14 +273,14 @@ static void test_walk(void) {
   struct stat st;
   alarm(10);
   for (size_t i = 0; i < sizeof walk_cases / sizeof walk_cases[0]; i++) {
-    fs_path_res w = fs_path_open(&walk, walk_cases[i].rel, &fd, &st);
+    fs_path_res w = fs_path_open(&walk, walk_cases[i].rel, &fd, &st, NULL);
     if (w == FS_PATH_OK)
       close(fd);
     if (w != walk_cases[i].want)
       fprintf(stderr, "walk: '%s'\n", walk_cases[i].rel);
     CHECK_EQ_INT(w, walk_cases[i].want);
     if (kernel.use_openat2) {
-      fs_path_res k = fs_path_open(&kernel, walk_cases[i].rel, &fd, &st);
+      fs_path_res k = fs_path_open(&kernel, walk_cases[i].rel, &fd, &st, NULL);
       if (k == FS_PATH_OK)
         close(fd);
       if (k != w)
@@ -290,10 +290,10 @@ static void test_walk(void) {
     }
   }
   alarm(0);
-  CHECK_EQ_INT(fs_path_open(&walk, "link_in", &fd, &st), FS_PATH_OK);
+  CHECK_EQ_INT(fs_path_open(&walk, "link_in", &fd, &st, NULL), FS_PATH_OK);
   close(fd);
   CHECK(S_ISREG(st.st_mode) && st.st_size == 5);
-  CHECK_EQ_INT(fs_path_open(&walk, "link_dir", &fd, &st), FS_PATH_OK);
+  CHECK_EQ_INT(fs_path_open(&walk, "link_dir", &fd, &st, NULL), FS_PATH_OK);
   close(fd);
   CHECK(S_ISDIR(st.st_mode));
 
@@ -301,16 +301,16 @@ static void test_walk(void) {
   const char *name;
   fs_root *both[] = {&walk, &kernel};
   for (int i = 0; i < (kernel.use_openat2 ? 2 : 1); i++) {
-    CHECK_EQ_INT(fs_path_open_parent(both[i], "sub/new.txt", &fd, &name),
+    CHECK_EQ_INT(fs_path_open_parent(both[i], "sub/new.txt", &fd, &name, NULL),
                  FS_PATH_OK);
     CHECK(strcmp(name, "new.txt") == 0);
     close(fd);
     CHECK_EQ_INT(fs_path_open_parent(both[i], "link_dir/new.txt", &fd,
-                                     &name), FS_PATH_OK);
+                                     &name, NULL), FS_PATH_OK);
     close(fd);
-    CHECK_EQ_INT(fs_path_open_parent(both[i], "sub/up/x", &fd, &name),
+    CHECK_EQ_INT(fs_path_open_parent(both[i], "sub/up/x", &fd, &name, NULL),
                  FS_PATH_OUTSIDE);
-    CHECK_EQ_INT(fs_path_open_parent(both[i], "above/x", &fd, &name),
+    CHECK_EQ_INT(fs_path_open_parent(both[i], "above/x", &fd, &name, NULL),
                  FS_PATH_OUTSIDE);
   }
   fs_root_close(&walk);
@@ -331,7 +331,7 @@ static void test_device(void) {
   CHECK_EQ_INT(fs_root_open(root, false, false, &r), FS_OK);
   int fd;
   struct stat st;
-  CHECK_EQ_INT(fs_path_open(&r, "nulldev", &fd, &st), FS_PATH_SPECIAL);
+  CHECK_EQ_INT(fs_path_open(&r, "nulldev", &fd, &st, NULL), FS_PATH_SPECIAL);
   fs_root_close(&r);
   unlink(p);
 }

@@ -338,6 +338,105 @@ static void test_limits(void) {
   CHECK_EQ_INT(leftovers(""), 0);
 }
 
+/* One identity must not be able to block everyone's uploads: slots per
+ * owner, a byte budget shared fairly, and expiry that resending a block
+ * cannot postpone. */
+static void test_owner_limits(void) {
+  fs_config cfg;
+  fs_config_defaults(&cfg);
+  cfg.root_dir = root;
+  cfg.write = true;
+  cfg.uploads.lifetime_ms = 300000;
+  fs_server *s = tu_server(&cfg);
+  uint8_t A[64];
+  memset(A, 'A', 64);
+  const fs_caller hog = {"[::1]:7000", ":hog", true};
+  const fs_caller c3 = {"[::1]:7001", ":client3", true};
+  char path[32];
+  /* Slots: the default four per identity, whatever the total. */
+  for (int i = 0; i < 16; i++) {
+    snprintf(path, sizeof path, "/hog%d", i);
+    uint8_t code = put_block(s, &hog, path, 0, true, 2, A, 64, NULL, 0);
+    CHECK_EQ_INT(code, i < FS_UPLOADS_PER_OWNER_DEFAULT ? OSCORE_CODE(2, 31)
+                                                        : OSCORE_CODE(5, 3));
+  }
+  CHECK(reply_uint(&r, OSCORE_OPT_MAX_AGE) > 0);
+  CHECK_EQ_INT(put_block(s, &tu_client1, "/mine", 0, true, 2, A, 64, NULL, 0),
+               OSCORE_CODE(2, 31));
+  /* Unprotected callers are counted per address: new ports do not help. */
+  for (int i = 0; i < 6; i++) {
+    char peer[32];
+    snprintf(peer, sizeof peer, "127.0.0.9:%d", 5000 + i);
+    const fs_caller anon = {peer, "anonymous", false};
+    snprintf(path, sizeof path, "/anon%d", i);
+    CHECK_EQ_INT(put_block(s, &anon, path, 0, true, 2, A, 64, NULL, 0),
+                 i < FS_UPLOADS_PER_OWNER_DEFAULT ? OSCORE_CODE(2, 31)
+                                                  : OSCORE_CODE(5, 3));
+  }
+  const fs_caller other_host = {"127.0.0.10:5000", "anonymous", false};
+  CHECK_EQ_INT(put_block(s, &other_host, "/anonx", 0, true, 2, A, 64, NULL,
+                         0), OSCORE_CODE(2, 31));
+  /* IPv6: per /64, the block one host usually has. */
+  for (int i = 0; i < 6; i++) {
+    char peer[64];
+    snprintf(peer, sizeof peer, "[2001:db8:1:2::%x]:%d", i + 1, 6000 + i);
+    const fs_caller anon = {peer, "anonymous", false};
+    snprintf(path, sizeof path, "/anon6-%d", i);
+    CHECK_EQ_INT(put_block(s, &anon, path, 0, true, 2, A, 64, NULL, 0),
+                 i < FS_UPLOADS_PER_OWNER_DEFAULT ? OSCORE_CODE(2, 31)
+                                                  : OSCORE_CODE(5, 3));
+  }
+  const fs_caller other_net = {"[2001:db8:1:3::1]:6000", "anonymous", false};
+  CHECK_EQ_INT(put_block(s, &other_net, "/anon6x", 0, true, 2, A, 64, NULL,
+                         0), OSCORE_CODE(2, 31));
+  fs_server_free(s);
+  CHECK_EQ_INT(leftovers(""), 0);
+
+  /* Bytes: 512 in all, at most 256 for one owner. */
+  cfg.uploads.budget = 512;
+  s = tu_server(&cfg);
+  for (uint32_t i = 0; i < 5; i++)
+    CHECK_EQ_INT(put_block(s, &hog, "/fat", i, true, 2, A, 64, NULL, 0),
+                 i < 4 ? OSCORE_CODE(2, 31) : OSCORE_CODE(5, 3));
+  CHECK_EQ_INT(put_block(s, &hog, "/fat2", 0, true, 2, A, 64, NULL, 0),
+               OSCORE_CODE(5, 3));
+  for (uint32_t i = 0; i < 4; i++)
+    CHECK_EQ_INT(put_block(s, &tu_client1, "/lean", i, true, 2, A, 64, NULL,
+                           0), OSCORE_CODE(2, 31));
+  CHECK_EQ_INT(put_block(s, &c3, "/late", 0, true, 2, A, 64, NULL, 0),
+               OSCORE_CODE(5, 3));
+  /* Finishing needs no room, and whole-body PUTs hold nothing. */
+  CHECK_EQ_INT(put_block(s, &hog, "/fat", 4, false, 2, "end", 3, NULL, 0),
+               OSCORE_CODE(2, 4));
+  CHECK(tu_exists(root, "fat"));
+  CHECK_EQ_INT(put_block(s, &c3, "/late", 0, true, 2, A, 64, NULL, 0),
+               OSCORE_CODE(2, 31));
+  fs_server_free(s);
+
+  /* Resending the same block is not activity: idle expiry still comes. */
+  cfg.uploads.budget = FS_UPLOAD_BUDGET_DEFAULT;
+  s = tu_server(&cfg);
+  CHECK_EQ_INT(put_block(s, &hog, "/slow", 0, true, 2, A, 64, NULL, 0),
+               OSCORE_CODE(2, 31));
+  CHECK_EQ_INT(put_block(s, &hog, "/slow", 1, true, 2, A, 64, NULL, 50000),
+               OSCORE_CODE(2, 31));
+  CHECK_EQ_INT(put_block(s, &hog, "/slow", 1, true, 2, A, 64, NULL, 100000),
+               OSCORE_CODE(2, 31));
+  CHECK_EQ_INT(put_block(s, &hog, "/slow", 1, true, 2, A, 64, NULL, 150000),
+               OSCORE_CODE(2, 31));
+  CHECK_EQ_INT(put_block(s, &hog, "/slow", 1, true, 2, A, 64, NULL, 200000),
+               OSCORE_CODE(4, 8));
+  /* Progress keeps an upload alive, but not past its lifetime. */
+  uint32_t i = 0;
+  for (uint64_t t = 0; t < 300000; t += 50000, i++)
+    CHECK_EQ_INT(put_block(s, &hog, "/steady", i, true, 2, A, 64, NULL,
+                           1000000 + t), OSCORE_CODE(2, 31));
+  CHECK_EQ_INT(put_block(s, &hog, "/steady", i, true, 2, A, 64, NULL,
+                         1300000), OSCORE_CODE(4, 8));
+  CHECK_EQ_INT(leftovers(""), 0);
+  fs_server_free(s);
+}
+
 static uint8_t del(fs_server *s, const char *path, const void *if_match,
                    size_t len) {
   treq q;
@@ -401,6 +500,7 @@ int main(void) {
   test_delete(s);
   fs_server_free(s);
   test_limits();
+  test_owner_limits();
   tu_rmtree(top);
   return unit_summary("test_fs_put");
 }

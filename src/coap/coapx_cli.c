@@ -1,0 +1,41 @@
+#include "coapx_cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool coapx_cli_add_bind(const char **binds, size_t *n, const char *spec,
+                        char *why, size_t why_len) {
+  if (*n == COAPX_MAX_BINDS) {
+    coapx_cli_fail(0, why, why_len, "too many --bind (at most %s)", "8");
+    return false;
+  }
+  binds[(*n)++] = spec;
+  return true;
+}
+
+int coapx_cli_fail(int result, char *why, size_t why_len, const char *fmt,
+                   const char *arg) {
+  if (why && why_len)
+    snprintf(why, why_len, fmt, arg);
+  return result;
+}
+
+void coapx_cli_bind_host(const char *spec, char *out, size_t cap) {
+  if (!spec || !*spec) {
+    snprintf(out, cap, "[::]");
+    return;
+  }
+  if (spec[0] == '[') {
+    const char *close = strchr(spec, ']');
+    size_t n = close ? (size_t)(close - spec) + 1 : strlen(spec);
+    snprintf(out, cap, "%.*s", (int)n, spec);
+    return;
+  }
+  const char *colon = strchr(spec, ':');
+  if (colon && strchr(colon + 1, ':'))
+    snprintf(out, cap, "[%s]", spec);
+  else if (colon)
+    snprintf(out, cap, "%.*s", (int)(colon - spec), spec);
+  else
+    snprintf(out, cap, "%s", spec);
+}
