@@ -13,12 +13,13 @@ enum {
   OPT_PAYLOAD = 256, OPT_CONTENT_FORMAT, OPT_ACCEPT, OPT_OBSERVE,
   OPT_OBSERVE_EXEC, OPT_NON, OPT_PROXY, OPT_CREDENTIALS, OPT_NO_SET_HOSTNAME,
   OPT_SZX, OPT_VERSION, OPT_TIMEOUT, OPT_PRETTY, OPT_NO_PRETTY, OPT_COLOR,
-  OPT_NO_COLOR, OPT_IF_MATCH, OPT_IF_NONE_MATCH,
+  OPT_NO_COLOR, OPT_IF_MATCH, OPT_IF_NONE_MATCH, OPT_PAYLOAD_RAW,
 };
 
 static const struct option longopts[] = {
   { "method", required_argument, NULL, 'm' },
   { "payload", required_argument, NULL, OPT_PAYLOAD },
+  { "payload-raw", no_argument, NULL, OPT_PAYLOAD_RAW },
   { "content-format", required_argument, NULL, OPT_CONTENT_FORMAT },
   { "accept", required_argument, NULL, OPT_ACCEPT },
   { "if-match", required_argument, NULL, OPT_IF_MATCH },
@@ -107,19 +108,27 @@ bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
                     optarg);
       break;
     case OPT_PAYLOAD: o->payload = optarg; break;
+    case OPT_PAYLOAD_RAW: o->payload_raw = true; break;
     case OPT_CONTENT_FORMAT:
+    case OPT_ACCEPT:
+      if (strcmp(optarg, "help") == 0) {
+        o->action = CLIENT_ACTION_CFORMATS;
+        break;
+      }
+      if (c == OPT_ACCEPT) {
+        if (!client_cformat_parse(optarg, &o->accept))
+          return fail(err, cap, "--accept: unknown content format '%s' (a "
+                      "media type, a short name such as json, or a number "
+                      "0-65535; --accept help lists them)", optarg);
+        o->has_accept = true;
+        break;
+      }
       if (!client_cformat_parse(optarg, &o->content_format))
         return fail(err, cap, "--content-format: unknown content format "
-                    "'%s' (a registered media type such as application/cbor, "
-                    "or a number 0-65535)", optarg);
+                    "'%s' (a media type, a short name such as cbor, or a "
+                    "number 0-65535; --content-format help lists them)",
+                    optarg);
       o->has_content_format = true;
-      break;
-    case OPT_ACCEPT:
-      if (!client_cformat_parse(optarg, &o->accept))
-        return fail(err, cap, "--accept: unknown content format '%s' (a "
-                    "registered media type such as application/json, or a "
-                    "number 0-65535)", optarg);
-      o->has_accept = true;
       break;
     case OPT_IF_MATCH: {
       if (o->n_if_match == CLIENT_MAX_IF_MATCH)
@@ -219,9 +228,15 @@ void client_options_help(FILE *out, const char *prog) {
 "Request:\n"
 "  -m, --method M           GET (default), POST, PUT, DELETE, FETCH, PATCH,\n"
 "                           iPATCH or a method number\n"
-"      --payload X          request body: text X, @FILE, or @- for stdin\n"
-"      --content-format CF  Content-Format of the body (media type or number)\n"
-"      --accept CF          Content-Format wanted in the response\n"
+"      --payload X          request body: text X, @FILE, or @- for stdin;\n"
+"                           text for a CBOR content format is CBOR\n"
+"                           diagnostic notation ('{\"a\": 1, \"b\": h'00'}')\n"
+"                           and is sent as CBOR\n"
+"      --payload-raw        send --payload text as it is, never converted\n"
+"      --content-format CF  Content-Format of the body: media type, short\n"
+"                           name (json, cbor, text, link-format, ...) or\n"
+"                           number; \"help\" lists them\n"
+"      --accept CF          Content-Format wanted in the response (as above)\n"
 "      --if-match ETAG      only if the resource has this ETag (hex; \"\"\n"
 "                           for \"exists\"; repeatable)\n"
 "      --if-none-match      only if the resource does not exist yet\n"

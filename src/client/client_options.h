@@ -16,6 +16,7 @@ typedef enum {
   CLIENT_ACTION_REQUEST,
   CLIENT_ACTION_HELP,
   CLIENT_ACTION_VERSION,
+  CLIENT_ACTION_CFORMATS,       /* --content-format help / --accept help */
 } client_action;
 
 typedef struct {
@@ -23,6 +24,7 @@ typedef struct {
   const char *uri;
   uint8_t method;               /* default GET */
   const char *payload;          /* --payload as given (NULL: none) */
+  bool payload_raw;             /* --payload-raw: no CBOR conversion */
   bool has_content_format;
   uint16_t content_format;
   bool has_accept;

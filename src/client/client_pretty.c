@@ -1,4 +1,5 @@
 #include "client_pretty.h"
+#include "client_names.h"
 
 #include <cbor.h>
 #include <cjson/cJSON.h>
@@ -6,25 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { KIND_NONE, KIND_LINK, KIND_JSON, KIND_CBOR, KIND_CBOR_SEQ } kind;
-
-static kind kind_of(uint16_t cf) {
-  switch (cf) {
-  case 40: return KIND_LINK;
-  case 50: case 51: case 52: case 110: case 111: case 256: case 291:
-  case 320: case 432: case 11543:
-    return KIND_JSON;
-  case 19: case 60: case 61: case 112: case 113: case 140: case 257:
-  case 258: case 271: case 290: case 322: case 340: case 341: case 10000:
-  case 11544:
-    return KIND_CBOR;
-  case 63: case 272:
-    return KIND_CBOR_SEQ;
-  default: return KIND_NONE;
-  }
+bool client_pretty_supported(uint16_t cf) {
+  return client_cformat_kind(cf) != CLIENT_CF_OTHER;
 }
-
-bool client_pretty_supported(uint16_t cf) { return kind_of(cf) != KIND_NONE; }
 
 /* RFC 6690: links are separated by commas outside <...> and "...". */
 static bool print_links(const uint8_t *p, size_t n, FILE *out) {
@@ -248,12 +233,12 @@ static bool print_cbor(const uint8_t *p, size_t n, bool seq, FILE *out) {
 
 bool client_pretty_print(uint16_t cf, const uint8_t *body, size_t len,
                          FILE *out) {
-  switch (kind_of(cf)) {
-  case KIND_LINK: return print_links(body, len, out);
-  case KIND_JSON: return print_json(body, len, out);
-  case KIND_CBOR:
+  switch (client_cformat_kind(cf)) {
+  case CLIENT_CF_LINK: return print_links(body, len, out);
+  case CLIENT_CF_JSON: return print_json(body, len, out);
+  case CLIENT_CF_CBOR:
     return len <= CBOR_MAX_BODY && print_cbor(body, len, false, out);
-  case KIND_CBOR_SEQ:
+  case CLIENT_CF_CBOR_SEQ:
     return len <= CBOR_MAX_BODY && print_cbor(body, len, true, out);
   default: return false;
   }

@@ -14,6 +14,7 @@
 #include "client_names.h"
 #include "client_output.h"
 #include "client_payload.h"
+#include "client_diag_payload.h"
 #include "client_trace.h"
 #include "coapx_client.h"
 #include "coapx_uri.h"
@@ -195,6 +196,16 @@ int client_request_run(const client_opts *o) {
                                "or query; give coap://host[:port]", o->proxy));
   }
   if (!client_payload_load(o->payload, &s.payload, err, sizeof err))
+    return finish(&s, o, say(CLIENT_EXIT_USAGE, "%s", err));
+  /* As aiocoap-client: text given inline (not @FILE) for a CBOR-based
+   * format is diagnostic notation. */
+  client_cf_kind kind = o->has_content_format
+                            ? client_cformat_kind(o->content_format)
+                            : CLIENT_CF_OTHER;
+  if (!o->payload_raw && s.payload.len && o->payload[0] != '@' &&
+      (kind == CLIENT_CF_CBOR || kind == CLIENT_CF_CBOR_SEQ) &&
+      !client_payload_diag_to_cbor(&s.payload, kind == CLIENT_CF_CBOR_SEQ,
+                                   err, sizeof err))
     return finish(&s, o, say(CLIENT_EXIT_USAGE, "%s", err));
 
   store_context *sc = NULL;

@@ -166,3 +166,19 @@ while True:
   for i in $(seq 1 100); do [ -s "$TMP/optecho.port" ] && break; sleep 0.05; done
   ECHOPORT=$(cat "$TMP/optecho.port")
 }
+
+# start_capture: tests/client/wire_capture.py on a free port; every request
+# lands as one line "CODE OPT=HEX,... PAYLOADHEX" in $TMP/capture.log, and
+# $TMP/capture.reply (same form) is the answer. Sets CAPPORT.
+start_capture() {
+  rm -f "$TMP/capture.log" "$TMP/capture.port"
+  /usr/bin/python3 "$SRCDIR/tests/client/wire_capture.py" "$TMP/capture.log" \
+    "$TMP/capture.reply" >"$TMP/capture.port" &
+  PIDS+=($!)
+  local i
+  for i in $(seq 1 100); do [ -s "$TMP/capture.port" ] && break; sleep 0.05; done
+  CAPPORT=$(cat "$TMP/capture.port")
+}
+
+# last_capture: the last request the capture endpoint saw.
+last_capture() { tail -n 1 "$TMP/capture.log" 2>/dev/null; }

@@ -45,6 +45,28 @@ static void test_cformats(void) {
   CHECK(!client_cformat_parse("application/nothing", &cf));
   CHECK(!client_cformat_parse("", &cf));
   CHECK(!client_cformat_parse("application/json-", &cf));
+  /* Short names: the media type without application/ or text/. */
+  CHECK(client_cformat_parse("json", &cf) && cf == 50);
+  CHECK(client_cformat_parse("CBOR", &cf) && cf == 60);
+  CHECK(client_cformat_parse("text", &cf) && cf == 0);
+  CHECK(client_cformat_parse("link-format", &cf) && cf == 40);
+  CHECK(client_cformat_parse("octet-stream", &cf) && cf == 42);
+  CHECK(client_cformat_parse("senml+json", &cf) && cf == 110);
+  CHECK(client_cformat_parse("cbor-seq", &cf) && cf == 63);
+  CHECK(client_cformat_parse("css", &cf) && cf == 20000);
+  CHECK(!client_cformat_parse("plain", &cf));
+  CHECK(!client_cformat_parse("cose", &cf));   /* only with parameters */
+  CHECK(client_cformat_kind(60) == CLIENT_CF_CBOR);
+  CHECK(client_cformat_kind(140) == CLIENT_CF_CBOR);
+  CHECK(client_cformat_kind(61) == CLIENT_CF_CBOR);
+  CHECK(client_cformat_kind(63) == CLIENT_CF_CBOR_SEQ);
+  CHECK(client_cformat_kind(272) == CLIENT_CF_CBOR_SEQ);
+  CHECK(client_cformat_kind(50) == CLIENT_CF_JSON);
+  CHECK(client_cformat_kind(11543) == CLIENT_CF_JSON);
+  CHECK(client_cformat_kind(40) == CLIENT_CF_LINK);
+  CHECK(client_cformat_kind(0) == CLIENT_CF_OTHER);
+  CHECK(client_cformat_kind(42) == CLIENT_CF_OTHER);
+  CHECK(client_cformat_kind(9999) == CLIENT_CF_OTHER);
   CHECK(strcmp(client_cformat_name(40), "application/link-format") == 0);
   CHECK(client_cformat_name(1) == NULL);
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# oscore-client as aiocoap-client and curl users expect it (issue 15):
+# CBOR diagnostic payloads, content-format names, binary bodies on a
+# terminal, extra options, pretty printing, messages pointing to the
+# cause. Requests go to wire_capture.py, which records exactly what went
+# out and answers as told.
+source "$(dirname "$0")/lib.sh" "$@"
+
+start_capture
+U=coap://127.0.0.1:$CAPPORT
+
+wire_is() {  # wire_is EXPECTED: the last request seen
+  [ "$(last_capture)" = "$1" ] || { echo "  wire: '$(last_capture)', expected '$1'"; return 1; }
+}
+
+# --- 1. CBOR diagnostic notation for CBOR content formats ----------------
+run cbor-json -m POST --payload '{"a":1}' --content-format application/cbor "$U/x"
+check "JSON text for application/cbor goes out as CBOR" \
+  eval 'rc_is cbor-json 0 && wire_is "2 11=78,12=3c a1616101"'
+run cbor-diag -m PUT --payload "[h'01 02', 1.5, -1, true, null, simple(16), 0.1, 1(0)]" --content-format cbor "$U/x"
+check "diagnostic notation: byte strings, floats, simple values, tags" \
+  eval 'rc_is cbor-diag 0 && wire_is "3 11=78,12=3c 88420102f93e0020f5f6f0fb3fb999999999999ac100"'
+run cbor-seq -m POST --payload '[1, "a"]' --content-format application/cbor-seq "$U/x"
+check "cbor-seq: the array's items one after another" \
+  eval 'rc_is cbor-seq 0 && wire_is "2 11=78,12=3f 016161"'
+run cbor-plus -m POST --payload '{"n": "x", "v": 2}' --content-format senml+cbor "$U/x"
+check "+cbor types are converted too" \
+  eval 'rc_is cbor-plus 0 && wire_is "2 11=78,12=70 a2616e6178617602"'
+run cbor-raw -m POST --payload '{"a":1}' --payload-raw --content-format cbor "$U/x"
+check "--payload-raw sends the text as it is" \
+  eval 'rc_is cbor-raw 0 && wire_is "2 11=78,12=3c 7b2261223a317d"'
+printf '{"a":1}' >"$TMP/body.json"
+run cbor-file -m POST --payload "@$TMP/body.json" --content-format cbor "$U/x"
+check "@FILE is sent as it is (as aiocoap does)" \
+  eval 'rc_is cbor-file 0 && wire_is "2 11=78,12=3c 7b2261223a317d"'
+run json-text -m POST --payload '{"a":1}' --content-format json "$U/x"
+check "JSON stays text for application/json" \
+  eval 'rc_is json-text 0 && wire_is "2 11=78,12=32 7b2261223a317d"'
+n_before=$(wc -l <"$TMP/capture.log")
+run cbor-bad -m POST --payload '{"a":1' --content-format cbor "$U/x"
+check "unparsable diagnostic notation: exit 2, position named, nothing sent" \
+  eval 'rc_is cbor-bad 2 && one_line cbor-bad && err_has cbor-bad "line 1, column 7" && [ "$(wc -l <"$TMP/capture.log")" = "$n_before" ]'
+run cbor-seq-bad -m POST --payload '1' --content-format cbor-seq "$U/x"
+check "cbor-seq wants an array" \
+  eval 'rc_is cbor-seq-bad 2 && err_has cbor-seq-bad "array"'
+
+# --- 3. content-format names -------------------------------------------
+for pair in json:32 cbor:3c text:- link-format:28 octet-stream:2a senml+json:6e; do
+  name=${pair%%:*} hex=${pair##*:}
+  run "cf-$name" --accept "$name" "$U/x"
+  if [ "$hex" = - ]; then want="1 11=78,17= -"; else want="1 11=78,17=$hex -"; fi
+  check "--accept $name" eval 'rc_is cf-'"$name"' 0 && wire_is "'"$want"'"'
+done
+run cf-help --content-format help
+check "--content-format help lists the registry with short names" \
+  eval 'rc_is cf-help 0 && grep -q "^ *60  application/cbor  (cbor)$" "$TMP/cf-help.out" && grep -q "^ *110  application/senml+json  (senml+json)$" "$TMP/cf-help.out"'
+run accept-help --accept help
+check "--accept help too" eval 'rc_is accept-help 0 && grep -q "link-format" "$TMP/accept-help.out"'
+
+finish
