@@ -182,3 +182,30 @@ start_capture() {
 
 # last_capture: the last request the capture endpoint saw.
 last_capture() { tail -n 1 "$TMP/capture.log" 2>/dev/null; }
+
+# run_tty NAME ARGS...: like run, but the client's stdout is a terminal
+# (a pseudo-terminal; its CR LF turned back into LF). stderr is not.
+run_tty() {
+  local name=$1
+  shift
+  /usr/bin/python3 -c '
+import os, subprocess, sys
+m, s = os.openpty()
+with open(sys.argv[1], "w") as err:
+    p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=s,
+                         stderr=err)
+os.close(s)
+out = b""
+while True:
+    try:
+        d = os.read(m, 65536)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.buffer.write(out.replace(b"\r\n", b"\n"))
+sys.exit(p.wait())
+' "$TMP/$name.err" "$CLIENT" "$@" >"$TMP/$name.out"
+  echo $? >"$TMP/$name.rc"
+}

@@ -57,4 +57,33 @@ check "--content-format help lists the registry with short names" \
 run accept-help --accept help
 check "--accept help too" eval 'rc_is accept-help 0 && grep -q "link-format" "$TMP/accept-help.out"'
 
+# --- 2. binary bodies on a terminal --------------------------------------
+echo "69 12=2a 000102030405060708090a0b0c0d0e0f41424344" >"$TMP/capture.reply"
+run_tty bin-tty "$U/bin"
+cat >"$TMP/bin.want" <<'DUMP'
+00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |................|
+00000010  41 42 43 44                                       |ABCD|
+00000014
+DUMP
+check "binary body on a terminal: aiocoap's hex dump, and a note why" \
+  eval 'rc_is bin-tty 0 && same_file "$TMP/bin-tty.out" "$TMP/bin.want" && err_has bin-tty "hex dump of the application/octet-stream body"'
+run bin-pipe "$U/bin"
+printf '\000\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017ABCD' >"$TMP/bin.raw"
+check "binary body into a pipe: the bytes" eval 'rc_is bin-pipe 0 && same_file "$TMP/bin-pipe.out" "$TMP/bin.raw"'
+run_tty bin-quiet -q -o "$TMP/bin.file" "$U/bin"
+check "binary body with -o on a terminal: the bytes in the file" \
+  eval 'rc_is bin-quiet 0 && same_file "$TMP/bin.file" "$TMP/bin.raw" && [ ! -s "$TMP/bin-quiet.out" ]'
+echo "69 - 000102030405060708090a0b0c0d0e0f" >"$TMP/capture.reply"
+run_tty bin-16 -q "$U/bin"
+check "a multiple of 16 bytes: no trailing offset line (as aiocoap)" \
+  eval 'rc_is bin-16 0 && [ "$(cat "$TMP/bin-16.out")" = "00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |................|" ] && [ ! -s "$TMP/bin-16.err" ]'
+echo "69 - 48c3a46c6c6f0a" >"$TMP/capture.reply"
+run_tty text-tty "$U/text"
+check "UTF-8 text on a terminal stays text" eval 'rc_is text-tty 0 && out_is text-tty "Hällo"'
+echo "69 - 1b5b324a" >"$TMP/capture.reply"
+run_tty esc-tty -q "$U/esc"
+check "escape sequences never reach the terminal" \
+  eval 'rc_is esc-tty 0 && grep -q "^00000000  1b 5b 32 4a" "$TMP/esc-tty.out"'
+rm -f "$TMP/capture.reply"
+
 finish
