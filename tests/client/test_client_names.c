@@ -104,7 +104,12 @@ static void test_pretty(void) {
   const char *l = "</a>;ct=0,</b,c>;rt=\"x,y\",</d>";
   expect(40, l, strlen(l), "</a>;ct=0,\n</b,c>;rt=\"x,y\",\n</d>\n");
   const char *j = "{\"a\":[1,2]}";
-  expect(50, j, strlen(j), "{\n\t\"a\":\t[1, 2]\n}\n");
+  /* jq's layout: two spaces, no tabs, one member per line. */
+  expect(50, j, strlen(j), "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
+  const char *j2 = "[0.1, 1e300, -12, 2.5e-7, {}, [], \"t\\u00e4b\\t\\u0001\", "
+                   "true, null]";
+  expect(50, j2, strlen(j2), "[\n  0.1,\n  1e+300,\n  -12,\n  2.5e-07,\n  {},\n"
+         "  [],\n  \"t\xc3\xa4" "b\\t\\u0001\",\n  true,\n  null\n]\n");
   expect_refused(50, "{\"a\":", 5);
 
   /* {1: [h'0102', "x\n"], -2: true, "f": 1.5} */
@@ -121,6 +126,15 @@ static void test_pretty(void) {
   expect(60, indef, sizeof indef, "[_ \n  null,\n  undefined\n]\n");
   static const uint8_t one[] = { 0xfb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0 };
   expect(60, one, sizeof one, "1.0\n");
+  /* Floats in their shortest round-trip form, at their own width. */
+  static const uint8_t tenth[] = { 0xfb, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99,
+                                   0x99, 0x9a };
+  expect(60, tenth, sizeof tenth, "0.1\n");
+  static const uint8_t tenth32[] = { 0xfa, 0x3d, 0xcc, 0xcc, 0xcd };
+  expect(60, tenth32, sizeof tenth32, "0.1\n");
+  static const uint8_t big[] = { 0xfb, 0x7e, 0x37, 0xe4, 0x3c, 0x88, 0x00,
+                                 0x75, 0x9c };
+  expect(60, big, sizeof big, "1e+300\n");
   static const uint8_t minneg[] = { 0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                     0xff, 0xff };
   expect(60, minneg, sizeof minneg, "-18446744073709551616\n");
