@@ -110,6 +110,16 @@ const char *client_option_name(uint16_t number) {
   return NULL;
 }
 
+bool client_option_number(const char *name, uint16_t *number) {
+  for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+    if (strcasecmp(options[i].name, name) == 0) {
+      *number = options[i].number;
+      return true;
+    }
+  }
+  return false;
+}
+
 client_opt_format client_option_format(uint16_t number) {
   for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
     if (options[i].number == number) return options[i].format;

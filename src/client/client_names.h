@@ -20,6 +20,9 @@ const char *client_code_name(uint8_t code, char *buf, size_t cap);
 /* Option name ("Uri-Path"), or NULL when unknown. */
 const char *client_option_name(uint16_t number);
 
+/* Option number by name (case-insensitive); false when unknown. */
+bool client_option_number(const char *name, uint16_t *number);
+
 /* How an option's value is best shown. */
 typedef enum { CLIENT_OPT_OPAQUE, CLIENT_OPT_STRING, CLIENT_OPT_UINT,
                CLIENT_OPT_EMPTY, CLIENT_OPT_BLOCK } client_opt_format;

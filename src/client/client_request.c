@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "client_exit.h"
+#include "client_hints.h"
 #include "client_names.h"
 #include "client_output.h"
 #include "client_payload.h"
@@ -53,7 +54,7 @@ static int status_for_code(uint8_t code) {
  * anything but an answer (whose code the output already showed). */
 static int verdict(const client_opts *o, coapx_err e,
                    const coapx_client_result *res, client_output *out,
-                   const char *host) {
+                   const char *host, bool first_use) {
   const char *d = res->detail;
   char code[48];
   switch (e) {
@@ -76,9 +77,14 @@ static int verdict(const client_opts *o, coapx_err e,
   case COAPX_ERR_SECURITY:
     return say(CLIENT_EXIT_SECURITY, "the response did not verify (OSCORE): "
                "%s", d);
-  case COAPX_ERR_UNPROTECTED:
+  case COAPX_ERR_UNPROTECTED: {
+    const char *hint = client_hint_unprotected(res->code, d, first_use);
+    if (hint)
+      return say(CLIENT_EXIT_SECURITY, "the server refused OSCORE (%s): %s",
+                 d, hint);
     return say(CLIENT_EXIT_SECURITY, "the server answered without OSCORE "
                "(its security layer refused the request?): %s", d);
+  }
   case COAPX_ERR_PROTOCOL:
     if ((res->code >> 5) == 4 || (res->code >> 5) == 5)
       return say(status_for_code(res->code), "%s", d);
@@ -165,10 +171,16 @@ int client_request_run(const client_opts *o) {
   char err[600];
   const char *why;
 
-  if (coapx_uri_parse(o->uri, &s.uri, &why) != COAPX_OK)
+  if (coapx_uri_parse(o->uri, &s.uri, &why) != COAPX_OK) {
+    if (client_hint_uri_scheme(o->uri))
+      return finish(&s, o, say(CLIENT_EXIT_USAGE, "invalid URI '%.200s%s': "
+                               "no scheme; did you mean coap://%.200s%s ?",
+                               o->uri, strlen(o->uri) > 200 ? "..." : "",
+                               o->uri, strlen(o->uri) > 200 ? "..." : ""));
     /* Only the start of a huge URI: the error stays one readable line. */
     return finish(&s, o, say(CLIENT_EXIT_USAGE, "invalid URI '%.200s%s': %s",
                              o->uri, strlen(o->uri) > 200 ? "..." : "", why));
+  }
   if (!s.uri.is_coap && !o->proxy)
     return finish(&s, o, say(CLIENT_EXIT_USAGE, "URI scheme '%s' is not "
                              "supported (coap:// over UDP; other schemes "
@@ -224,7 +236,7 @@ int client_request_run(const client_opts *o) {
                         "unprotected", s.uri.normal);
   }
 
-  size_t cap = s.uri.n_path + s.uri.n_query + 8 + o->n_if_match;
+  size_t cap = s.uri.n_path + s.uri.n_query + 8 + o->n_if_match + o->n_extra;
   s.opts = calloc(cap, sizeof *s.opts);
   if (!s.opts) return finish(&s, o, say(1, "out of memory"));
   oscore_msg msg;
@@ -245,16 +257,24 @@ int client_request_run(const client_opts *o) {
                        OSCORE_BYTES(o->if_match[i], o->if_match_len[i]));
   if (o->if_none_match)
     oscore_msg_add_opt(&msg, OSCORE_OPT_IF_NONE_MATCH, OSCORE_BYTES(NULL, 0));
+  for (size_t i = 0; i < o->n_extra; i++)
+    if (oscore_msg_add_opt(&msg, o->extra[i].number,
+                           OSCORE_BYTES(o->extra[i].value, o->extra[i].len)))
+      return finish(&s, o, say(CLIENT_EXIT_USAGE, "-O %u: too many options",
+                               o->extra[i].number));
   msg.payload = OSCORE_BYTES(s.payload.data, s.payload.len);
 
   const coapx_uri *dst = o->proxy ? &s.proxy : &s.uri;
+  char addr_why[300] = "";
   coapx_client_config cc = { .host = dst->host, .port = dst->port,
                              .timeout_ms = o->timeout_ms,
-                             .trace = client_trace, .trace_arg = &tc };
+                             .trace = client_trace, .trace_arg = &tc,
+                             .family = o->family, .bind = o->bind,
+                             .why = addr_why, .why_cap = sizeof addr_why };
   e = coapx_client_new(&cc, &s.client);
   if (e == COAPX_ERR_ADDRESS)
-    return finish(&s, o, say(CLIENT_EXIT_NETWORK, "cannot resolve host '%s'",
-                             dst->host));
+    return finish(&s, o, say(CLIENT_EXIT_NETWORK, "%s", addr_why[0] ? addr_why
+                             : "cannot resolve the host"));
   if (e) return finish(&s, o, say(CLIENT_EXIT_FAILURE, "%s",
                                   coapx_strerror(e)));
   tc.client = s.client;
@@ -280,10 +300,11 @@ int client_request_run(const client_opts *o) {
                            .block_szx = o->payload_initial_szx,
                            .security = sc, .stop = stop_flag };
   coapx_client_result res;
+  bool first_use = sc && store_context_oscore(sc)->sender_seq == 0;
   e = coapx_client_request(s.client, &req, client_output_sink(s.out), &res);
   if (e) client_output_abort(s.out);
   if (res.echo_retried)
     client_trace_note(&tc, "the request was repeated once with Echo");
-  int status = verdict(o, e, &res, s.out, dst->host);
+  int status = verdict(o, e, &res, s.out, dst->host, first_use);
   return finish(&s, o, status);
 }

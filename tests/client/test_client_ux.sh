@@ -86,4 +86,58 @@ check "escape sequences never reach the terminal" \
   eval 'rc_is esc-tty 0 && grep -q "^00000000  1b 5b 32 4a" "$TMP/esc-tty.out"'
 rm -f "$TMP/capture.reply"
 
+# --- 4. options libcoap users reach for ----------------------------------
+run opt-O -O 2049,hello -O Max-Age,60 -O 2051,0x0102 -O 65000 "$U/x"
+check "-O NUM,text / name,number (uint option) / NUM,0xhex / NUM (empty)" \
+  eval 'rc_is opt-O 0 && wire_is "1 11=78,14=3c,2049=68656c6c6f,2051=0102,65000= -"'
+usage_err() {  # usage_err NAME TEXT ARGS...
+  local name=$1 text=$2
+  shift 2
+  run "$name" "$@"
+  check "$name: exit 2, one line naming '$text'" \
+    eval 'rc_is '"$name"' 2 && one_line '"$name"' && err_has '"$name"' "$text"'
+}
+usage_err opt-oscore "option 9 is set by the client" -O 9,x "$U/x"
+usage_err opt-hex "is not hex" -O 2049,0xzz "$U/x"
+usage_err opt-uint "is not an unsigned integer" -O Max-Age,-1 "$U/x"
+usage_err opt-name "nor a known option name" -O Frob,1 "$U/x"
+usage_err opt-many "at most 16 options" $(for i in $(seq 17); do echo -O 2049,a; done) "$U/x"
+usage_err bind-empty "--bind: empty address" --bind "" "$U/x"
+run fam4 -4 "coap://localhost:$CAPPORT/four"
+check "-4 reaches an IPv4-only server through 'localhost'" \
+  eval 'rc_is fam4 0 && wire_is "1 3=6c6f63616c686f7374,11=666f7572 -"'
+run fam6 -6 "$U/x"
+check "-6 with an IPv4 literal: exit 6, says why" \
+  eval 'rc_is fam6 6 && one_line fam6 && err_has fam6 "has no IPv6 address"'
+bport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+run bind --bind "127.0.0.1:$bport" "$U/x"
+check "--bind HOST:PORT: the request comes from that port" \
+  eval 'rc_is bind 0 && [ "$(cat "$TMP/capture.log.peer")" = "127.0.0.1 $bport" ]'
+run bind-bad --bind 192.0.2.1 "$U/x"
+check "--bind with an address not of this host: exit 6, named" \
+  eval 'rc_is bind-bad 6 && one_line bind-bad && err_has bind-bad "local address .192.0.2.1."'
+
+# --- 7. messages that point to the cause ---------------------------------
+run dns coap://nonexistent.invalid/
+check "a name that does not resolve keeps getaddrinfo's reason" \
+  eval 'rc_is dns 6 && one_line dns && err_has dns "cannot resolve host .nonexistent.invalid.: ."'
+run noscheme "localhost:$CAPPORT/x"
+check "host:port/path without a scheme: did you mean coap://..." \
+  eval 'rc_is noscheme 2 && one_line noscheme && err_has noscheme "did you mean coap://localhost:$CAPPORT/x"'
+make_creds
+C="$TMP/creds/client1-anyport.json"
+echo "130 - 426164204f7074696f6e" >"$TMP/capture.reply"
+run badopt --credentials "$C" "$U/x"
+check "4.02 from a server without OSCORE: says it does not speak OSCORE" \
+  eval 'rc_is badopt 7 && one_line badopt && err_has badopt "does not speak OSCORE"'
+make_creds
+echo "129 14= 5265706c6179206465746563746564" >"$TMP/capture.reply"
+run replay1 --credentials "$C" "$U/x"
+check "4.01 Replay detected on a fresh context's first request: the hint" \
+  eval 'rc_is replay1 7 && one_line replay1 && err_has replay1 "holds state for this sender ID"'
+run replay2 --credentials "$C" "$U/x"
+check "... and not once the context has been used" \
+  eval 'rc_is replay2 7 && err_lacks replay2 "holds state" && err_has replay2 "Replay detected"'
+rm -f "$TMP/capture.reply"
+
 finish

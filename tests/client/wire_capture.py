@@ -10,8 +10,9 @@ Binds 127.0.0.1 port 0 and prints the port. Each request appends one line
 to LOG: "CODE OPT=HEX,OPT=HEX,... PAYLOADHEX" (option numbers in order,
 "-" for none). REPLY, read afresh per request when it exists, holds
 "CODE OPT=HEX,... PAYLOADHEX" for the answer (piggybacked on the ACK of a
-CON, a NON to a NON); without it the answer is an empty 2.05. Exits after
-120 s without a request."""
+CON, a NON to a NON); without it the answer is an empty 2.05. LOG.peer
+holds "ADDRESS PORT" of the last sender. Exits after 120 s without a
+request."""
 import socket
 import sys
 
@@ -86,6 +87,8 @@ def main():
         opts, payload = parse_options(d, 4 + tkl)
         with open(log, "a") as f:
             f.write(text(d[1], opts, payload) + "\n")
+        with open(log + ".peer", "w") as f:
+            f.write("%s %d\n" % a)
         code, ropts, rpayload = 69, [], b""
         try:
             with open(reply) as f:
