@@ -140,4 +140,23 @@ check "... and not once the context has been used" \
   eval 'rc_is replay2 7 && err_lacks replay2 "holds state" && err_has replay2 "Replay detected"'
 rm -f "$TMP/capture.reply"
 
+# --- 8. credentials maps with entries of other types ---------------------
+make_creds
+cat >"$TMP/creds/mixed.json" <<JSON
+{ "coap://127.0.0.1:$CAPPORT/dtls*": { "dtls": { "psk": { "ascii": "x" },
+      "client-identity": { "ascii": "y" } } },
+  "coap://127.0.0.1:$CAPPORT/edhoc*": ":edhoc",
+  ":edhoc": { "edhoc-oscore": { "suite": 2, "method": 3 } },
+  "coap://elsewhere/*": { "oscore": { "basedir": "client1/for-fileserver/" } },
+  "coap://plain/*": { "any-of": [] } }
+JSON
+run mixed-plain --credentials "$TMP/creds/mixed.json" "$U/other"
+check "mixed map: a URI needing no unusable entry works, one warning names them" \
+  eval 'rc_is mixed-plain 0 && one_line mixed-plain && err_has mixed-plain "ignoring 3 entries.*(dtls).*(edhoc-oscore).*(any-of)"'
+run mixed-quiet -q --credentials "$TMP/creds/mixed.json" "$U/other"
+check "... -q silences the warning" eval 'rc_is mixed-quiet 0 && [ ! -s "$TMP/mixed-quiet.err" ]'
+run mixed-edhoc -q --credentials "$TMP/creds/mixed.json" "$U/edhoc/x"
+check "a URI that needs the edhoc-oscore entry: exit 3 naming entry and type" \
+  eval 'rc_is mixed-edhoc 3 && one_line mixed-edhoc && err_has mixed-edhoc "entry \":edhoc\" matches coap://127.0.0.1:$CAPPORT/edhoc/x, but its credential type \"edhoc-oscore\""'
+
 finish
