@@ -264,7 +264,7 @@ static coapx_err on_data(void *arg, const uint8_t *p, size_t n,
 
 static coapx_err on_end(void *arg) {
   client_output *o = arg;
-  client_progress_clear(&o->progress);
+  client_progress_finish(&o->progress, "received");
   coapx_err e = COAPX_OK;
   if (o->buffering) {
     o->buffering = false;

@@ -15,8 +15,10 @@
 #include "client_names.h"
 #include "client_output.h"
 #include "client_payload.h"
+#include "client_progress.h"
 #include "client_diag_payload.h"
 #include "client_trace.h"
+#include "coapx_block.h"
 #include "coapx_client.h"
 #include "coapx_uri.h"
 #include "store.h"
@@ -109,6 +111,29 @@ static int verdict(const client_opts *o, coapx_err e,
   default:
     return say(CLIENT_EXIT_FAILURE, "%s%s%s", coapx_strerror(e),
                *d ? ": " : "", d);
+  }
+}
+
+/* What the engine reports goes to -v, and an upload's Block1 requests to
+ * its progress line; the first response after the last block ends it. */
+typedef struct {
+  client_trace_ctx *tc;
+  client_progress up;
+  bool last_sent;
+} trace_state;
+
+static void on_trace(const coapx_trace *t, void *arg) {
+  trace_state *ts = arg;
+  client_trace(t, ts->tc);
+  if (t->kind == COAPX_TRACE_REQUEST && t->msg) {
+    client_progress_block1(&ts->up, t->msg);
+    const oscore_opt *b1 = oscore_msg_find_opt(t->msg, OSCORE_OPT_BLOCK1);
+    coapx_block b;
+    ts->last_sent = b1 && coapx_block_decode(b1->value, &b) == COAPX_OK &&
+                    !b.more;
+  } else if (t->kind == COAPX_TRACE_RESPONSE && ts->last_sent) {
+    ts->last_sent = false;
+    client_progress_finish(&ts->up, "sent");
   }
 }
 
@@ -266,9 +291,11 @@ int client_request_run(const client_opts *o) {
 
   const coapx_uri *dst = o->proxy ? &s.proxy : &s.uri;
   char addr_why[300] = "";
+  trace_state ts = { .tc = &tc };
+  client_progress_start(&ts.up, stderr_tty && !o->quiet, true, s.payload.len);
   coapx_client_config cc = { .host = dst->host, .port = dst->port,
                              .timeout_ms = o->timeout_ms,
-                             .trace = client_trace, .trace_arg = &tc,
+                             .trace = on_trace, .trace_arg = &ts,
                              .family = o->family, .bind = o->bind,
                              .why = addr_why, .why_cap = sizeof addr_why };
   e = coapx_client_new(&cc, &s.client);
@@ -302,6 +329,7 @@ int client_request_run(const client_opts *o) {
   coapx_client_result res;
   bool first_use = sc && store_context_oscore(sc)->sender_seq == 0;
   e = coapx_client_request(s.client, &req, client_output_sink(s.out), &res);
+  client_progress_clear(&ts.up);
   if (e) client_output_abort(s.out);
   if (res.echo_retried)
     client_trace_note(&tc, "the request was repeated once with Echo");

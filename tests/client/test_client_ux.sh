@@ -159,4 +159,30 @@ run mixed-edhoc -q --credentials "$TMP/creds/mixed.json" "$U/edhoc/x"
 check "a URI that needs the edhoc-oscore entry: exit 3 naming entry and type" \
   eval 'rc_is mixed-edhoc 3 && one_line mixed-edhoc && err_has mixed-edhoc "entry \":edhoc\" matches coap://127.0.0.1:$CAPPORT/edhoc/x, but its credential type \"edhoc-oscore\""'
 
+# --- 6. progress: uploads too, and a summary line at the end --------------
+if command -v script >/dev/null; then
+  start_server ux
+  S=coap://127.0.0.1:$PORT
+  head -c 300000 /dev/urandom >"$TMP/up.bin"
+  script -qec "'$CLIENT' -m PUT --payload @'$TMP/up.bin' '$S/store'" \
+    "$TMP/tty-up.log" >/dev/null 2>&1 </dev/null
+  check "upload on a terminal: progress with percentage, then 'sent ... in'" \
+    eval 'grep -aq "KiB of 293.0 KiB" "$TMP/tty-up.log" && grep -aq "sent 293.0 KiB in [0-9.]* s, [0-9.]* [KM]iB/s" "$TMP/tty-up.log"'
+  script -qec "'$CLIENT' -o '$TMP/down.bin' '$S/store'" \
+    "$TMP/tty-down.log" >/dev/null 2>&1 </dev/null
+  check "download to a file on a terminal: 'received ... in' summary" \
+    eval 'cmp -s "$TMP/down.bin" "$TMP/up.bin" && grep -aq "received 293.0 KiB in [0-9.]* s" "$TMP/tty-down.log"'
+  script -qec "'$CLIENT' -q -m PUT --payload @'$TMP/up.bin' '$S/store' && '$CLIENT' -q -o '$TMP/down2.bin' '$S/store'" \
+    "$TMP/tty-q.log" >/dev/null 2>&1 </dev/null
+  check "-q: neither progress nor summary" \
+    eval 'cmp -s "$TMP/down2.bin" "$TMP/up.bin" && ! grep -aq "KiB" "$TMP/tty-q.log"'
+  head -c 1000 /dev/urandom >"$TMP/small.bin"
+  script -qec "'$CLIENT' -m PUT --payload @'$TMP/small.bin' '$S/store'" \
+    "$TMP/tty-small.log" >/dev/null 2>&1 </dev/null
+  check "small transfers: no summary" eval '! grep -aq "sent\|received" "$TMP/tty-small.log"'
+  stop_server "$SPID"
+else
+  echo "# skipping the terminal progress checks: no script(1)"
+fi
+
 finish
