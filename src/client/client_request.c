@@ -104,8 +104,11 @@ static int verdict(const client_opts *o, coapx_err e,
                    ? CLIENT_EXIT_CONFIG : CLIENT_EXIT_FAILURE,
                "%s", d);
   case COAPX_ERR_PDU_FULL:
+    /* libcoap also refuses a second value of a non-repeatable option. */
     return say(CLIENT_EXIT_USAGE, "the request's options do not fit into "
-               "one CoAP message (URI too long?)");
+               "one CoAP message (URI too long?%s)",
+               o->n_extra ? " or an -O option given twice that may appear "
+                            "only once?" : "");
   case COAPX_ERR_INVALID_ARG:
     return say(CLIENT_EXIT_USAGE, "%s", *d ? d : "invalid request");
   default:

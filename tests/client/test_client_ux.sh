@@ -102,6 +102,7 @@ usage_err opt-hex "is not hex" -O 2049,0xzz "$U/x"
 usage_err opt-uint "is not an unsigned integer" -O Max-Age,-1 "$U/x"
 usage_err opt-name "nor a known option name" -O Frob,1 "$U/x"
 usage_err opt-many "at most 16 options" $(for i in $(seq 17); do echo -O 2049,a; done) "$U/x"
+usage_err opt-twice "an -O option given twice" -O Max-Age,1 -O Max-Age,2 "$U/x"
 usage_err bind-empty "--bind: empty address" --bind "" "$U/x"
 run fam4 -4 "coap://localhost:$CAPPORT/four"
 check "-4 reaches an IPv4-only server through 'localhost'" \
