@@ -159,6 +159,40 @@ static bool parse_extra(const char *arg, client_extra_opt *x, char *err,
   return true;
 }
 
+/* --content-format / --accept (|accept|) CF, or "help". */
+static bool parse_cformat(const char *arg, bool accept, client_opts *o,
+                          char *err, size_t cap) {
+  if (strcmp(arg, "help") == 0) {
+    o->action = CLIENT_ACTION_CFORMATS;
+    return true;
+  }
+  uint16_t *cf = accept ? &o->accept : &o->content_format;
+  if (!client_cformat_parse(arg, cf))
+    return fail(err, cap, "%s: unknown content format '%s' (a media type, "
+                "a short name such as %s, or a number 0-65535; %s help lists "
+                "them)", accept ? "--accept" : "--content-format", arg,
+                accept ? "json" : "cbor",
+                accept ? "--accept" : "--content-format");
+  *(accept ? &o->has_accept : &o->has_content_format) = true;
+  return true;
+}
+
+/* The word getopt stopped at (|w|, argv[optind - 1]) is not an option
+ * we know, or a switch given a value. */
+static bool unknown_option(const char *w, char *err, size_t cap) {
+  if (optopt && optopt < 256 && w && w[0] == '-' && w[1] != '-') {
+    char shortname[3] = { '-', (char)optopt, '\0' };
+    return fail(err, cap, "unknown option %s (see --help)", shortname);
+  }
+  if (w && strncmp(w, "--", 2) == 0 && strchr(w, '=')) {
+    int n = (int)(strchr(w, '=') - w);
+    for (const struct option *lo = longopts; lo->name; lo++)
+      if ((int)strlen(lo->name) == n - 2 && !strncmp(lo->name, w + 2, n - 2))
+        return fail(err, cap, "option %.*s takes no value", n, w);
+  }
+  return fail(err, cap, "unknown option %s (see --help)", w ? w : "?");
+}
+
 bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
                           size_t cap) {
   memset(o, 0, sizeof *o);
@@ -187,24 +221,7 @@ bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
     case OPT_PAYLOAD_RAW: o->payload_raw = true; break;
     case OPT_CONTENT_FORMAT:
     case OPT_ACCEPT:
-      if (strcmp(optarg, "help") == 0) {
-        o->action = CLIENT_ACTION_CFORMATS;
-        break;
-      }
-      if (c == OPT_ACCEPT) {
-        if (!client_cformat_parse(optarg, &o->accept))
-          return fail(err, cap, "--accept: unknown content format '%s' (a "
-                      "media type, a short name such as json, or a number "
-                      "0-65535; --accept help lists them)", optarg);
-        o->has_accept = true;
-        break;
-      }
-      if (!client_cformat_parse(optarg, &o->content_format))
-        return fail(err, cap, "--content-format: unknown content format "
-                    "'%s' (a media type, a short name such as cbor, or a "
-                    "number 0-65535; --content-format help lists them)",
-                    optarg);
-      o->has_content_format = true;
+      if (!parse_cformat(optarg, c == OPT_ACCEPT, o, err, cap)) return false;
       break;
     case OPT_IF_MATCH: {
       if (o->n_if_match == CLIENT_MAX_IF_MATCH)
@@ -276,20 +293,8 @@ bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
       return fail(err, cap, "%s: missing value (see --help)", w);
     }
     case '?':
-    default: {
-      const char *w = argv[optind - 1];
-      if (optopt && optopt < 256 && w && w[0] == '-' && w[1] != '-') {
-        char shortname[3] = { '-', (char)optopt, '\0' };
-        return fail(err, cap, "unknown option %s (see --help)", shortname);
-      }
-      if (w && strncmp(w, "--", 2) == 0 && strchr(w, '=')) {
-        int n = (int)(strchr(w, '=') - w);
-        for (const struct option *lo = longopts; lo->name; lo++)
-          if ((int)strlen(lo->name) == n - 2 && !strncmp(lo->name, w + 2, n - 2))
-            return fail(err, cap, "option %.*s takes no value", n, w);
-      }
-      return fail(err, cap, "unknown option %s (see --help)", w ? w : "?");
-    }
+    default:
+      return unknown_option(argv[optind - 1], err, cap);
     }
   }
   if (o->action != CLIENT_ACTION_REQUEST) return true;
