@@ -195,7 +195,7 @@ with open(sys.argv[1], "w") as err:
     p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=s,
                          stderr=err)
 os.close(s)
-out = b""
+out = []
 while True:
     try:
         d = os.read(m, 65536)
@@ -203,8 +203,8 @@ while True:
         break
     if not d:
         break
-    out += d
-sys.stdout.buffer.write(out.replace(b"\r\n", b"\n"))
+    out.append(d)
+sys.stdout.buffer.write(b"".join(out).replace(b"\r\n", b"\n"))
 sys.exit(p.wait())
 ' "$TMP/$name.err" "$CLIENT" "$@" >"$TMP/$name.out"
   echo $? >"$TMP/$name.rc"
