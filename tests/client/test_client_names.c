@@ -1,9 +1,10 @@
 /* Unit tests of oscore-client's tables and renderings: methods, codes,
  * Content-Format names (IANA registry), pretty-printing of link-format,
- * JSON and CBOR (diagnostic notation, RFC 8949 §8). */
+ * JSON and CBOR (diagnostic notation, RFC 8949 §8), the failure hints. */
 #include <stdlib.h>
 #include "client_names.h"
 #include "client_pretty.h"
+#include "client_hints.h"
 #include "unit.h"
 
 static void test_methods(void) {
@@ -158,9 +159,36 @@ static void test_pretty(void) {
         client_pretty_supported(50) && client_pretty_supported(63));
 }
 
+/* Hints: which failures get a sentence about their cause. */
+static void test_hints(void) {
+  CHECK(client_hint_uri_scheme("localhost:5683/x"));
+  CHECK(client_hint_uri_scheme("localhost"));
+  CHECK(client_hint_uri_scheme("[::1]:5683/a?b"));
+  CHECK(client_hint_uri_scheme("host/path"));
+  CHECK(!client_hint_uri_scheme("coap://h/"));
+  CHECK(!client_hint_uri_scheme("/path"));
+  CHECK(!client_hint_uri_scheme("urn:a:b"));
+  CHECK(!client_hint_uri_scheme("mailto:x"));
+  CHECK(!client_hint_uri_scheme(""));
+  CHECK(!client_hint_uri_scheme("[::1"));
+  const char *h = client_hint_unprotected(130, "Bad Option", false);
+  CHECK(h && strstr(h, "does not speak OSCORE"));
+  CHECK(client_hint_unprotected(130, "", false) != NULL);
+  CHECK(client_hint_unprotected(130, "Failed to decode COSE", false) == NULL);
+  h = client_hint_unprotected(129, "Replay detected", true);
+  CHECK(h && strstr(h, "holds state for this sender ID"));
+  CHECK(client_hint_unprotected(129, "Replay detected", false) == NULL);
+  h = client_hint_unprotected(129, "Security context not found", false);
+  CHECK(h && strstr(h, "no context for this sender ID"));
+  h = client_hint_unprotected(128, "Decryption failed", false);
+  CHECK(h && strstr(h, "keys differ"));
+  CHECK(client_hint_unprotected(160, "oops", true) == NULL);
+}
+
 int main(void) {
   test_methods();
   test_cformats();
   test_pretty();
+  test_hints();
   return unit_summary("test_client_names");
 }
