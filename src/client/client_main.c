@@ -1,6 +1,7 @@
 /* oscore-client: parse the command line, then dispatch. */
 #include <stdio.h>
 #include "client_exit.h"
+#include "client_names.h"
 #include "client_options.h"
 #include "client_request.h"
 #include "oscore_tools_version.h"
@@ -18,6 +19,10 @@ int main(int argc, char **argv) {
     return CLIENT_EXIT_OK;
   case CLIENT_ACTION_VERSION:
     printf("oscore-client %s\n", OSCORE_TOOLS_VERSION);
+    return CLIENT_EXIT_OK;
+  case CLIENT_ACTION_CFORMATS:
+    printf("CoAP Content-Formats (number, media type, short name):\n");
+    client_cformat_list(stdout);
     return CLIENT_EXIT_OK;
   case CLIENT_ACTION_REQUEST:
     break;

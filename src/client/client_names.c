@@ -110,6 +110,16 @@ const char *client_option_name(uint16_t number) {
   return NULL;
 }
 
+bool client_option_number(const char *name, uint16_t *number) {
+  for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+    if (strcasecmp(options[i].name, name) == 0) {
+      *number = options[i].number;
+      return true;
+    }
+  }
+  return false;
+}
+
 client_opt_format client_option_format(uint16_t number) {
   for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
     if (options[i].number == number) return options[i].format;
@@ -192,6 +202,18 @@ static bool same_type(const char *a, const char *b) {
   }
 }
 
+/* The short name of a registered type: what follows "application/" or
+ * "text/" when no parameter follows ("text" for text/plain). NULL when
+ * there is none. */
+static const char *short_name(const char *type) {
+  if (strncmp(type, "text/plain;", 11) == 0) return "text";
+  if (strchr(type, ';')) return NULL;
+  const char *slash = strchr(type, '/');
+  if (strncmp(type, "application/", 12) && strncmp(type, "text/", 5))
+    return NULL;
+  return slash + 1;
+}
+
 bool client_cformat_parse(const char *s, uint16_t *cf) {
   unsigned long v;
   if (parse_uint(s, 0, 65535, &v)) {
@@ -203,12 +225,31 @@ bool client_cformat_parse(const char *s, uint16_t *cf) {
     return true;
   }
   for (size_t i = 0; i < sizeof cformats / sizeof cformats[0]; i++) {
-    if (same_type(s, cformats[i].type)) {
+    const char *sn = short_name(cformats[i].type);
+    if (same_type(s, cformats[i].type) || (sn && same_type(s, sn))) {
       *cf = cformats[i].cf;
       return true;
     }
   }
   return false;
+}
+
+client_cf_kind client_cformat_kind(uint16_t cf) {
+  const char *t = client_cformat_name(cf);
+  if (!t) return CLIENT_CF_OTHER;
+  size_t n = strcspn(t, ";");
+  if (n == 23 && strncmp(t, "application/link-format", n) == 0)
+    return CLIENT_CF_LINK;
+  if (n >= 8 && strncmp(t + n - 8, "cbor-seq", 8) == 0) return CLIENT_CF_CBOR_SEQ;
+  if (n >= 5 && (strncmp(t + n - 5, "+cbor", 5) == 0 ||
+                 strncmp(t + n - 5, "/cbor", 5) == 0))
+    return CLIENT_CF_CBOR;
+  if (n >= 5 && (strncmp(t + n - 5, "+json", 5) == 0 ||
+                 strncmp(t + n - 5, "/json", 5) == 0))
+    return CLIENT_CF_JSON;
+  /* Registered as CBOR data without a +cbor suffix. */
+  if (cf == 61) return CLIENT_CF_CBOR; /* application/cwt (RFC 8392) */
+  return CLIENT_CF_OTHER;
 }
 
 const char *client_cformat_name(uint16_t cf) {
@@ -218,6 +259,10 @@ const char *client_cformat_name(uint16_t cf) {
 }
 
 void client_cformat_list(FILE *out) {
-  for (size_t i = 0; i < sizeof cformats / sizeof cformats[0]; i++)
-    fprintf(out, "  %5u  %s\n", cformats[i].cf, cformats[i].type);
+  for (size_t i = 0; i < sizeof cformats / sizeof cformats[0]; i++) {
+    const char *sn = short_name(cformats[i].type);
+    fprintf(out, "  %5u  %s", cformats[i].cf, cformats[i].type);
+    if (sn && strcmp(sn, cformats[i].type) != 0) fprintf(out, "  (%s)", sn);
+    fputc('\n', out);
+  }
 }

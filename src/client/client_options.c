@@ -8,17 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include "client_names.h"
+#include "oscore_msg.h"
 
 enum {
   OPT_PAYLOAD = 256, OPT_CONTENT_FORMAT, OPT_ACCEPT, OPT_OBSERVE,
   OPT_OBSERVE_EXEC, OPT_NON, OPT_PROXY, OPT_CREDENTIALS, OPT_NO_SET_HOSTNAME,
   OPT_SZX, OPT_VERSION, OPT_TIMEOUT, OPT_PRETTY, OPT_NO_PRETTY, OPT_COLOR,
-  OPT_NO_COLOR, OPT_IF_MATCH, OPT_IF_NONE_MATCH,
+  OPT_NO_COLOR, OPT_IF_MATCH, OPT_IF_NONE_MATCH, OPT_PAYLOAD_RAW, OPT_BIND,
 };
 
 static const struct option longopts[] = {
   { "method", required_argument, NULL, 'm' },
   { "payload", required_argument, NULL, OPT_PAYLOAD },
+  { "payload-raw", no_argument, NULL, OPT_PAYLOAD_RAW },
   { "content-format", required_argument, NULL, OPT_CONTENT_FORMAT },
   { "accept", required_argument, NULL, OPT_ACCEPT },
   { "if-match", required_argument, NULL, OPT_IF_MATCH },
@@ -40,6 +42,8 @@ static const struct option longopts[] = {
   { "no-pretty-print", no_argument, NULL, OPT_NO_PRETTY },
   { "color", no_argument, NULL, OPT_COLOR },
   { "no-color", no_argument, NULL, OPT_NO_COLOR },
+  { "option", required_argument, NULL, 'O' },
+  { "bind", required_argument, NULL, OPT_BIND },
   { NULL, 0, NULL, 0 },
 };
 
@@ -64,6 +68,21 @@ static bool parse_timeout(const char *s, unsigned *ms) {
   return true;
 }
 
+/* Hex digits, two a byte, into at most |cap| bytes. */
+static bool parse_hex_value(const char *s, uint8_t *out, size_t cap,
+                            size_t *len) {
+  size_t n = 0;
+  for (; *s; s += 2) {
+    if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]) ||
+        n == cap)
+      return false;
+    char byte[3] = { s[0], s[1], 0 };
+    out[n++] = (uint8_t)strtoul(byte, NULL, 16);
+  }
+  *len = n;
+  return true;
+}
+
 /* An ETag as hex, 0..8 bytes (an optional "0x" and ':' separators
  * allowed, as -v prints them without). */
 static bool parse_etag(const char *s, uint8_t out[8], size_t *len) {
@@ -82,6 +101,98 @@ static bool parse_etag(const char *s, uint8_t out[8], size_t *len) {
   return true;
 }
 
+/* -O NUM[,VALUE] as libcoap's coap-client takes it: NUM a number or an
+ * option name; VALUE "0x" and hex digits for bytes, digits for an option
+ * whose values are integers (Max-Age, Size1, ...: the shortest uint,
+ * RFC 7252 §3.2), else the text. Options the engine owns are refused. */
+static bool parse_extra(const char *arg, client_extra_opt *x, char *err,
+                        size_t cap) {
+  const char *comma = strchr(arg, ',');
+  size_t nlen = comma ? (size_t)(comma - arg) : strlen(arg);
+  char name[40];
+  unsigned long num = 0;
+  char *end;
+  if (nlen == 0 || nlen >= sizeof name)
+    return fail(err, cap, "-O: '%s' does not start with an option number "
+                "or name (e.g. -O 2049,text or -O Max-Age,60)", arg);
+  memcpy(name, arg, nlen);
+  name[nlen] = '\0';
+  errno = 0;
+  num = strtoul(name, &end, 10);
+  if (!isdigit((unsigned char)name[0]) || *end || errno || num > 65535) {
+    if (!client_option_number(name, &x->number))
+      return fail(err, cap, "-O: '%s' is neither an option number (0-65535) "
+                  "nor a known option name", name);
+  } else {
+    x->number = (uint16_t)num;
+  }
+  switch (x->number) {
+  case OSCORE_OPT_OSCORE: case OSCORE_OPT_BLOCK1: case OSCORE_OPT_BLOCK2:
+  case OSCORE_OPT_OBSERVE: case OSCORE_OPT_ECHO: case OSCORE_OPT_REQUEST_TAG:
+    return fail(err, cap, "-O: option %u is set by the client itself (use "
+                "--credentials, --payload-initial-szx, --observe)",
+                x->number);
+  }
+  const char *v = comma ? comma + 1 : "";
+  if (v[0] == '0' && v[1] == 'x') {
+    size_t n = 0;
+    if (!parse_hex_value(v + 2, x->value, sizeof x->value, &n))
+      return fail(err, cap, "-O %s: '%s' is not hex (two digits a byte, at "
+                  "most %d bytes)", name, v, CLIENT_MAX_OPT_VALUE);
+    x->len = n;
+  } else if (*v && client_option_format(x->number) == CLIENT_OPT_UINT) {
+    errno = 0;
+    unsigned long long u = strtoull(v, &end, 10);
+    if (!isdigit((unsigned char)v[0]) || *end || errno || u > UINT32_MAX)
+      return fail(err, cap, "-O %s: '%s' is not an unsigned integer (this "
+                  "option's values are numbers up to 4294967295)", name, v);
+    x->len = 0;
+    for (int shift = 24; shift >= 0; shift -= 8)
+      if (x->len || (u >> shift) & 0xff) x->value[x->len++] = (uint8_t)(u >> shift);
+  } else {
+    x->len = strlen(v);
+    if (x->len > sizeof x->value)
+      return fail(err, cap, "-O %s: value longer than %d bytes", name,
+                  CLIENT_MAX_OPT_VALUE);
+    memcpy(x->value, v, x->len);
+  }
+  return true;
+}
+
+/* --content-format / --accept (|accept|) CF, or "help". */
+static bool parse_cformat(const char *arg, bool accept, client_opts *o,
+                          char *err, size_t cap) {
+  if (strcmp(arg, "help") == 0) {
+    o->action = CLIENT_ACTION_CFORMATS;
+    return true;
+  }
+  uint16_t *cf = accept ? &o->accept : &o->content_format;
+  if (!client_cformat_parse(arg, cf))
+    return fail(err, cap, "%s: unknown content format '%s' (a media type, "
+                "a short name such as %s, or a number 0-65535; %s help lists "
+                "them)", accept ? "--accept" : "--content-format", arg,
+                accept ? "json" : "cbor",
+                accept ? "--accept" : "--content-format");
+  *(accept ? &o->has_accept : &o->has_content_format) = true;
+  return true;
+}
+
+/* The word getopt stopped at (|w|, argv[optind - 1]) is not an option
+ * we know, or a switch given a value. */
+static bool unknown_option(const char *w, char *err, size_t cap) {
+  if (optopt && optopt < 256 && w && w[0] == '-' && w[1] != '-') {
+    char shortname[3] = { '-', (char)optopt, '\0' };
+    return fail(err, cap, "unknown option %s (see --help)", shortname);
+  }
+  if (w && strncmp(w, "--", 2) == 0 && strchr(w, '=')) {
+    int n = (int)(strchr(w, '=') - w);
+    for (const struct option *lo = longopts; lo->name; lo++)
+      if ((int)strlen(lo->name) == n - 2 && !strncmp(lo->name, w + 2, n - 2))
+        return fail(err, cap, "option %.*s takes no value", n, w);
+  }
+  return fail(err, cap, "unknown option %s (see --help)", w ? w : "?");
+}
+
 bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
                           size_t cap) {
   memset(o, 0, sizeof *o);
@@ -97,7 +208,7 @@ bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
   optind = 1;
   for (;;) {
     int longindex = -1;
-    int c = getopt_long(argc, argv, ":m:vqho:", longopts, &longindex);
+    int c = getopt_long(argc, argv, ":m:vqho:O:46", longopts, &longindex);
     if (c == -1) break;
     switch (c) {
     case 'm':
@@ -107,19 +218,10 @@ bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
                     optarg);
       break;
     case OPT_PAYLOAD: o->payload = optarg; break;
+    case OPT_PAYLOAD_RAW: o->payload_raw = true; break;
     case OPT_CONTENT_FORMAT:
-      if (!client_cformat_parse(optarg, &o->content_format))
-        return fail(err, cap, "--content-format: unknown content format "
-                    "'%s' (a registered media type such as application/cbor, "
-                    "or a number 0-65535)", optarg);
-      o->has_content_format = true;
-      break;
     case OPT_ACCEPT:
-      if (!client_cformat_parse(optarg, &o->accept))
-        return fail(err, cap, "--accept: unknown content format '%s' (a "
-                    "registered media type such as application/json, or a "
-                    "number 0-65535)", optarg);
-      o->has_accept = true;
+      if (!parse_cformat(optarg, c == OPT_ACCEPT, o, err, cap)) return false;
       break;
     case OPT_IF_MATCH: {
       if (o->n_if_match == CLIENT_MAX_IF_MATCH)
@@ -169,6 +271,18 @@ bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
         return fail(err, cap, "--timeout: '%s' is not a number of seconds "
                     "above 0 (at most 86400)", optarg);
       break;
+    case 'O':
+      if (o->n_extra == CLIENT_MAX_EXTRA_OPTS)
+        return fail(err, cap, "-O: at most %d options", CLIENT_MAX_EXTRA_OPTS);
+      if (!parse_extra(optarg, &o->extra[o->n_extra], err, cap)) return false;
+      o->n_extra++;
+      break;
+    case '4': o->family = 4; break;
+    case '6': o->family = 6; break;
+    case OPT_BIND:
+      if (!*optarg) return fail(err, cap, "--bind: empty address");
+      o->bind = optarg;
+      break;
     case OPT_PRETTY: o->pretty_print = CLIENT_ON; break;
     case OPT_NO_PRETTY: o->pretty_print = CLIENT_OFF; break;
     case OPT_COLOR: o->color = CLIENT_ON; break;
@@ -179,20 +293,8 @@ bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
       return fail(err, cap, "%s: missing value (see --help)", w);
     }
     case '?':
-    default: {
-      const char *w = argv[optind - 1];
-      if (optopt && optopt < 256 && w && w[0] == '-' && w[1] != '-') {
-        char shortname[3] = { '-', (char)optopt, '\0' };
-        return fail(err, cap, "unknown option %s (see --help)", shortname);
-      }
-      if (w && strncmp(w, "--", 2) == 0 && strchr(w, '=')) {
-        int n = (int)(strchr(w, '=') - w);
-        for (const struct option *lo = longopts; lo->name; lo++)
-          if ((int)strlen(lo->name) == n - 2 && !strncmp(lo->name, w + 2, n - 2))
-            return fail(err, cap, "option %.*s takes no value", n, w);
-      }
-      return fail(err, cap, "unknown option %s (see --help)", w ? w : "?");
-    }
+    default:
+      return unknown_option(argv[optind - 1], err, cap);
     }
   }
   if (o->action != CLIENT_ACTION_REQUEST) return true;
@@ -219,9 +321,15 @@ void client_options_help(FILE *out, const char *prog) {
 "Request:\n"
 "  -m, --method M           GET (default), POST, PUT, DELETE, FETCH, PATCH,\n"
 "                           iPATCH or a method number\n"
-"      --payload X          request body: text X, @FILE, or @- for stdin\n"
-"      --content-format CF  Content-Format of the body (media type or number)\n"
-"      --accept CF          Content-Format wanted in the response\n"
+"      --payload X          request body: text X, @FILE, or @- for stdin;\n"
+"                           text for a CBOR content format is CBOR\n"
+"                           diagnostic notation ('{\"a\": 1, \"b\": h'00'}')\n"
+"                           and is sent as CBOR\n"
+"      --payload-raw        send --payload text as it is, never converted\n"
+"      --content-format CF  Content-Format of the body: media type, short\n"
+"                           name (json, cbor, text, link-format, ...) or\n"
+"                           number; \"help\" lists them\n"
+"      --accept CF          Content-Format wanted in the response (as above)\n"
 "      --if-match ETAG      only if the resource has this ETag (hex; \"\"\n"
 "                           for \"exists\"; repeatable)\n"
 "      --if-none-match      only if the resource does not exist yet\n"
@@ -233,6 +341,13 @@ void client_options_help(FILE *out, const char *prog) {
 "      --proxy URI          send through the forward proxy at URI\n"
 "      --no-set-hostname    do not send the host name as Uri-Host\n"
 "      --payload-initial-szx SZX  largest block: 2^(SZX+4) bytes, 0-6\n"
+"  -O, --option NUM[,VALUE] add option NUM (a number or a name such as\n"
+"                           Max-Age) with VALUE: 0x and hex for bytes, a\n"
+"                           number for integer options, else text\n"
+"                           (repeatable, as coap-client's -O)\n"
+"  -4, -6                   use only IPv4 / IPv6 addresses of the host\n"
+"      --bind ADDR          send from this local address (HOST, HOST:PORT or\n"
+"                           [V6]:PORT; the port defaults to any free one)\n"
 "      --timeout SECONDS    wait at most this long for each response\n"
 "                           (default 93, RFC 7252 MAX_TRANSMIT_WAIT); when\n"
 "                           given, also for each notification\n"

@@ -8,6 +8,15 @@
 #include <stdio.h>
 
 #define CLIENT_MAX_IF_MATCH 8
+#define CLIENT_MAX_EXTRA_OPTS 16     /* -O */
+#define CLIENT_MAX_OPT_VALUE 1034    /* Proxy-Uri's limit, the largest */
+
+/* One -O NUM[,VALUE]. */
+typedef struct {
+  uint16_t number;
+  size_t len;
+  uint8_t value[CLIENT_MAX_OPT_VALUE];
+} client_extra_opt;
 
 /* --x / --no-x with "decide by the terminal" as third state. */
 typedef enum { CLIENT_AUTO = -1, CLIENT_OFF = 0, CLIENT_ON = 1 } client_tristate;
@@ -16,6 +25,7 @@ typedef enum {
   CLIENT_ACTION_REQUEST,
   CLIENT_ACTION_HELP,
   CLIENT_ACTION_VERSION,
+  CLIENT_ACTION_CFORMATS,       /* --content-format help / --accept help */
 } client_action;
 
 typedef struct {
@@ -23,6 +33,7 @@ typedef struct {
   const char *uri;
   uint8_t method;               /* default GET */
   const char *payload;          /* --payload as given (NULL: none) */
+  bool payload_raw;             /* --payload-raw: no CBOR conversion */
   bool has_content_format;
   uint16_t content_format;
   bool has_accept;
@@ -46,6 +57,10 @@ typedef struct {
   unsigned timeout_ms;          /* 0: the engine's default */
   client_tristate pretty_print;
   client_tristate color;
+  client_extra_opt extra[CLIENT_MAX_EXTRA_OPTS];
+  size_t n_extra;
+  int family;                   /* -4: 4, -6: 6, else 0 */
+  const char *bind;             /* --bind ADDR: local address, NULL any */
 } client_opts;
 
 /* Parse |argv|. On a usage error returns false with one line (no newline)

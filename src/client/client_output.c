@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
+#include "client_hexdump.h"
 #include "client_names.h"
 #include "client_outfile.h"
 #include "client_pretty.h"
@@ -30,6 +32,8 @@ struct client_output {
   int last_byte;        /* -1: nothing written for this body */
   int stdout_last;      /* last byte any body left on stdout, -1: none */
   client_progress progress;
+  bool hex;             /* binary body on a terminal: shown as a hex dump */
+  client_hexdump hexdump;
 };
 
 static coapx_err io_fail(client_output *o, const char *what, const char *name) {
@@ -60,6 +64,38 @@ static coapx_err write_out(client_output *o, const uint8_t *p, size_t n) {
   o->last_byte = p[n - 1];
   if (o->dest == DEST_STDOUT) o->stdout_last = p[n - 1];
   return COAPX_OK;
+}
+
+/* Body bytes for stdout: hex-dumped once show_as_hex() decided so. */
+static coapx_err emit(client_output *o, const uint8_t *p, size_t n) {
+  if (!o->hex) return write_out(o, p, n);
+  client_hexdump_feed(&o->hexdump, stdout, p, n);
+  return COAPX_OK;
+}
+
+/* On a terminal a binary body is shown as a hex dump, never raw (as
+ * aiocoap-client; curl refuses): decided from what is held back, the
+ * whole body or its first PRETTY_MAX bytes. */
+static void show_as_hex(client_output *o, bool complete) {
+  if (o->dest != DEST_STDOUT || !o->cfg.stdout_tty ||
+      client_is_terminal_text(o->buf, o->len, complete))
+    return;
+  o->hex = true;
+  memset(&o->hexdump, 0, sizeof o->hexdump);
+  if (!o->cfg.quiet) {
+    const char *t = client_cformat_name(o->cf);
+    fprintf(stderr, "oscore-client: showing a hex dump of the %s body (-o "
+            "FILE or a pipe gets the bytes)\n", t ? t : "binary");
+  }
+}
+
+static coapx_err end_hex(client_output *o) {
+  if (!o->hex) return COAPX_OK;
+  client_hexdump_end(&o->hexdump, stdout);
+  o->hex = false;
+  o->last_byte = o->stdout_last = '\n';
+  return ferror(stdout) ? io_fail(o, "cannot write", "to standard output")
+                        : COAPX_OK;
 }
 
 static void print_location(client_output *o, const oscore_msg *m) {
@@ -135,7 +171,9 @@ static coapx_err on_begin(void *arg, const coapx_response_head *h) {
     if (o->cfg.color && o->cfg.stdout_tty) fputs("\033[2m---\033[0m\n", stdout);
     else fputs("---\n", stdout);
   }
-  o->buffering = o->cfg.pretty && has_cf && client_pretty_supported(o->cf);
+  /* Held back to render it, or on a terminal to tell text from binary. */
+  o->buffering = (o->cfg.pretty && client_pretty_supported(o->cf)) ||
+                 o->cfg.stdout_tty;
   return COAPX_OK;
 }
 
@@ -159,25 +197,30 @@ static coapx_err on_data(void *arg, const uint8_t *p, size_t n,
     }
     /* Too large to render: what was held back goes out raw first. */
     o->buffering = false;
-    coapx_err e = write_out(o, o->buf, o->len);
+    show_as_hex(o, false);
+    coapx_err e = emit(o, o->buf, o->len);
     o->len = 0;
     if (e) return e;
   }
-  return write_out(o, p, n);
+  return emit(o, p, n);
 }
 
 static coapx_err on_end(void *arg) {
   client_output *o = arg;
-  client_progress_clear(&o->progress);
+  client_progress_finish(&o->progress, "received");
   coapx_err e = COAPX_OK;
   if (o->buffering) {
     o->buffering = false;
-    if (o->len && client_pretty_print(o->cf, o->buf, o->len, stdout))
+    if (o->len && o->cfg.pretty &&
+        client_pretty_print(o->cf, o->buf, o->len, stdout)) {
       o->last_byte = o->stdout_last = '\n';
-    else
-      e = write_out(o, o->buf, o->len);
+    } else {
+      show_as_hex(o, true);
+      e = emit(o, o->buf, o->len);
+    }
     o->len = 0;
   }
+  if (!e) e = end_hex(o);
   switch (o->dest) {
   case DEST_FILE:
     if (!e && !client_outfile_commit(&o->file, o->cfg.path, o->err,
@@ -235,7 +278,11 @@ void client_output_abort(client_output *o) {
     fputc('\n', stderr);
   } else if (o->dest == DEST_STDOUT && o->buffering && o->len) {
     /* An interrupted transfer: what arrived is not held back. */
-    fwrite(o->buf, 1, o->len, stdout);
+    show_as_hex(o, false);
+    emit(o, o->buf, o->len);
+    end_hex(o);
+  } else if (o->dest == DEST_STDOUT) {
+    end_hex(o);
   }
   o->dest = DEST_NONE;
   o->buffering = false;

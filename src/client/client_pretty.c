@@ -1,4 +1,5 @@
 #include "client_pretty.h"
+#include "client_names.h"
 
 #include <cbor.h>
 #include <cjson/cJSON.h>
@@ -6,25 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { KIND_NONE, KIND_LINK, KIND_JSON, KIND_CBOR, KIND_CBOR_SEQ } kind;
-
-static kind kind_of(uint16_t cf) {
-  switch (cf) {
-  case 40: return KIND_LINK;
-  case 50: case 51: case 52: case 110: case 111: case 256: case 291:
-  case 320: case 432: case 11543:
-    return KIND_JSON;
-  case 19: case 60: case 61: case 112: case 113: case 140: case 257:
-  case 258: case 271: case 290: case 322: case 340: case 341: case 10000:
-  case 11544:
-    return KIND_CBOR;
-  case 63: case 272:
-    return KIND_CBOR_SEQ;
-  default: return KIND_NONE;
-  }
+bool client_pretty_supported(uint16_t cf) {
+  return client_cformat_kind(cf) != CLIENT_CF_OTHER;
 }
-
-bool client_pretty_supported(uint16_t cf) { return kind_of(cf) != KIND_NONE; }
 
 /* RFC 6690: links are separated by commas outside <...> and "...". */
 static bool print_links(const uint8_t *p, size_t n, FILE *out) {
@@ -61,15 +46,80 @@ static bool print_links(const uint8_t *p, size_t n, FILE *out) {
   return true;
 }
 
+static void indent(FILE *out, int depth) {
+  for (int i = 0; i < depth; i++) fputs("  ", out);
+}
+
+/* The shortest decimal that reads back as |v| (at single precision when
+ * |single|): 0.1, not 0.10000000000000001 (RFC 8949 §8 leaves the form
+ * open; this is what jq and Python print). */
+static void shortest_number(double v, bool single, char *buf, size_t cap) {
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(buf, cap, "%.*g", prec, v);
+    if (single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
+      return;
+  }
+}
+
+static void json_string(const char *s, FILE *out) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+    case '"': fputs("\\\"", out); break;
+    case '\\': fputs("\\\\", out); break;
+    case '\n': fputs("\\n", out); break;
+    case '\t': fputs("\\t", out); break;
+    case '\r': fputs("\\r", out); break;
+    case '\b': fputs("\\b", out); break;
+    case '\f': fputs("\\f", out); break;
+    default:
+      if (*p < 0x20 || *p == 0x7f) fprintf(out, "\\u%04x", *p);
+      else fputc(*p, out);
+    }
+  }
+  fputc('"', out);
+}
+
+/* jq's layout: two spaces per level, "key": value, one member per line,
+ * empty containers as [] and {}; integers as integers. */
+static void json_value(const cJSON *j, int depth, FILE *out) {
+  if (cJSON_IsObject(j) || cJSON_IsArray(j)) {
+    bool obj = cJSON_IsObject(j);
+    if (!j->child) {
+      fputs(obj ? "{}" : "[]", out);
+      return;
+    }
+    fputs(obj ? "{\n" : "[\n", out);
+    for (const cJSON *c = j->child; c; c = c->next) {
+      indent(out, depth + 1);
+      if (obj) {
+        json_string(c->string ? c->string : "", out);
+        fputs(": ", out);
+      }
+      json_value(c, depth + 1, out);
+      fputs(c->next ? ",\n" : "\n", out);
+    }
+    indent(out, depth);
+    fputc(obj ? '}' : ']', out);
+  } else if (cJSON_IsString(j)) {
+    json_string(j->valuestring, out);
+  } else if (cJSON_IsNumber(j)) {
+    char buf[40];
+    double v = j->valuedouble;
+    if (v == floor(v) && fabs(v) < 1e17) snprintf(buf, sizeof buf, "%.0f", v);
+    else shortest_number(v, false, buf, sizeof buf);
+    fputs(buf, out);
+  } else {
+    fputs(cJSON_IsTrue(j) ? "true" : cJSON_IsFalse(j) ? "false" : "null", out);
+  }
+}
+
 static bool print_json(const uint8_t *p, size_t n, FILE *out) {
   cJSON *j = cJSON_ParseWithLength((const char *)p, n);
   if (!j) return false;
-  char *s = cJSON_Print(j);
-  cJSON_Delete(j);
-  if (!s) return false;
-  fputs(s, out);
+  json_value(j, 0, out);
   fputc('\n', out);
-  free(s);
+  cJSON_Delete(j);
   return true;
 }
 
@@ -77,9 +127,6 @@ static bool print_json(const uint8_t *p, size_t n, FILE *out) {
 
 #define CBOR_MAX_DEPTH 64
 
-static void indent(FILE *out, int depth) {
-  for (int i = 0; i < depth; i++) fputs("  ", out);
-}
 
 static void print_text(const unsigned char *s, size_t n, FILE *out) {
   fputc('"', out);
@@ -131,12 +178,12 @@ static bool diag_container(cbor_item_t *it, int depth, FILE *out) {
   return true;
 }
 
-static void diag_float(double v, FILE *out) {
+static void diag_float(double v, bool single, FILE *out) {
   if (isnan(v)) fputs("NaN", out);
   else if (isinf(v)) fputs(v > 0 ? "Infinity" : "-Infinity", out);
   else {
     char buf[40];
-    snprintf(buf, sizeof buf, "%.17g", v);
+    shortest_number(v, single, buf, sizeof buf);
     /* A float must look like one ("1.0", not "1"). */
     fputs(buf, out);
     if (!strpbrk(buf, ".eE")) fputs(".0", out);
@@ -206,7 +253,9 @@ static bool diag(cbor_item_t *it, int depth, FILE *out) {
       default: fprintf(out, "simple(%u)", v);
       }
     } else {
-      diag_float(cbor_float_get_float(it), out);
+      /* Halves and singles read back at their own width. */
+      diag_float(cbor_float_get_float(it),
+                 cbor_float_get_width(it) != CBOR_FLOAT_64, out);
     }
     return true;
   }
@@ -248,12 +297,12 @@ static bool print_cbor(const uint8_t *p, size_t n, bool seq, FILE *out) {
 
 bool client_pretty_print(uint16_t cf, const uint8_t *body, size_t len,
                          FILE *out) {
-  switch (kind_of(cf)) {
-  case KIND_LINK: return print_links(body, len, out);
-  case KIND_JSON: return print_json(body, len, out);
-  case KIND_CBOR:
+  switch (client_cformat_kind(cf)) {
+  case CLIENT_CF_LINK: return print_links(body, len, out);
+  case CLIENT_CF_JSON: return print_json(body, len, out);
+  case CLIENT_CF_CBOR:
     return len <= CBOR_MAX_BODY && print_cbor(body, len, false, out);
-  case KIND_CBOR_SEQ:
+  case CLIENT_CF_CBOR_SEQ:
     return len <= CBOR_MAX_BODY && print_cbor(body, len, true, out);
   default: return false;
   }

@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 #include <time.h>
+#include "coapx_block.h"
+#include "oscore_msg.h"
 
 #define SHOW_AFTER_BYTES (64 * 1024)
 #define REDRAW_MS 100
@@ -55,4 +57,24 @@ void client_progress_clear(client_progress *p) {
   fputs("\r\033[K", stderr);
   fflush(stderr);
   p->shown = false;
+}
+
+void client_progress_finish(client_progress *p, const char *verb) {
+  client_progress_clear(p);
+  if (!p->enabled || p->done < SHOW_AFTER_BYTES) return;
+  p->enabled = false;   /* once */
+  uint64_t ms = now_ms() - p->start_ms;
+  char a[32], r[32];
+  human(a, sizeof a, p->done);
+  human(r, sizeof r, ms ? p->done * 1000 / ms : p->done);
+  fprintf(stderr, "%s %s in %.1f s, %s/s\n", verb, a, ms / 1000.0, r);
+  fflush(stderr);
+}
+
+void client_progress_block1(client_progress *p, const oscore_msg *m) {
+  const oscore_opt *o = oscore_msg_find_opt(m, OSCORE_OPT_BLOCK1);
+  coapx_block b;
+  if (!o || coapx_block_decode(o->value, &b) != COAPX_OK) return;
+  client_progress_update(p, (uint64_t)b.num * coapx_block_size(b.szx) +
+                                m->payload.len);
 }

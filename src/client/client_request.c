@@ -11,10 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 #include "client_exit.h"
+#include "client_hints.h"
 #include "client_names.h"
 #include "client_output.h"
 #include "client_payload.h"
+#include "client_progress.h"
+#include "client_diag_payload.h"
 #include "client_trace.h"
+#include "coapx_block.h"
 #include "coapx_client.h"
 #include "coapx_uri.h"
 #include "store.h"
@@ -52,7 +56,7 @@ static int status_for_code(uint8_t code) {
  * anything but an answer (whose code the output already showed). */
 static int verdict(const client_opts *o, coapx_err e,
                    const coapx_client_result *res, client_output *out,
-                   const char *host) {
+                   const char *host, bool first_use) {
   const char *d = res->detail;
   char code[48];
   switch (e) {
@@ -75,9 +79,14 @@ static int verdict(const client_opts *o, coapx_err e,
   case COAPX_ERR_SECURITY:
     return say(CLIENT_EXIT_SECURITY, "the response did not verify (OSCORE): "
                "%s", d);
-  case COAPX_ERR_UNPROTECTED:
+  case COAPX_ERR_UNPROTECTED: {
+    const char *hint = client_hint_unprotected(res->code, d, first_use);
+    if (hint)
+      return say(CLIENT_EXIT_SECURITY, "the server refused OSCORE (%s): %s",
+                 d, hint);
     return say(CLIENT_EXIT_SECURITY, "the server answered without OSCORE "
                "(its security layer refused the request?): %s", d);
+  }
   case COAPX_ERR_PROTOCOL:
     if ((res->code >> 5) == 4 || (res->code >> 5) == 5)
       return say(status_for_code(res->code), "%s", d);
@@ -95,13 +104,39 @@ static int verdict(const client_opts *o, coapx_err e,
                    ? CLIENT_EXIT_CONFIG : CLIENT_EXIT_FAILURE,
                "%s", d);
   case COAPX_ERR_PDU_FULL:
+    /* libcoap also refuses a second value of a non-repeatable option. */
     return say(CLIENT_EXIT_USAGE, "the request's options do not fit into "
-               "one CoAP message (URI too long?)");
+               "one CoAP message (URI too long?%s)",
+               o->n_extra ? " or an -O option given twice that may appear "
+                            "only once?" : "");
   case COAPX_ERR_INVALID_ARG:
     return say(CLIENT_EXIT_USAGE, "%s", *d ? d : "invalid request");
   default:
     return say(CLIENT_EXIT_FAILURE, "%s%s%s", coapx_strerror(e),
                *d ? ": " : "", d);
+  }
+}
+
+/* What the engine reports goes to -v, and an upload's Block1 requests to
+ * its progress line; the first response after the last block ends it. */
+typedef struct {
+  client_trace_ctx *tc;
+  client_progress up;
+  bool last_sent;
+} trace_state;
+
+static void on_trace(const coapx_trace *t, void *arg) {
+  trace_state *ts = arg;
+  client_trace(t, ts->tc);
+  if (t->kind == COAPX_TRACE_REQUEST && t->msg) {
+    client_progress_block1(&ts->up, t->msg);
+    const oscore_opt *b1 = oscore_msg_find_opt(t->msg, OSCORE_OPT_BLOCK1);
+    coapx_block b;
+    ts->last_sent = b1 && coapx_block_decode(b1->value, &b) == COAPX_OK &&
+                    !b.more;
+  } else if (t->kind == COAPX_TRACE_RESPONSE && ts->last_sent) {
+    ts->last_sent = false;
+    client_progress_finish(&ts->up, "sent");
   }
 }
 
@@ -153,6 +188,98 @@ static int finish(run_state *s, const client_opts *o, int status) {
   return status;
 }
 
+#define CONTINUE (-1)
+
+/* The target URI and the proxy; CONTINUE or the exit status. */
+static int parse_targets(const client_opts *o, run_state *s) {
+  const char *why;
+  /* Only the start of a huge URI: the error stays one readable line. */
+  const char *more = strlen(o->uri) > 200 ? "..." : "";
+  if (coapx_uri_parse(o->uri, &s->uri, &why) != COAPX_OK) {
+    if (client_hint_uri_scheme(o->uri))
+      return say(CLIENT_EXIT_USAGE, "invalid URI '%.200s%s': no scheme; did "
+                 "you mean coap://%.200s%s ?", o->uri, more, o->uri, more);
+    return say(CLIENT_EXIT_USAGE, "invalid URI '%.200s%s': %s", o->uri, more,
+               why);
+  }
+  if (!s->uri.is_coap && !o->proxy)
+    return say(CLIENT_EXIT_USAGE, "URI scheme '%s' is not supported (coap:// "
+               "over UDP; other schemes only through --proxy)", s->uri.scheme);
+  if (!o->proxy) return CONTINUE;
+  /* aiocoap still accepts a bare "host[:port]" as proxy. */
+  const char *p = o->proxy;
+  const char *pmore = strlen(o->proxy) > 200 ? "..." : "";
+  if (!strstr(p, "://")) {
+    size_t n = strlen(p) + 8;
+    s->proxy_text = malloc(n);
+    if (!s->proxy_text) return say(1, "out of memory");
+    snprintf(s->proxy_text, n, "coap://%s", p);
+    p = s->proxy_text;
+  }
+  if (coapx_uri_parse(p, &s->proxy, &why) != COAPX_OK)
+    return say(CLIENT_EXIT_USAGE, "--proxy: invalid URI '%.200s%s': %s",
+               o->proxy, pmore, why);
+  if (!s->proxy.is_coap)
+    return say(CLIENT_EXIT_USAGE, "--proxy: only a coap:// proxy can be "
+               "reached, not '%s'", o->proxy);
+  if (s->proxy.n_path > 1 || (s->proxy.n_path == 1 && s->proxy.path[0].len) ||
+      s->proxy.n_query)
+    return say(CLIENT_EXIT_USAGE, "--proxy: '%s' has a path or query; give "
+               "coap://host[:port]", o->proxy);
+  return CONTINUE;
+}
+
+/* The body, converted from diagnostic notation where aiocoap-client
+ * would; CONTINUE or the exit status. */
+static int load_body(const client_opts *o, run_state *s) {
+  char err[600];
+  if (!client_payload_load(o->payload, &s->payload, err, sizeof err))
+    return say(CLIENT_EXIT_USAGE, "%s", err);
+  /* As aiocoap-client: text given inline (not @FILE) for a CBOR-based
+   * format is diagnostic notation. */
+  client_cf_kind kind = o->has_content_format
+                            ? client_cformat_kind(o->content_format)
+                            : CLIENT_CF_OTHER;
+  if (!o->payload_raw && s->payload.len && o->payload[0] != '@' &&
+      (kind == CLIENT_CF_CBOR || kind == CLIENT_CF_CBOR_SEQ) &&
+      !client_payload_diag_to_cbor(&s->payload, kind == CLIENT_CF_CBOR_SEQ,
+                                   err, sizeof err))
+    return say(CLIENT_EXIT_USAGE, "%s", err);
+  return CONTINUE;
+}
+
+/* The request: method, the URI's options, the options asked for, the
+ * body; CONTINUE or the exit status. Option values live in |vals|. */
+static int build_message(const client_opts *o, run_state *s, oscore_msg *msg,
+                         uint8_t vals[2][4]) {
+  size_t cap = s->uri.n_path + s->uri.n_query + 8 + o->n_if_match + o->n_extra;
+  s->opts = calloc(cap, sizeof *s->opts);
+  if (!s->opts) return say(1, "out of memory");
+  oscore_msg_init(msg, s->opts, cap);
+  msg->code = o->method;
+  coapx_err e = coapx_uri_add_options(&s->uri, o->proxy ? COAPX_TARGET_PROXY
+                                                        : COAPX_TARGET_DIRECT,
+                                      o->set_hostname, msg);
+  if (e)
+    return say(CLIENT_EXIT_USAGE, "URI '%s' cannot be sent: %s", o->uri,
+               coapx_strerror(e));
+  if (o->has_content_format)
+    add_uint(msg, OSCORE_OPT_CONTENT_FORMAT, o->content_format, vals[0]);
+  if (o->has_accept) add_uint(msg, OSCORE_OPT_ACCEPT, o->accept, vals[1]);
+  for (size_t i = 0; i < o->n_if_match; i++)
+    oscore_msg_add_opt(msg, OSCORE_OPT_IF_MATCH,
+                       OSCORE_BYTES(o->if_match[i], o->if_match_len[i]));
+  if (o->if_none_match)
+    oscore_msg_add_opt(msg, OSCORE_OPT_IF_NONE_MATCH, OSCORE_BYTES(NULL, 0));
+  for (size_t i = 0; i < o->n_extra; i++)
+    if (oscore_msg_add_opt(msg, o->extra[i].number,
+                           OSCORE_BYTES(o->extra[i].value, o->extra[i].len)))
+      return say(CLIENT_EXIT_USAGE, "-O %u: too many options",
+                 o->extra[i].number);
+  msg->payload = OSCORE_BYTES(s->payload.data, s->payload.len);
+  return CONTINUE;
+}
+
 int client_request_run(const client_opts *o) {
   run_state s;
   memset(&s, 0, sizeof s);
@@ -161,41 +288,9 @@ int client_request_run(const client_opts *o) {
                                        : o->color == CLIENT_ON;
   client_trace_ctx tc = { .verbose = o->quiet ? 0 : o->verbose,
                           .color = color };
-  char err[600];
-  const char *why;
-
-  if (coapx_uri_parse(o->uri, &s.uri, &why) != COAPX_OK)
-    /* Only the start of a huge URI: the error stays one readable line. */
-    return finish(&s, o, say(CLIENT_EXIT_USAGE, "invalid URI '%.200s%s': %s",
-                             o->uri, strlen(o->uri) > 200 ? "..." : "", why));
-  if (!s.uri.is_coap && !o->proxy)
-    return finish(&s, o, say(CLIENT_EXIT_USAGE, "URI scheme '%s' is not "
-                             "supported (coap:// over UDP; other schemes "
-                             "only through --proxy)", s.uri.scheme));
-  if (o->proxy) {
-    /* aiocoap still accepts a bare "host[:port]" as proxy. */
-    const char *p = o->proxy;
-    if (!strstr(p, "://")) {
-      size_t n = strlen(p) + 8;
-      s.proxy_text = malloc(n);
-      if (!s.proxy_text) return finish(&s, o, say(1, "out of memory"));
-      snprintf(s.proxy_text, n, "coap://%s", p);
-      p = s.proxy_text;
-    }
-    if (coapx_uri_parse(p, &s.proxy, &why) != COAPX_OK)
-      return finish(&s, o, say(CLIENT_EXIT_USAGE, "--proxy: invalid URI "
-                               "'%.200s%s': %s", o->proxy,
-                               strlen(o->proxy) > 200 ? "..." : "", why));
-    if (!s.proxy.is_coap)
-      return finish(&s, o, say(CLIENT_EXIT_USAGE, "--proxy: only a coap:// "
-                               "proxy can be reached, not '%s'", o->proxy));
-    if (s.proxy.n_path > 1 || (s.proxy.n_path == 1 && s.proxy.path[0].len) ||
-        s.proxy.n_query)
-      return finish(&s, o, say(CLIENT_EXIT_USAGE, "--proxy: '%s' has a path "
-                               "or query; give coap://host[:port]", o->proxy));
-  }
-  if (!client_payload_load(o->payload, &s.payload, err, sizeof err))
-    return finish(&s, o, say(CLIENT_EXIT_USAGE, "%s", err));
+  int st = parse_targets(o, &s);
+  if (st == CONTINUE) st = load_body(o, &s);
+  if (st != CONTINUE) return finish(&s, o, st);
 
   store_context *sc = NULL;
   if (o->credentials) {
@@ -219,37 +314,24 @@ int client_request_run(const client_opts *o) {
                         "unprotected", s.uri.normal);
   }
 
-  size_t cap = s.uri.n_path + s.uri.n_query + 8 + o->n_if_match;
-  s.opts = calloc(cap, sizeof *s.opts);
-  if (!s.opts) return finish(&s, o, say(1, "out of memory"));
   oscore_msg msg;
-  oscore_msg_init(&msg, s.opts, cap);
-  msg.code = o->method;
-  coapx_err e = coapx_uri_add_options(&s.uri, o->proxy ? COAPX_TARGET_PROXY
-                                                       : COAPX_TARGET_DIRECT,
-                                      o->set_hostname, &msg);
-  if (e)
-    return finish(&s, o, say(CLIENT_EXIT_USAGE, "URI '%s' cannot be sent: "
-                             "%s", o->uri, coapx_strerror(e)));
-  uint8_t cf_val[4], accept_val[4];
-  if (o->has_content_format)
-    add_uint(&msg, OSCORE_OPT_CONTENT_FORMAT, o->content_format, cf_val);
-  if (o->has_accept) add_uint(&msg, OSCORE_OPT_ACCEPT, o->accept, accept_val);
-  for (size_t i = 0; i < o->n_if_match; i++)
-    oscore_msg_add_opt(&msg, OSCORE_OPT_IF_MATCH,
-                       OSCORE_BYTES(o->if_match[i], o->if_match_len[i]));
-  if (o->if_none_match)
-    oscore_msg_add_opt(&msg, OSCORE_OPT_IF_NONE_MATCH, OSCORE_BYTES(NULL, 0));
-  msg.payload = OSCORE_BYTES(s.payload.data, s.payload.len);
+  uint8_t vals[2][4];
+  if ((st = build_message(o, &s, &msg, vals)) != CONTINUE)
+    return finish(&s, o, st);
 
   const coapx_uri *dst = o->proxy ? &s.proxy : &s.uri;
+  char addr_why[300] = "";
+  trace_state ts = { .tc = &tc };
+  client_progress_start(&ts.up, stderr_tty && !o->quiet, true, s.payload.len);
   coapx_client_config cc = { .host = dst->host, .port = dst->port,
                              .timeout_ms = o->timeout_ms,
-                             .trace = client_trace, .trace_arg = &tc };
-  e = coapx_client_new(&cc, &s.client);
+                             .trace = on_trace, .trace_arg = &ts,
+                             .family = o->family, .bind = o->bind,
+                             .why = addr_why, .why_cap = sizeof addr_why };
+  coapx_err e = coapx_client_new(&cc, &s.client);
   if (e == COAPX_ERR_ADDRESS)
-    return finish(&s, o, say(CLIENT_EXIT_NETWORK, "cannot resolve host '%s'",
-                             dst->host));
+    return finish(&s, o, say(CLIENT_EXIT_NETWORK, "%s", addr_why[0] ? addr_why
+                             : "cannot resolve the host"));
   if (e) return finish(&s, o, say(CLIENT_EXIT_FAILURE, "%s",
                                   coapx_strerror(e)));
   tc.client = s.client;
@@ -278,10 +360,12 @@ int client_request_run(const client_opts *o) {
                             * notification too; the default does not. */
                            .notify_timeout_ms = o->timeout_ms };
   coapx_client_result res;
+  bool first_use = sc && store_context_oscore(sc)->sender_seq == 0;
   e = coapx_client_request(s.client, &req, client_output_sink(s.out), &res);
+  client_progress_clear(&ts.up);
   if (e) client_output_abort(s.out);
   if (res.echo_retried)
     client_trace_note(&tc, "the request was repeated once with Echo");
-  int status = verdict(o, e, &res, s.out, dst->host);
+  int status = verdict(o, e, &res, s.out, dst->host, first_use);
   return finish(&s, o, status);
 }

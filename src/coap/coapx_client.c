@@ -1,5 +1,6 @@
 /* The client object: libcoap context, one UDP session, the response and
  * NACK handlers that copy what arrives into receive slots, and the wait. */
+#include "coapx_addr.h"
 #include "coapx_client_priv.h"
 
 #include <arpa/inet.h>
@@ -152,8 +153,12 @@ static coapx_err open_session(coapx_client *c) {
   }
 
   if (c->session) coap_session_release(c->session);
-  c->session = coap_new_client_session(c->ctx, NULL, &dst, COAP_PROTO_UDP);
-  if (!c->session) return COAPX_ERR_LIBCOAP;
+  c->session = coap_new_client_session(c->ctx,
+                                       c->has_local ? &c->local : NULL, &dst,
+                                       COAP_PROTO_UDP);
+  /* With a local address, failing here is almost always that address
+   * (not ours, or its port in use). */
+  if (!c->session) return c->has_local ? COAPX_ERR_ADDRESS : COAPX_ERR_LIBCOAP;
   coap_session_set_app_data(c->session, c);
   /* The session MTU also bounds what is received (docs/DESIGN.md, libcoap
    * facts): with libcoap's 1152 an OSCORE answer carrying a full 1024-byte
@@ -172,6 +177,69 @@ bool coapx_client_next_address(coapx_client *c) {
   return false;
 }
 
+static coapx_err why(const coapx_client_config *cfg, coapx_err e,
+                     const char *fmt, const char *a, const char *b) {
+  if (cfg->why && cfg->why_cap) snprintf(cfg->why, cfg->why_cap, fmt, a, b);
+  return e;
+}
+
+/* The local address of cfg->bind: its port defaults to 0 (any). */
+static coapx_err parse_local(coapx_client *c, const coapx_client_config *cfg) {
+  const char *b = cfg->bind;
+  char spec[300];
+  const char *close = strchr(b, ']');
+  bool has_port = b[0] == '[' ? close && close[1] == ':'
+                              : strchr(b, ':') && strchr(b, ':') == strrchr(b, ':');
+  bool bare_v6 = b[0] != '[' && strchr(b, ':') != strrchr(b, ':');
+  snprintf(spec, sizeof spec, bare_v6 ? "[%s]:0" : has_port ? "%s" : "%s:0", b);
+  if (coapx_addr_parse_bind(spec, &c->local) != COAPX_OK)
+    return why(cfg, COAPX_ERR_ADDRESS, "local address '%s' is not an address "
+               "of this host%s", b, "");
+  c->has_local = true;
+  return COAPX_OK;
+}
+
+static coapx_err resolve(coapx_client *c, const coapx_client_config *cfg) {
+  if (cfg->bind) {
+    coapx_err e = parse_local(c, cfg);
+    if (e) return e;
+  }
+  int family = cfg->family == 4 ? AF_INET : cfg->family == 6 ? AF_INET6
+                                                             : AF_UNSPEC;
+  if (c->has_local) {
+    int lf = c->local.addr.sa.sa_family;
+    if (family != AF_UNSPEC && family != lf)
+      return why(cfg, COAPX_ERR_ADDRESS, "local address '%s' is not of the "
+                 "family asked for (%s)", cfg->bind, family == AF_INET ? "-4" : "-6");
+    family = lf;
+  }
+  char port[8];
+  snprintf(port, sizeof port, "%u", cfg->port);
+  struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_DGRAM,
+                            .ai_protocol = IPPROTO_UDP,
+                            .ai_flags = AI_NUMERICSERV };
+  int g = getaddrinfo(cfg->host, port, &hints, &c->ai_list);
+  if (g != 0 || !c->ai_list) {
+    if (c->ai_list) freeaddrinfo(c->ai_list);
+    c->ai_list = NULL;
+    /* An address of the other family is "no address", not a DNS fault. */
+    if (family != AF_UNSPEC && (g == EAI_ADDRFAMILY || g == EAI_NONAME ||
+                                g == EAI_NODATA || g == EAI_FAMILY)) {
+      struct addrinfo *any = NULL;
+      hints.ai_family = AF_UNSPEC;
+      bool other = getaddrinfo(cfg->host, port, &hints, &any) == 0 && any;
+      if (any) freeaddrinfo(any);
+      if (other)
+        return why(cfg, COAPX_ERR_ADDRESS, "'%s' has no %s address",
+                   cfg->host, family == AF_INET ? "IPv4" : "IPv6");
+    }
+    return why(cfg, COAPX_ERR_ADDRESS, "cannot resolve host '%s': %s",
+               cfg->host, g ? gai_strerror(g) : "no address");
+  }
+  c->ai_cur = c->ai_list;
+  return COAPX_OK;
+}
+
 coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   if (!cfg || !out || !cfg->host || !cfg->port) return COAPX_ERR_INVALID_ARG;
   *out = NULL;
@@ -188,16 +256,11 @@ coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   c->trace = cfg->trace;
   c->trace_arg = cfg->trace_arg;
 
-  char port[8];
-  snprintf(port, sizeof port, "%u", cfg->port);
-  struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
-                            .ai_protocol = IPPROTO_UDP,
-                            .ai_flags = AI_NUMERICSERV };
-  if (getaddrinfo(cfg->host, port, &hints, &c->ai_list) != 0 || !c->ai_list) {
+  coapx_err e = resolve(c, cfg);
+  if (e) {
     free(c);
-    return COAPX_ERR_ADDRESS;
+    return e;
   }
-  c->ai_cur = c->ai_list;
 
   c->ctx = coap_new_context(NULL);
   if (!c->ctx) {
@@ -215,9 +278,12 @@ coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   coap_register_response_handler(c->ctx, on_response);
   coap_register_nack_handler(c->ctx, on_nack);
 
-  coapx_err e = open_session(c);
+  e = open_session(c);
   if (e) {
     coapx_client_free(c);
+    if (e == COAPX_ERR_ADDRESS && cfg->bind)
+      why(cfg, e, "cannot send from local address '%s' (not an address of "
+          "this host, or its port is in use)%s", cfg->bind, "");
     return e;
   }
   *out = c;

@@ -81,10 +81,21 @@ typedef struct {
   unsigned timeout_ms;
   coapx_trace_fn trace;    /* may be NULL */
   void *trace_arg;
+  /* Address family of the destination: 0 any, 4 IPv4 only, 6 IPv6 only. */
+  int family;
+  /* Local address to send from ("host", "host:port", "[v6]:port"; the
+   * port defaults to 0, any free one), or NULL. Destinations of the other
+   * family are skipped. */
+  const char *bind;
+  /* When not NULL: why COAPX_ERR_ADDRESS (getaddrinfo's text for a name
+   * that does not resolve, or the local address that cannot be used). */
+  char *why;
+  size_t why_cap;
 } coapx_client_config;
 
 /* Resolve the destination and create the libcoap context and session.
- * Errors: COAPX_ERR_ADDRESS (not resolvable), COAPX_ERR_LIBCOAP,
+ * Errors: COAPX_ERR_ADDRESS (not resolvable, no address of the family, the
+ * local address unusable: cfg->why says which), COAPX_ERR_LIBCOAP,
  * COAPX_ERR_NO_MEMORY, COAPX_ERR_INVALID_ARG. */
 coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out);
 

@@ -31,6 +31,8 @@ struct coapx_client {
   coap_context_t *ctx;
   coap_session_t *session;
   struct addrinfo *ai_list;
+  bool has_local;               /* --bind: send from |local| */
+  coap_address_t local;
   struct addrinfo *ai_cur;
   char peer[80];
   unsigned timeout_ms;

@@ -104,10 +104,12 @@ store_err store_context_close(store_context *sc, store_diag *diag);
 typedef struct store_credentials store_credentials;
 
 /* Parse the credentials map at |path| and check every entry: references
- * start with ':', oscore entries have exactly one of basedir/contextfile,
- * unsupported types (dtls, tlscert, any-of, all-of, edhoc-oscore) and
- * unknown ones are errors naming the entry and the type. No context is
- * opened yet. Errors: STORE_ERR_IO, _MALFORMED, _MISSING, _DUPLICATE,
+ * start with ':', oscore entries have exactly one of basedir/contextfile.
+ * Entries of aiocoap's other types (dtls, tlscert, any-of, all-of,
+ * edhoc-oscore) are kept but not used: one warning names them all, and
+ * store_credentials_for_uri() fails only when a URI needs one. Unknown
+ * types are errors naming the entry and the type. No context is opened
+ * yet. Errors: STORE_ERR_IO, _MALFORMED, _MISSING, _DUPLICATE,
  * _UNSUPPORTED, _REFERENCE, _NO_MEMORY. */
 store_err store_credentials_load(const char *path, store_diag *diag,
                                  store_credentials **out);
@@ -119,13 +121,16 @@ store_err store_credentials_load(const char *path, store_diag *diag,
  * store_context_open() for its errors). On a match *ctx is set and
  * *entry_key (may be NULL) is the key of the entry holding the oscore
  * object; with no match *ctx is NULL and STORE_OK is returned (send
- * unprotected). Errors: STORE_ERR_REFERENCE and those of opening. */
+ * unprotected). Errors: STORE_ERR_REFERENCE, STORE_ERR_UNSUPPORTED (the
+ * matching entry is of a type this build cannot use; the message names
+ * it) and those of opening. */
 store_err store_credentials_for_uri(store_credentials *c, const char *uri,
                                     store_diag *diag, store_context **ctx,
                                     const char **entry_key);
 
 /* Server: open the context of every oscore entry (each directory once, even
- * when several entries name it). Stops at the first error. */
+ * when several entries name it; entries of other types are skipped). Stops
+ * at the first error. */
 store_err store_credentials_open_all(store_credentials *c, store_diag *diag);
 
 /* Server: the opened context whose recipient ID equals |kid| and whose ID

@@ -12,11 +12,16 @@
 #define MAX_REF_DEPTH 16
 #define NO_CTX ((size_t)-1)
 
-typedef enum { ENTRY_REF, ENTRY_OSCORE } entry_kind;
+/* What an entry is: a reference, or a credential of one of aiocoap's
+ * types (credentials.py _class_map). ENTRY_UNUSABLE holds a type this
+ * build cannot use (cred_types[] below): the map still loads, and only a
+ * request that needs such an entry fails, naming it. */
+typedef enum { ENTRY_REF, ENTRY_OSCORE, ENTRY_UNUSABLE } entry_kind;
 
 typedef struct {
   char *key;
   entry_kind kind;
+  const char *type; /* ENTRY_UNUSABLE: the credential type's label */
   char *ref;       /* ENTRY_REF: the key it names */
   char *basedir;   /* ENTRY_OSCORE: resolved directory */
   size_t opened;   /* index into ctxs, NO_CTX until opened */
@@ -43,10 +48,6 @@ struct store_credentials {
   size_t n_indexed;
 };
 
-/* Types aiocoap knows (credentials.py _class_map) that we do not do. */
-static const char *const unsupported[] = {
-  "dtls", "tlscert", "any-of", "all-of", "edhoc-oscore",
-};
 
 static cred_entry *by_key(store_credentials *c, const char *key) {
   for (size_t i = 0; i < c->n_entries; i++)
@@ -147,6 +148,33 @@ static store_err parse_oscore(store_credentials *c, cred_entry *e,
   return STORE_OK;
 }
 
+/* Accept an entry of a type this build cannot use: recorded by label,
+ * refused only when a request needs it (store_credentials_for_uri). */
+static store_err parse_unusable(store_credentials *c, cred_entry *e,
+                                const cJSON *v, store_diag *diag) {
+  (void)c;
+  (void)v;
+  (void)diag;
+  e->kind = ENTRY_UNUSABLE;
+  return STORE_OK;
+}
+
+/* aiocoap's credential types (credentials.py _class_map) and what this
+ * build does with each. Supporting a type is a new parse function here
+ * and its entry kind. */
+static const struct {
+  const char *label;
+  store_err (*parse)(store_credentials *, cred_entry *, const cJSON *,
+                     store_diag *);
+} cred_types[] = {
+  { "oscore", parse_oscore },
+  { "dtls", parse_unusable },
+  { "tlscert", parse_unusable },
+  { "edhoc-oscore", parse_unusable },
+  { "any-of", parse_unusable },
+  { "all-of", parse_unusable },
+};
+
 static store_err parse_entry(store_credentials *c, cred_entry *e,
                              const cJSON *v, store_diag *diag) {
   if (cJSON_IsString(v)) {
@@ -170,14 +198,12 @@ static store_err parse_entry(store_credentials *c, cred_entry *e,
                       "%s: entry \"%.100s\": must have exactly one key naming "
                       "the credential type", c->path, e->key);
   const char *type = v->child->string;
-  if (strcmp(type, "oscore") == 0)
-    return parse_oscore(c, e, v->child, diag);
-  for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++)
-    if (strcmp(type, unsupported[i]) == 0)
-      return store_fail(diag, STORE_ERR_UNSUPPORTED,
-                        "%s: entry \"%.100s\": credential type \"%s\" is not "
-                        "supported by oscore-tools (only \"oscore\")", c->path,
-                        e->key, type);
+  for (size_t i = 0; i < sizeof cred_types / sizeof *cred_types; i++) {
+    if (strcmp(type, cred_types[i].label) == 0) {
+      e->type = cred_types[i].label;
+      return cred_types[i].parse(c, e, v->child, diag);
+    }
+  }
   return store_fail(diag, STORE_ERR_UNSUPPORTED,
                     "%s: entry \"%.100s\": unknown credential type \"%.64s\"",
                     c->path, e->key, type);
@@ -222,6 +248,28 @@ static void free_map(store_credentials *c) {
   free(c->identity_of);
   free(c->path);
   free(c);
+}
+
+/* One warning for all entries this build cannot use, naming them. */
+static void warn_unusable(const store_credentials *c, store_diag *diag) {
+  char list[600] = "";
+  size_t used = 0, n = 0;
+  for (size_t i = 0; i < c->n_entries; i++) {
+    const cred_entry *e = &c->entries[i];
+    if (e->kind != ENTRY_UNUSABLE)
+      continue;
+    if (n++ < 4 && used < sizeof list) {
+      int w = snprintf(list + used, sizeof list - used, "%s\"%.60s\" (%s)",
+                       used ? ", " : "", e->key, e->type);
+      if (w > 0) used += (size_t)w;
+    }
+  }
+  if (n > 4 && used < sizeof list)
+    snprintf(list + used, sizeof list - used, " and %zu more", n - 4);
+  if (n)
+    store_warn(diag, "%s: ignoring %zu entr%s of credential types this build "
+               "cannot use (only \"oscore\"): %s; a request that needs one "
+               "fails", c->path, n, n == 1 ? "y" : "ies", list);
 }
 
 store_err store_credentials_load(const char *path, store_diag *diag,
@@ -269,6 +317,7 @@ store_err store_credentials_load(const char *path, store_diag *diag,
     if ((err = follow(c, &c->entries[i], &target, diag)))
       goto fail;
   }
+  warn_unusable(c, diag);
   cJSON_Delete(j);
   *out = c;
   return STORE_OK;
@@ -341,6 +390,11 @@ store_err store_credentials_for_uri(store_credentials *c, const char *uri,
   store_err err = follow(c, best, &target, diag);
   if (err)
     return err;
+  if (target->kind == ENTRY_UNUSABLE)
+    return store_fail(diag, STORE_ERR_UNSUPPORTED,
+                      "%s: entry \"%.100s\" matches %.200s, but its credential "
+                      "type \"%s\" is not supported by this build (only "
+                      "\"oscore\")", c->path, target->key, uri, target->type);
   if ((err = open_entry(c, target, diag)))
     return err;
   *ctx = c->ctxs[target->opened].sc;

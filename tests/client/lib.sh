@@ -166,3 +166,46 @@ while True:
   for i in $(seq 1 100); do [ -s "$TMP/optecho.port" ] && break; sleep 0.05; done
   ECHOPORT=$(cat "$TMP/optecho.port")
 }
+
+# start_capture: tests/client/wire_capture.py on a free port; every request
+# lands as one line "CODE OPT=HEX,... PAYLOADHEX" in $TMP/capture.log, and
+# $TMP/capture.reply (same form) is the answer. Sets CAPPORT.
+start_capture() {
+  rm -f "$TMP/capture.log" "$TMP/capture.port"
+  /usr/bin/python3 "$SRCDIR/tests/client/wire_capture.py" "$TMP/capture.log" \
+    "$TMP/capture.reply" >"$TMP/capture.port" &
+  PIDS+=($!)
+  local i
+  for i in $(seq 1 100); do [ -s "$TMP/capture.port" ] && break; sleep 0.05; done
+  CAPPORT=$(cat "$TMP/capture.port")
+}
+
+# last_capture: the last request the capture endpoint saw.
+last_capture() { tail -n 1 "$TMP/capture.log" 2>/dev/null; }
+
+# run_tty NAME ARGS...: like run, but the client's stdout is a terminal
+# (a pseudo-terminal; its CR LF turned back into LF). stderr is not.
+run_tty() {
+  local name=$1
+  shift
+  /usr/bin/python3 -c '
+import os, subprocess, sys
+m, s = os.openpty()
+with open(sys.argv[1], "w") as err:
+    p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=s,
+                         stderr=err)
+os.close(s)
+out = []
+while True:
+    try:
+        d = os.read(m, 65536)
+    except OSError:
+        break
+    if not d:
+        break
+    out.append(d)
+sys.stdout.buffer.write(b"".join(out).replace(b"\r\n", b"\n"))
+sys.exit(p.wait())
+' "$TMP/$name.err" "$CLIENT" "$@" >"$TMP/$name.out"
+  echo $? >"$TMP/$name.rc"
+}

@@ -137,7 +137,8 @@ run link --pretty-print "$S/link"
 check "link-format pretty-printed one link per line" \
   eval 'rc_is link 0 && [ "$(cat "$TMP/link.out")" = "$(printf "</a>;ct=0,\n</b/>;ct=40,\n</c>;rt=\"x,y\"")" ]'
 run json --pretty-print "$S/json"
-check "JSON indented" eval 'grep -q "^	\"a\":	\[1, 2\],$" "$TMP/json.out"'
+check "JSON indented as jq does (two spaces, one member per line)" \
+  eval '[ "$(cat "$TMP/json.out")" = "$(printf "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": \"x\"\n}")" ]'
 run cbor --pretty-print "$S/cbor"
 check "CBOR in diagnostic notation" \
   eval '[ "$(tr -d "\n " <"$TMP/cbor.out")" = "{1:[h'"'"'0102'"'"',\"x\"],-2:true}" ]'

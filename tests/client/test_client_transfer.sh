@@ -132,7 +132,7 @@ if command -v script >/dev/null; then
     eval 'grep -aq "MiB of 2.9 MiB" "$TMP/tty.log" && grep -aq "%" "$TMP/tty.log"'
   script -qec "'$CLIENT' '$S/json'" "$TMP/tty-json.log" >/dev/null 2>&1 </dev/null
   check "terminal: JSON pretty-printed by default" \
-    eval 'grep -aq "\"a\":" "$TMP/tty-json.log" && grep -aq "^	" "$TMP/tty-json.log"'
+    eval 'grep -aq "^  \"a\": \[" "$TMP/tty-json.log"'
   script -qec "'$CLIENT' --no-pretty-print '$S/json'" "$TMP/tty-raw.log" >/dev/null 2>&1 </dev/null
   check "terminal: --no-pretty-print keeps the body raw" \
     eval 'grep -aq "{\"a\":\[1,2\],\"b\":\"x\"}" "$TMP/tty-raw.log"'
