@@ -158,6 +158,9 @@ static bool canon(const cbor_item_t *it, edhoc_w *w, int depth) {
     return ok;
   }
   case CBOR_TYPE_FLOAT_CTRL:
+    /* Floats are refused; libcbor's bool/null tests assert on them. */
+    if (cbor_float_get_width(it) != CBOR_FLOAT_0)
+      return false;
     if (cbor_is_bool(it)) {
       edhoc_w_bool(w, cbor_get_bool(it));
       return true;
@@ -209,7 +212,7 @@ static edhoc_err describe(const cbor_item_t *it, oscore_bytes span,
     return EDHOC_OK;
   }
   case CBOR_TYPE_FLOAT_CTRL:
-    if (cbor_is_bool(it)) {
+    if (cbor_float_get_width(it) == CBOR_FLOAT_0 && cbor_is_bool(it)) {
       v->type = EDHOC_CBOR_BOOL;
       v->b = cbor_get_bool(it);
       return EDHOC_OK;
@@ -222,12 +225,73 @@ static edhoc_err describe(const cbor_item_t *it, oscore_bytes span,
   }
 }
 
+/* ---- pre-scan: bound an item before libcbor builds it ---- */
+
+/* What the last head announced. */
+typedef struct {
+  enum { HEAD_LEAF, HEAD_NEST, HEAD_INDEF } kind;
+  uint64_t children;
+} head_info;
+
+static void on_array(void *ctx, size_t n) {
+  ((head_info *)ctx)->kind = HEAD_NEST;
+  ((head_info *)ctx)->children = n;
+}
+static void on_map(void *ctx, size_t n) {
+  ((head_info *)ctx)->kind = HEAD_NEST;
+  /* 2n overflows only for n beyond any input length, refused below. */
+  ((head_info *)ctx)->children = n > SIZE_MAX / 2 ? SIZE_MAX : 2 * (uint64_t)n;
+}
+static void on_tag(void *ctx, uint64_t t) {
+  (void)t;
+  ((head_info *)ctx)->kind = HEAD_NEST;
+  ((head_info *)ctx)->children = 1;
+}
+static void on_indef(void *ctx) { ((head_info *)ctx)->kind = HEAD_INDEF; }
+
+/* The length of the one item at |p| (|len| bytes available), walking its
+ * heads with libcbor's streaming decoder, which allocates nothing. cbor_load
+ * alone would allocate what an array or map head claims before seeing a
+ * single element (a 5-byte input can claim 2^32 elements); here every
+ * announced element must still have a byte of input left. Indefinite
+ * lengths are refused (never deterministic). 0 when malformed. */
+static size_t item_length(const uint8_t *p, size_t len) {
+  struct cbor_callbacks cb = cbor_empty_callbacks;
+  cb.array_start = on_array;
+  cb.map_start = on_map;
+  cb.tag = on_tag;
+  cb.indef_array_start = on_indef;
+  cb.indef_map_start = on_indef;
+  cb.byte_string_start = on_indef;
+  cb.string_start = on_indef;
+  uint64_t pending = 1;
+  size_t pos = 0;
+  while (pending > 0) {
+    head_info h = { HEAD_LEAF, 0 };
+    struct cbor_decoder_result res = cbor_stream_decode(p + pos, len - pos,
+                                                        &cb, &h);
+    if (res.status != CBOR_DECODER_FINISHED || res.read == 0 ||
+        h.kind == HEAD_INDEF)
+      return 0;
+    pos += res.read;
+    pending--;
+    if (h.kind == HEAD_NEST) {
+      if (h.children > len - pos || pending + h.children > len - pos)
+        return 0;
+      pending += h.children;
+    }
+  }
+  return pos;
+}
+
 edhoc_err edhoc_r_next(edhoc_r *r, edhoc_cbor_val *v) {
   if (edhoc_r_at_end(r))
     return EDHOC_ERR_MALFORMED;
   struct cbor_load_result res;
   const uint8_t *start = r->p + r->pos;
-  size_t avail = r->len - r->pos;
+  size_t avail = item_length(start, r->len - r->pos);
+  if (avail == 0)
+    return EDHOC_ERR_MALFORMED;
   cbor_item_t *it = cbor_load(start, avail, &res);
   if (it == NULL) {
     return res.error.code == CBOR_ERR_MEMERROR ? EDHOC_ERR_NO_MEMORY

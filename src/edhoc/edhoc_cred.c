@@ -123,6 +123,42 @@ edhoc_err edhoc_cred_from_x509(oscore_bytes der, edhoc_cred *out) {
   return EDHOC_OK;
 }
 
+edhoc_err edhoc_ccs_write(const edhoc_key *k, oscore_bytes kid,
+                          const char *subject, edhoc_w *w) {
+  uint8_t x[EDHOC_COORD_LEN], y[EDHOC_COORD_LEN];
+  edhoc_curve c = edhoc_key_curve(k);
+  bool ec2 = c == EDHOC_CURVE_P256;
+  if (kid.len > EDHOC_MAX_KID || (kid.len && kid.ptr == NULL))
+    return EDHOC_ERR_INVALID_ARG;
+  edhoc_err err = edhoc_key_public(k, x, ec2 ? y : NULL);
+  if (err != EDHOC_OK)
+    return err;
+  edhoc_w_map(w, subject ? 2 : 1);
+  if (subject) {
+    edhoc_w_int(w, 2);
+    edhoc_w_tstr(w, subject);
+  }
+  edhoc_w_int(w, 8);
+  edhoc_w_map(w, 1);
+  edhoc_w_int(w, 1);
+  edhoc_w_map(w, (ec2 ? 4 : 3) + (kid.len ? 1 : 0));
+  edhoc_w_int(w, 1);
+  edhoc_w_int(w, ec2 ? 2 : 1);
+  if (kid.len) {
+    edhoc_w_int(w, 2);
+    edhoc_w_bstr(w, kid);
+  }
+  edhoc_w_int(w, -1);
+  edhoc_w_int(w, ec2 ? 1 : c == EDHOC_CURVE_X25519 ? 4 : 6);
+  edhoc_w_int(w, -2);
+  edhoc_w_bstr(w, OSCORE_BYTES(x, EDHOC_COORD_LEN));
+  if (ec2) {
+    edhoc_w_int(w, -3);
+    edhoc_w_bstr(w, OSCORE_BYTES(y, EDHOC_COORD_LEN));
+  }
+  return edhoc_w_status(w);
+}
+
 /* SHA-256/64 (COSE -15) or full SHA-256 (-16) of a certificate. */
 static size_t x5t_hash(int64_t alg, oscore_bytes der, uint8_t out[32]) {
   if ((alg != -15 && alg != -16) || edhoc_sha256(der, out) != EDHOC_OK)

@@ -34,6 +34,11 @@ typedef struct {
 edhoc_err edhoc_cred_from_ccs(oscore_bytes ccs, edhoc_cred *out);
 /* Take a DER certificate; its key must be Ed25519, X25519 or P-256. */
 edhoc_err edhoc_cred_from_x509(oscore_bytes der, edhoc_cred *out);
+/* Writes a CCS for the public part of |k|: { ?2: subject, 8: { 1:
+ * COSE_Key } } with kty, kid (if |kid| is not empty), crv, x (and y for
+ * P-256), in the order of the RFC 9529 traces. |subject| may be NULL. */
+edhoc_err edhoc_ccs_write(const edhoc_key *k, oscore_bytes kid,
+                          const char *subject, edhoc_w *w);
 /* Frees the public key and zeroes the struct (safe on a zeroed one). */
 void edhoc_cred_clear(edhoc_cred *c);
 
