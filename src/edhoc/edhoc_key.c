@@ -139,6 +139,12 @@ edhoc_err edhoc_key_from_evp(void *evp_pkey, edhoc_key **out) {
   return wrap(pkey, c, false, out);
 }
 
+edhoc_err edhoc_key_ref(const edhoc_key *k, edhoc_key **out) {
+  if (k == NULL || out == NULL || EVP_PKEY_up_ref(k->pkey) != 1)
+    return EDHOC_ERR_INVALID_ARG;
+  return wrap(k->pkey, k->curve, k->priv, out);
+}
+
 void edhoc_key_free(edhoc_key *k) {
   if (k == NULL)
     return;

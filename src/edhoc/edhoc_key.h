@@ -37,6 +37,9 @@ edhoc_err edhoc_key_from_public(edhoc_curve c, oscore_bytes x, oscore_bytes y,
 /* A key taken over from an OpenSSL key (an X.509 certificate's); the
  * reference is the caller's to give. BAD_KEY if it is no curve we use. */
 edhoc_err edhoc_key_from_evp(void *evp_pkey, edhoc_key **out);
+/* Another handle on the same key (reference counted, nothing copied):
+ * for a caller keeping a key that a session call takes over. */
+edhoc_err edhoc_key_ref(const edhoc_key *k, edhoc_key **out);
 void edhoc_key_free(edhoc_key *k);
 
 edhoc_curve edhoc_key_curve(const edhoc_key *k);

@@ -22,7 +22,7 @@ static tv_entry tv_table[400];
 static size_t tv_count;
 
 /* Loads tests/vectors/rfc9529.txt; exits on a damaged file. */
-static void tv_load(void) {
+static inline void tv_load(void) {
   const char *path = TEST_SRCDIR "/tests/vectors/rfc9529.txt";
   FILE *f = fopen(path, "r");
   if (f == NULL) {
@@ -61,7 +61,7 @@ static void tv_load(void) {
 }
 
 /* The value named |key|; a missing key is a broken test: exit. */
-static oscore_bytes tv(const char *key) {
+static inline oscore_bytes tv(const char *key) {
   for (size_t i = 0; i < tv_count; i++)
     if (strcmp(tv_table[i].key, key) == 0)
       return OSCORE_BYTES(tv_table[i].val, tv_table[i].len);
@@ -81,7 +81,7 @@ typedef struct {
   int calls;
 } test_lookup;
 
-static edhoc_err test_lookup_fn(void *arg, const edhoc_id_cred *id,
+static inline edhoc_err test_lookup_fn(void *arg, const edhoc_id_cred *id,
                                 edhoc_cred *out) {
   test_lookup *l = arg;
   l->calls++;

@@ -11,6 +11,7 @@
  * Invariants: a failed step leaves the session refusing the next one; a
  * step that succeeds authenticated the trace's peer credential; decoded
  * errors and credentials stay within their bounds. */
+#include <openssl/err.h>
 #include <string.h>
 #include "edhoc.h"
 #include "edhoc_kdf.h"
@@ -72,20 +73,39 @@ static void strip_spaces(const char *in, char *out) {
 }
 
 typedef struct {
-  edhoc_key *sk_i, *sk_r;
+  edhoc_key *sk_i, *sk_r, *x, *y;
   edhoc_cred ci, cr;
   edhoc_session *i, *r;
 } world;
 
-static void setup(world *w) {
+/* Keys and credentials are made once per process (they are the slow
+ * part); each input gets fresh sessions. */
+static world fixed;
+
+static void setup_once(void) {
+  if (fixed.sk_i)
+    return;
   char hex[512];
   strip_spaces(CRED_I, hex);
   cred_i_len = unhex(hex, cred_i);
   cred_r_len = unhex(CRED_R, cred_r);
-  w->sk_i = key(EDHOC_CURVE_P256, SK_I);
-  w->sk_r = key(EDHOC_CURVE_P256, SK_R);
-  FUZZ_CHECK(edhoc_cred_from_ccs(OSCORE_BYTES(cred_i, cred_i_len), &w->ci) == EDHOC_OK);
-  FUZZ_CHECK(edhoc_cred_from_ccs(OSCORE_BYTES(cred_r, cred_r_len), &w->cr) == EDHOC_OK);
+  fixed.sk_i = key(EDHOC_CURVE_P256, SK_I);
+  fixed.sk_r = key(EDHOC_CURVE_P256, SK_R);
+  fixed.x = key(EDHOC_CURVE_P256, X);
+  fixed.y = key(EDHOC_CURVE_P256, Y);
+  FUZZ_CHECK(edhoc_cred_from_ccs(OSCORE_BYTES(cred_i, cred_i_len), &fixed.ci) == EDHOC_OK);
+  FUZZ_CHECK(edhoc_cred_from_ccs(OSCORE_BYTES(cred_r, cred_r_len), &fixed.cr) == EDHOC_OK);
+}
+
+static edhoc_key *ref(const edhoc_key *k) {
+  edhoc_key *out = NULL;
+  FUZZ_CHECK(edhoc_key_ref(k, &out) == EDHOC_OK);
+  return out;
+}
+
+static void setup(world *w) {
+  setup_once();
+  *w = fixed;
   edhoc_config ci = { .method = 3, .suites = { 2 }, .n_suites = 1,
                       .own_cred = &w->ci, .own_key = w->sk_i,
                       .own_id = EDHOC_IDCRED_KID, .lookup = lookup,
@@ -101,10 +121,9 @@ static void setup(world *w) {
 static void teardown(world *w) {
   edhoc_session_free(w->i);
   edhoc_session_free(w->r);
-  edhoc_cred_clear(&w->ci);
-  edhoc_cred_clear(&w->cr);
-  edhoc_key_free(w->sk_i);
-  edhoc_key_free(w->sk_r);
+  /* Failed OpenSSL calls queue errors; drop them so that every input
+   * ends with what it allocated freed. */
+  ERR_clear_error();
 }
 
 static void parsers(const uint8_t *d, size_t n) {
@@ -130,6 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t n = size - 1;
   if (mode == 5) {
     parsers(d, n);
+    ERR_clear_error();
     return 0;
   }
   world w;
@@ -138,17 +158,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t len;
   if (mode == 0) {
     edhoc_err err = edhoc_r_process_message_1(w.r, OSCORE_BYTES(d, n));
-    edhoc_key *y = key(EDHOC_CURVE_P256, Y);
+    edhoc_key *y = ref(w.y);
     edhoc_err err2 = edhoc_r_message_2(w.r, y, m, sizeof m, &len);
     if (err != EDHOC_OK)
       FUZZ_CHECK(err2 == EDHOC_ERR_STATE);
     teardown(&w);
     return 0;
   }
-  FUZZ_CHECK(edhoc_i_message_1(w.i, key(EDHOC_CURVE_P256, X), m, sizeof m,
+  FUZZ_CHECK(edhoc_i_message_1(w.i, ref(w.x), m, sizeof m,
                                &len) == EDHOC_OK);
   FUZZ_CHECK(edhoc_r_process_message_1(w.r, OSCORE_BYTES(m, len)) == EDHOC_OK);
-  FUZZ_CHECK(edhoc_r_message_2(w.r, key(EDHOC_CURVE_P256, Y), m, sizeof m,
+  FUZZ_CHECK(edhoc_r_message_2(w.r, ref(w.y), m, sizeof m,
                                &len) == EDHOC_OK);
   oscore_bytes msg = OSCORE_BYTES(d, n);
   if (mode == 2 && n > 0 && n <= EDHOC_MAX_KDF_OUT) {
