@@ -91,6 +91,90 @@ edhoc_err edhoc_w_status(const edhoc_w *w) {
   return w->overflow ? EDHOC_ERR_BUFFER_TOO_SMALL : EDHOC_OK;
 }
 
+/* ---- canonical writer for items from elsewhere (maps, files) ---- */
+
+typedef struct {
+  uint8_t *key;    /* the key's canonical encoding */
+  size_t key_len;
+  const cbor_item_t *value;
+} sorted_pair;
+
+static int pair_cmp(const void *a, const void *b) {
+  const sorted_pair *x = a, *y = b;
+  if (x->key_len != y->key_len)
+    return x->key_len < y->key_len ? -1 : 1;
+  return memcmp(x->key, y->key, x->key_len);
+}
+
+static bool canonical(const cbor_item_t *it, edhoc_w *w, int depth);
+static bool canon(const cbor_item_t *it, edhoc_w *w, int depth);
+
+static bool canonical_map(const cbor_item_t *it, edhoc_w *w, int depth) {
+  size_t n = cbor_map_size(it);
+  struct cbor_pair *pairs = cbor_map_handle(it);
+  sorted_pair *sp = calloc(n ? n : 1, sizeof *sp);
+  bool ok = sp != NULL && !cbor_map_is_indefinite(it);
+  for (size_t i = 0; ok && i < n; i++) {
+    uint8_t tmp[4096];
+    edhoc_w kw;
+    edhoc_w_init(&kw, tmp, sizeof tmp);
+    ok = canonical(pairs[i].key, &kw, depth + 1) && !kw.overflow &&
+         (sp[i].key = malloc(kw.len ? kw.len : 1)) != NULL;
+    if (ok) {
+      memcpy(sp[i].key, tmp, kw.len);
+      sp[i].key_len = kw.len;
+      sp[i].value = pairs[i].value;
+    }
+  }
+  if (ok) {
+    qsort(sp, n, sizeof *sp, pair_cmp);
+    put_head(w, enc_map, n);
+    for (size_t i = 0; ok && i < n; i++) {
+      edhoc_w_raw(w, OSCORE_BYTES(sp[i].key, sp[i].key_len));
+      ok = canonical(sp[i].value, w, depth + 1);
+    }
+  }
+  for (size_t i = 0; sp && i < n; i++)
+    free(sp[i].key);
+  free(sp);
+  return ok;
+}
+
+static bool canonical(const cbor_item_t *it, edhoc_w *w, int depth) {
+  if (depth > MAX_DEPTH)
+    return false;
+  switch (cbor_typeof(it)) {
+  case CBOR_TYPE_MAP:
+    return canonical_map(it, w, depth);
+  case CBOR_TYPE_ARRAY: {
+    if (cbor_array_is_indefinite(it))
+      return false;
+    size_t n = cbor_array_size(it);
+    cbor_item_t **items = cbor_array_handle(it);
+    put_head(w, enc_array, n);
+    for (size_t i = 0; i < n; i++)
+      if (!canonical(items[i], w, depth + 1))
+        return false;
+    return true;
+  }
+  case CBOR_TYPE_TAG: {
+    put_head(w, enc_tag, cbor_tag_value(it));
+    cbor_item_t *inner = cbor_tag_item(it);
+    bool ok = canonical(inner, w, depth + 1);
+    cbor_decref(&inner);
+    return ok;
+  }
+  default:
+    return canon(it, w, depth); /* scalars: the same as the reader's */
+  }
+}
+
+edhoc_err edhoc_cbor_write_canonical(const struct cbor_item_t *it, edhoc_w *w) {
+  if (it == NULL || !canonical(it, w, 0))
+    return EDHOC_ERR_MALFORMED;
+  return edhoc_w_status(w);
+}
+
 /* ---- reader ---- */
 
 void edhoc_r_init(edhoc_r *r, oscore_bytes in) {

@@ -76,6 +76,15 @@ edhoc_err edhoc_r_next(edhoc_r *r, edhoc_cbor_val *v);
 edhoc_err edhoc_r_int(edhoc_r *r, int64_t *out);
 edhoc_err edhoc_r_bstr(edhoc_r *r, oscore_bytes *out);
 
+/* Writes the libcbor item |it| (e.g. a credential from a credentials
+ * map) in canonical form: shortest heads, definite lengths, map keys
+ * sorted by their encoding, shorter first, then bytewise (RFC 7049 §3.9,
+ * what aiocoap's cbor2.dumps(canonical=True) writes, so a CCS read from a
+ * map gives the CRED_x bytes aiocoap authenticates). EDHOC_ERR_MALFORMED
+ * for floats, undefined, or nesting deeper than 16. */
+struct cbor_item_t;
+edhoc_err edhoc_cbor_write_canonical(const struct cbor_item_t *it, edhoc_w *w);
+
 /* A map's value for integer |key| (first match), found by reading |map|'s
  * pairs; *found false when absent. */
 edhoc_err edhoc_cbor_map_get(const edhoc_cbor_val *map, int64_t key,
