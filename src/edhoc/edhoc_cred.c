@@ -110,10 +110,8 @@ edhoc_err edhoc_cred_from_x509(oscore_bytes der, edhoc_cred *out) {
   X509_free(x);
   if (pkey == NULL)
     return EDHOC_ERR_CRED_MALFORMED;
-  if (edhoc_key_from_evp(pkey, &out->pub) != EDHOC_OK) {
-    EVP_PKEY_free(pkey);
-    return EDHOC_ERR_CRED_MALFORMED;
-  }
+  if (edhoc_key_from_evp(pkey, &out->pub) != EDHOC_OK)
+    return EDHOC_ERR_CRED_MALFORMED; /* it released |pkey| */
   edhoc_w w;
   edhoc_w_init(&w, out->item, sizeof out->item);
   edhoc_w_bstr(&w, der);

@@ -130,13 +130,16 @@ edhoc_err edhoc_key_from_evp(void *evp_pkey, edhoc_key **out) {
     char group[32];
     if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME,
                                        group, sizeof group, NULL) != 1 ||
-        (strcmp(group, "prime256v1") != 0 && strcmp(group, "P-256") != 0))
+        (strcmp(group, "prime256v1") != 0 && strcmp(group, "P-256") != 0)) {
+      EVP_PKEY_free(pkey);
       return EDHOC_ERR_BAD_KEY;
+    }
     c = EDHOC_CURVE_P256;
   } else {
+    EVP_PKEY_free(pkey);
     return EDHOC_ERR_BAD_KEY;
   }
-  return wrap(pkey, c, false, out);
+  return wrap(pkey, c, false, out); /* frees |pkey| when it fails */
 }
 
 edhoc_err edhoc_key_ref(const edhoc_key *k, edhoc_key **out) {

@@ -34,8 +34,9 @@ edhoc_err edhoc_key_from_private(edhoc_curve c, oscore_bytes d,
  * not a valid point. */
 edhoc_err edhoc_key_from_public(edhoc_curve c, oscore_bytes x, oscore_bytes y,
                                 edhoc_key **out);
-/* A key taken over from an OpenSSL key (an X.509 certificate's); the
- * reference is the caller's to give. BAD_KEY if it is no curve we use. */
+/* A key taken over from an OpenSSL key (an X.509 certificate's): the
+ * caller's reference is taken in every case, also when this fails
+ * (BAD_KEY if it is no curve we use). */
 edhoc_err edhoc_key_from_evp(void *evp_pkey, edhoc_key **out);
 /* Another handle on the same key (reference counted, nothing copied):
  * for a caller keeping a key that a session call takes over. */
