@@ -8,12 +8,16 @@
  *   3  message_3 to the responder as sent, after the trace's message_2
  *   4  PLAINTEXT_3 sealed here with the trace's K_3 / IV_3
  *   5  error message, CCS and X.509 credential parsers
+ *   6  a credentials-map "edhoc-oscore" entry (CBOR) for the store's
+ *      parser; key files named in it do not exist
  * Invariants: a failed step leaves the session refusing the next one; a
  * step that succeeds authenticated the trace's peer credential; decoded
  * errors and credentials stay within their bounds. */
+#include <cbor.h>
 #include <openssl/err.h>
 #include <string.h>
 #include "edhoc.h"
+#include "store_edhoc.h"
 #include "edhoc_kdf.h"
 #include "fuzz.h"
 
@@ -141,10 +145,46 @@ static void parsers(const uint8_t *d, size_t n) {
   edhoc_cred_clear(&c);
 }
 
+static void entry(const uint8_t *d, size_t n) {
+  /* Bound the item first (cbor_load allocates what heads claim). */
+  edhoc_r r;
+  edhoc_cbor_val v;
+  edhoc_r_init(&r, OSCORE_BYTES(d, n));
+  if (edhoc_r_next(&r, &v) != EDHOC_OK)
+    return;
+  struct cbor_load_result res;
+  cbor_item_t *it = cbor_load(d, v.span.len, &res);
+  if (it == NULL)
+    return;
+  store_edhoc_entry e;
+  store_diag diag = { .msg = "" };
+  if (store_edhoc_entry_parse(it, ":fuzz", "/nonexistent/map.diag", &e,
+                              &diag) == STORE_OK) {
+    /* Without a key file only peer-side or unauthenticated entries load. */
+    FUZZ_CHECK(!e.has_own || e.own_unauthenticated);
+    FUZZ_CHECK(e.suite >= 0 && e.method >= 0 && e.method <= 3);
+    if (e.peer_ccs) {
+      edhoc_cred c;
+      FUZZ_CHECK(edhoc_cred_from_ccs(OSCORE_BYTES(e.peer_ccs, e.peer_ccs_len),
+                                     &c) == EDHOC_OK);
+      edhoc_cred_clear(&c);
+    }
+    store_edhoc_entry_clear(&e);
+  } else {
+    FUZZ_CHECK(memchr(diag.msg, 0, sizeof diag.msg) && diag.msg[0]);
+  }
+  cbor_decref(&it);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1 || size > EDHOC_MAX_MESSAGE)
     return 0;
-  uint8_t mode = data[0] % 6;
+  uint8_t mode = data[0] % 7;
+  if (mode == 6) {
+    entry(data + 1, size - 1);
+    ERR_clear_error();
+    return 0;
+  }
   const uint8_t *d = data + 1;
   size_t n = size - 1;
   if (mode == 5) {
