@@ -58,4 +58,12 @@ void oscore_aead_forget_key(oscore_bytes key);
 oscore_err oscore_hkdf(oscore_hash h, oscore_bytes salt, oscore_bytes ikm,
                        oscore_bytes info, uint8_t *out, size_t out_len);
 
+/* The two HKDF halves on their own, for EDHOC (RFC 9528 §4.1.1-2 uses
+ * Extract and Expand separately). Extract writes the hash length
+ * (|prk_len| must equal it); Expand takes that PRK as |prk|. */
+oscore_err oscore_hkdf_extract(oscore_hash h, oscore_bytes salt,
+                               oscore_bytes ikm, uint8_t *prk, size_t prk_len);
+oscore_err oscore_hkdf_expand(oscore_hash h, oscore_bytes prk,
+                              oscore_bytes info, uint8_t *out, size_t out_len);
+
 #endif

@@ -92,6 +92,17 @@ void store_context_describe(store_context *sc, char *out, size_t cap);
  * diagnostics and tests of the B.1.1 chunking). */
 unsigned long store_context_write_count(const store_context *sc);
 
+/* A context that lives in memory only, as EDHOC establishes them (RFC 9528
+ * Appendix A.1): derived from |p|, replay window empty (fresh keys), every
+ * sequence number usable at once; prepare_send and window_changed write
+ * nothing, close only wipes. |name| (copied) stands in for the directory
+ * in messages, e.g. "EDHOC with :client". Errors: STORE_ERR_DERIVE,
+ * _ID_TOO_LONG, _NO_MEMORY. */
+store_err store_context_new_in_memory(const oscore_ctx_params *p,
+                                      const char *name, store_diag *diag,
+                                      store_context **out);
+bool store_context_is_in_memory(const store_context *sc);
+
 /* Clean shutdown: write the exact next-to-send and the real replay window
  * ("unknown" if it never got initialised), remove and release the lock,
  * wipe and free. The context is freed even when the write fails (the disk

@@ -28,6 +28,9 @@ struct store_context {
   /* sequence.json currently says "received": "unknown". */
   bool disk_unknown;
   unsigned long writes;
+  /* Established by EDHOC, kept in memory only: nothing to persist (a new
+   * session derives new keys, so no number or window can come back). */
+  bool in_memory;
 };
 
 /* The window as it may be written now: exact only if unchanged since
@@ -154,12 +157,49 @@ unsigned long store_context_write_count(const store_context *sc) {
   return sc->writes;
 }
 
+store_err store_context_new_in_memory(const oscore_ctx_params *p,
+                                      const char *name, store_diag *diag,
+                                      store_context **out) {
+  *out = NULL;
+  store_context *sc = calloc(1, sizeof *sc);
+  if (!sc || !(sc->dir = strdup(name ? name : "(EDHOC)"))) {
+    free(sc);
+    return store_fail(diag, STORE_ERR_NO_MEMORY, "out of memory");
+  }
+  sc->lock_fd = -1;
+  sc->in_memory = true;
+  oscore_err oe = oscore_ctx_derive(&sc->ctx, p);
+  if (oe == OSCORE_OK)
+    oe = oscore_replay_init_empty(&sc->ctx.replay, p->replay_window);
+  if (oe != OSCORE_OK) {
+    oscore_ctx_wipe(&sc->ctx);
+    free(sc->dir);
+    free(sc);
+    return store_fail(diag, oe == OSCORE_ERR_ID_TOO_LONG ? STORE_ERR_ID_TOO_LONG
+                                                         : STORE_ERR_DERIVE,
+                      "%s: key derivation failed: %s", name ? name : "EDHOC",
+                      oscore_strerror(oe));
+  }
+  sc->ctx.sender_seq = 0;
+  sc->ctx.seq_limit = OSCORE_MAX_SEQ + 1;
+  *out = sc;
+  return STORE_OK;
+}
+
+bool store_context_is_in_memory(const store_context *sc) {
+  return sc && sc->in_memory;
+}
+
 store_err store_context_prepare_send(store_context *sc, store_diag *diag) {
   if (!sc)
     return store_fail(diag, STORE_ERR_INVALID_ARG, "no security context");
   oscore_ctx *c = &sc->ctx;
   if (c->sender_seq < c->seq_limit)
     return STORE_OK;
+  if (sc->in_memory)
+    return store_fail(diag, STORE_ERR_SEQ_EXHAUSTED,
+                      "%s: all sender sequence numbers are used up; run EDHOC "
+                      "again", sc->dir);
   if (c->sender_seq > OSCORE_MAX_SEQ)
     return store_fail(diag, STORE_ERR_SEQ_EXHAUSTED,
                       "%s: all sender sequence numbers are used up; the "
@@ -182,7 +222,7 @@ store_err store_context_window_changed(store_context *sc, store_diag *diag) {
   if (!sc)
     return store_fail(diag, STORE_ERR_INVALID_ARG, "no security context");
   sc->window_dirty = true;
-  if (sc->disk_unknown)
+  if (sc->disk_unknown || sc->in_memory)
     return STORE_OK;
   /* B.1.2: from now on a crash must not restore the stale window. */
   return persist(sc, sc->persisted_next, NULL, diag);
@@ -194,11 +234,12 @@ store_err store_context_close(store_context *sc, store_diag *diag) {
   /* The exact state: no number wasted, no Echo round trip after a clean
    * restart. An uninitialised window stays "unknown" (aiocoap would write
    * nulls here). */
-  store_err err = persist(sc, sc->ctx.sender_seq,
-                          sc->ctx.replay.initialised ? &sc->ctx.replay : NULL,
-                          diag);
+  store_err err = sc->in_memory ? STORE_OK
+      : persist(sc, sc->ctx.sender_seq,
+                sc->ctx.replay.initialised ? &sc->ctx.replay : NULL, diag);
   oscore_ctx_wipe(&sc->ctx);
-  store_lock_release(sc->dir, sc->lock_fd);
+  if (!sc->in_memory)
+    store_lock_release(sc->dir, sc->lock_fd);
   free(sc->dir);
   OPENSSL_cleanse(sc, sizeof *sc);
   free(sc);

@@ -4,7 +4,7 @@
 #   bash tests/fuzz/run.sh [TARGET|all] [SECONDS]
 #
 # TARGET is one of option codec unprotect_request unprotect_response
-# roundtrip credentials context server (default: all, one after the other);
+# roundtrip credentials context server edhoc (default: all, one after the other);
 # SECONDS per target (default 60). Builds with clang, -Dfuzzing=true (ASan,
 # UBSan, libFuzzer) in build-fuzz/ (FUZZ_BUILDDIR to change), one fuzzing
 # process at a time under nice. The corpus each run grows is kept in
@@ -18,7 +18,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 all=(option codec unprotect_request unprotect_response roundtrip credentials
-     context server)
+     context server edhoc)
 want=${1:-all}
 secs=${2:-60}
 case "$want" in
