@@ -159,7 +159,7 @@ prepare_aiocoap() {
       if [ ! -d "$cache/$key/aiocoap" ]; then
         say "aiocoap: no archive in $archives; cloning $AIOCOAP_GIT"
         mkdir -p "$cache/$key" && clone "$AIOCOAP_GIT" "$AIOCOAP_COMMIT" "$cache/$key/aiocoap" ||
-          return 77
+          { rmdir "$cache/$key" 2> /dev/null; return 77; }
       fi
     fi
     AIOCOAP_DIR=$cache/$key/aiocoap
