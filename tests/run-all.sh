@@ -165,6 +165,11 @@ for log in sys.argv[2:]:
             counts["passed"] += 1
         elif r == "SKIP":
             counts["skipped"] += 1
+            # A skip says why (meson's table does not show it).
+            t = json.loads(line)
+            why = [l for l in ((t.get("stdout") or "") + (t.get("stderr") or "")).splitlines()
+                   if l.startswith("SKIP")]
+            print(f'skipped: {t.get("name")}: {why[0] if why else "(no reason given)"}')
         else:
             counts["failed"] += 1
 print(f'{counts["passed"]} passed, {counts["failed"]} failed, {counts["skipped"]} skipped')
