@@ -16,6 +16,13 @@
 #               fileserver's script tests then run too (natively, their
 #               programs under valgrind).
 #
+# The interop peers (aiocoap, libcoap 4.3.5 with OSCORE) are prepared first
+# by tests/interop/peers.sh (from ../shared/peers or a git clone; built once
+# and cached outside the tree): the peer tests then run, and fail rather
+# than skip if they cannot. On a machine without any source they skip,
+# saying why. OSCORE_PEERS=none leaves the peers out; a peer that could not
+# be prepared counts as one failure.
+#
 # Extra arguments go to `meson test` (e.g. a suite or test name). BUILDDIR
 # and MESON_SETUP_ARGS override the build directory and the meson setup
 # options of any mode. ASAN_OPTIONS and UBSAN_OPTIONS are set unless the
@@ -33,6 +40,21 @@ case "${1:-}" in
 esac
 
 bash tools/deps.sh
+
+peers_failed=0
+if [ "${OSCORE_PEERS:-}" != none ]; then
+  set +e
+  peers_env=$(bash tests/interop/peers.sh)
+  peers_rc=$?
+  set -e
+  eval "$peers_env"
+  case $peers_rc in
+    0) ;;
+    77) echo "run-all.sh: no interop peers on this machine: the peer tests skip" >&2 ;;
+    *) echo "run-all.sh: preparing the interop peers failed (counted as a failure)" >&2
+       peers_failed=1 ;;
+  esac
+fi
 
 case "$mode" in
   sanitize)
@@ -68,6 +90,9 @@ else
   meson setup "$builddir" $setup_args >/dev/null
 fi
 ninja -C "$builddir" >/dev/null
+
+# A whole run starts with no interop results of an earlier one.
+[ "$#" -gt 0 ] || rm -rf "$builddir/interop-results"
 
 test_args=(--print-errorlogs --num-processes 2)
 vg_scripts=()
@@ -113,6 +138,7 @@ if [ "${#vg_scripts[@]}" -gt 0 ]; then
 fi
 set -e
 
+[ "$peers_failed" -eq 0 ] || status=1
 reports=0
 for f in "$san_logs"/*; do
   [ -e "$f" ] || continue
@@ -128,7 +154,7 @@ testlog="$builddir/meson-logs/testlog.json"
 [ "$mode" = valgrind ] && testlog="$builddir/meson-logs/testlog-valgrind.json"
 logs=("$testlog")
 [ "${#vg_scripts[@]}" -gt 0 ] && logs+=("$builddir/meson-logs/testlog.json")
-python3 - "$reports" "${logs[@]}" <<'PY'
+python3 - "$((reports + peers_failed))" "${logs[@]}" <<'PY'
 import json, sys
 counts = {"passed": 0, "failed": int(sys.argv[1]), "skipped": 0}
 for log in sys.argv[2:]:
@@ -139,6 +165,11 @@ for log in sys.argv[2:]:
             counts["passed"] += 1
         elif r == "SKIP":
             counts["skipped"] += 1
+            # A skip says why (meson's table does not show it).
+            t = json.loads(line)
+            why = [l for l in ((t.get("stdout") or "") + (t.get("stderr") or "")).splitlines()
+                   if l.startswith("SKIP")]
+            print(f'skipped: {t.get("name")}: {why[0] if why else "(no reason given)"}')
         else:
             counts["failed"] += 1
 print(f'{counts["passed"]} passed, {counts["failed"]} failed, {counts["skipped"]} skipped')

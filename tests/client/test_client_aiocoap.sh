@@ -6,13 +6,14 @@
 # Needs aiocoap: AIOCOAP_DIR is a source tree of aiocoap (the directory
 # holding the aiocoap package), AIOCOAP_PYTHON the interpreter that has its
 # dependencies (cbor2, cryptography, filelock; default python3). Skipped
-# (exit 77) with a message when they are not there.
+# (exit 77) with a message when they are not there; a failure when
+# tests/interop/peers.sh prepared aiocoap (OSCORE_PEERS_REQUIRED).
 source "$(dirname "$0")/lib.sh" "$@"
 
+. "$(dirname "$0")/../interop/peer-skip.sh"
 PY=${AIOCOAP_PYTHON:-python3}
 if [ -z "${AIOCOAP_DIR:-}" ]; then
-  echo "SKIP: AIOCOAP_DIR is not set (point it at an aiocoap source tree to run this interop test)"
-  exit 77
+  peer_skip aiocoap "AIOCOAP_DIR is not set (point it at an aiocoap source tree, or eval \"\$(bash tests/interop/peers.sh)\")"
 fi
 # Recent aiocoap imports lakers (EDHOC) with its OSCORE server side even
 # when EDHOC is not used; without it a stub stands in (said below).
@@ -24,8 +25,7 @@ if ! PYTHONPATH="$AIOPATH" "$PY" -c 'import lakers' 2>/dev/null; then
   echo "# lakers (EDHOC) is not installed: a stub module stands in; EDHOC is not used here"
 fi
 if ! PYTHONPATH="$AIOPATH" "$PY" -c 'import aiocoap.oscore, aiocoap.oscore_sitewrapper, aiocoap.cli.fileserver' 2>"$TMP/import.err"; then
-  echo "SKIP: aiocoap from AIOCOAP_DIR=$AIOCOAP_DIR does not import with $PY: $(tail -1 "$TMP/import.err")"
-  exit 77
+  peer_skip aiocoap "aiocoap from AIOCOAP_DIR=$AIOCOAP_DIR does not import with $PY: $(tail -1 "$TMP/import.err")"
 fi
 
 make_creds

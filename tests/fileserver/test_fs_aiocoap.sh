@@ -4,13 +4,14 @@
 # client1/for-fileserver/, server.json with server/from-client1/):
 # directory listing, a 1 MB GET, a PUT then GET (block-wise both ways).
 # Needs an aiocoap source tree: AIOCOAP_DIR (its aiocoap-client is run with
-# AIOCOAP_PYTHON, default python3). Skipped (77) when AIOCOAP_DIR is unset.
+# AIOCOAP_PYTHON, default python3). Skipped (77) when AIOCOAP_DIR is unset,
+# failed instead when tests/interop/peers.sh prepared aiocoap.
 # Usage: test_fs_aiocoap.sh OSCORE-FILESERVER
 set -u
 FS=$(realpath "$1")
+. "$(dirname "$0")/../interop/peer-skip.sh"
 if [ -z "${AIOCOAP_DIR:-}" ]; then
-  echo "SKIP: AIOCOAP_DIR not set (an aiocoap source tree for aiocoap-client)"
-  exit 77
+  peer_skip aiocoap "AIOCOAP_DIR not set (an aiocoap source tree for aiocoap-client; eval \"\$(bash tests/interop/peers.sh)\")"
 fi
 PY=${AIOCOAP_PYTHON:-python3}
 AIOCOAP_DIR=$(realpath "$AIOCOAP_DIR")
@@ -33,7 +34,7 @@ cd "$tmp" || exit 1
 # missing (they are not in Debian), empty stand-ins let it start.
 missing=$(PYTHONPATH=$AIOCOAP_DIR "$PY" -c \
   'import aiocoap.defaults as d; print(" ".join(d.oscore_missing_modules()))' 2>&1) || {
-  echo "SKIP: aiocoap not importable from $AIOCOAP_DIR with $PY: $missing"; exit 77; }
+  peer_skip aiocoap "aiocoap not importable from $AIOCOAP_DIR with $PY: $missing"; }
 stubs=
 for m in $missing; do
   case $m in
@@ -42,7 +43,7 @@ for m in $missing; do
       printf 'def __getattr__(name):\n    return type(name, (), {})\n' \
         > "stubs/${m%-python}.py"
       stubs=$tmp/stubs ;;
-    *) echo "SKIP: aiocoap lacks OSCORE modules: $missing"; exit 77 ;;
+    *) peer_skip aiocoap "aiocoap lacks OSCORE modules: $missing" ;;
   esac
 done
 aio() { PYTHONPATH=$AIOCOAP_DIR${stubs:+:$stubs} timeout 120 "$PY" \

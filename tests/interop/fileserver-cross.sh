@@ -72,12 +72,6 @@ AIO_CLIENT=(env -C "$CREDS" "PYTHONPATH=$AIOCOAP_PYTHONPATH" "$AIOCOAP_PYTHON"
 AIO_FILESERVER=(env -C "$CREDS" "PYTHONPATH=$AIOCOAP_PYTHONPATH" "$AIOCOAP_PYTHON"
                 "$AIOCOAP_DIR/aiocoap-fileserver")
 OURS=("$OSCORE_CLIENT" -v --credentials "$MAP")
-free_port() {
-  "$AIOCOAP_PYTHON" -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 # Entries of a link-format listing, one per line, sorted (the servers list
 # in different orders: aiocoap in directory order, ours sorted).
 entries() { tr ',' '\n' < "$1" | sort; }
@@ -89,16 +83,10 @@ protected() { grep -q 'OSCORE-verified' "$1"; }
 # request since came from the OSCORE identity (an unprotected one would be
 # logged as "anonymous").
 FS_LOG="$W/oscore-fileserver.err"
-log_mark() { LOG_MARK=$(wc -l < "$FS_LOG"); }
-log_protected() {
-  local new
-  new=$(tail -n +"$((LOG_MARK + 1))" "$FS_LOG" | grep -E ' (GET|PUT|POST|DELETE|FETCH) ')
-  [ -n "$new" ] && ! grep -q ' anonymous ' <<< "$new"
-}
+log_mark() { interop_log_mark "$FS_LOG"; }
+log_protected() { interop_log_all_from :client1; }
 # log_has_challenge : the log since the mark shows the B.1.2 4.01.
-log_has_challenge() {
-  tail -n +"$((LOG_MARK + 1))" "$FS_LOG" | grep -q ' -> 4\.01'
-}
+log_has_challenge() { interop_log_requests | grep -q ' -> 4\.01'; }
 
 # wait_answer URL : until a plain GET of URL answers (at most 15 s).
 wait_answer() {
@@ -146,7 +134,7 @@ start_aio_fs() {  # start_aio_fs PORT
   wait_answer "coap://127.0.0.1:$1/README"
 }
 
-PORT=$(free_port)
+PORT=$(interop_free_port)
 if start_aio_fs "$PORT"; then
   URL="coap://127.0.0.1:$PORT"
 
@@ -201,21 +189,11 @@ fi
 
 # ---- aiocoap-client -> oscore-fileserver ---------------------------------------
 
-start_our_fs() {  # start_our_fs BIND : sets OUR_FS_PORT
-  local before
-  touch "$FS_LOG"
-  before=$(grep -c 'listening on' "$FS_LOG")
-  "$OSCORE_FILESERVER" -v --write --bind "$1" --credentials "$CREDS/server.json" \
-    "$W/data-ours" > /dev/null 2>> "$FS_LOG" &
-  OUR_FS_PID=$!
-  interop_track "$OUR_FS_PID"
-  local i
-  for i in $(seq 1 100); do
-    [ "$(grep -c 'listening on' "$FS_LOG")" -gt "$before" ] && break
-    sleep 0.1
-  done
-  OUR_FS_PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$FS_LOG" | tail -n 1)
-  [ "$(grep -c 'listening on' "$FS_LOG")" -gt "$before" ] && [ -n "$OUR_FS_PORT" ]
+start_our_fs() {  # start_our_fs BIND : sets OUR_FS_PORT, OUR_FS_PID
+  interop_fileserver_start "$FS_LOG" "$1" --write --credentials "$CREDS/server.json" \
+    "$W/data-ours" || return 1
+  OUR_FS_PID=$FS_PID
+  OUR_FS_PORT=$FS_PORT
 }
 
 if start_our_fs 127.0.0.1:0; then

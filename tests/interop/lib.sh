@@ -1,7 +1,8 @@
 # Shared helpers of the interop scripts (sourced, not run).
 #
-# Peers are found only through environment variables (see DEVELOPERS.md and
-# docs/INTEROP.md); a script whose peer is not configured skips with 77.
+# Peers are found only through environment variables (tests/interop/peers.sh
+# prints them); a script whose peer is not configured skips with 77, or
+# fails when peers.sh prepared that peer (peer-skip.sh).
 # Our programs come from $PLUGTEST_SERVER, $OSCORE_CLIENT and
 # $OSCORE_FILESERVER (meson sets them; run-all.sh derives them from
 # $BUILDDIR). Results go to $INTEROP_RESULTS (a directory), one
@@ -16,21 +17,37 @@ INTEROP_PIDS=()
 INTEROP_TMP=""
 INTEROP_FAILED=0
 
+. "$INTEROP_SRC/peer-skip.sh"
+# The peers this script plays against (interop_need names them): a skip
+# fails when peers.sh prepared one of them.
+INTEROP_PEERS=""
+
 interop_skip() {
-  echo "SKIP: $*" >&2
-  exit 77
+  local p
+  for p in $INTEROP_PEERS; do
+    [[ " ${OSCORE_PEERS_REQUIRED:-} " == *" $p "* ]] && peer_skip "$p" "$@"
+  done
+  peer_skip "${INTEROP_PEERS%% *}" "$@"
 }
 
-# interop_need VAR... : skip unless every variable is set and non-empty.
+# interop_need VAR... : skip unless every variable is set and non-empty;
+# AIOCOAP_* and LIBCOAP_* also name the script's peers.
 interop_need() {
   local missing=()
   local v
   for v in "$@"; do
+    case $v in
+      AIOCOAP_*) [[ " $INTEROP_PEERS " == *" aiocoap "* ]] || INTEROP_PEERS+=" aiocoap" ;;
+      LIBCOAP_*) [[ " $INTEROP_PEERS " == *" libcoap "* ]] || INTEROP_PEERS+=" libcoap" ;;
+    esac
+  done
+  INTEROP_PEERS=${INTEROP_PEERS# }
+  for v in "$@"; do
     [ -n "${!v:-}" ] || missing+=("$v")
   done
   if [ ${#missing[@]} -gt 0 ]; then
-    interop_skip "${missing[*]} not set (peer not configured; e.g." \
-      "'source /opt/peers/env.sh' on a machine that has the peers)"
+    interop_skip "${missing[*]} not set (peer not prepared: run" \
+      "'eval \"\$(bash tests/interop/peers.sh)\"' first; it needs ../shared/peers or network)"
   fi
 }
 
@@ -143,4 +160,65 @@ interop_exit() {
     exit 1
   fi
   exit 0
+}
+
+# interop_free_port : a UDP port on 127.0.0.1 that was free a moment ago
+# (for peers that do not report the port they got).
+interop_free_port() {
+  /usr/bin/python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# interop_pair DIR OUR-SENDER-HEX OUR-RECIPIENT-HEX : one fresh security
+# context (random secret and salt) in both formats: DIR/ours/ (aiocoap's
+# context directory, for our programs and aiocoap), and the other end twice:
+# DIR/libcoap.conf (coap-oscore-conf(5), for libcoap's -E) and DIR/peer/
+# (aiocoap's format).
+interop_pair() {
+  local dir=$1 s=$2 r=$3 secret salt
+  secret=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+  salt=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')
+  mkdir -p "$dir/ours" "$dir/peer"
+  ( umask 077
+    printf '{"sender-id_hex": "%s", "recipient-id_hex": "%s"}\n' "$r" "$s" > "$dir/peer/settings.json"
+    printf '{"secret_hex": "%s", "salt_hex": "%s"}\n' "$secret" "$salt" > "$dir/peer/secret.json"
+    printf '{"sender-id_hex": "%s", "recipient-id_hex": "%s"}\n' "$s" "$r" > "$dir/ours/settings.json"
+    printf '{"secret_hex": "%s", "salt_hex": "%s"}\n' "$secret" "$salt" > "$dir/ours/secret.json"
+    printf 'master_secret,hex,"%s"\nmaster_salt,hex,"%s"\nsender_id,hex,"%s"\nrecipient_id,hex,"%s"\nreplay_window,integer,32\naead_alg,integer,10\nhkdf_alg,integer,-10\n' \
+      "$secret" "$salt" "$r" "$s" > "$dir/libcoap.conf" )
+}
+
+# interop_fileserver_start LOG BIND ARGS... : start oscore-fileserver -v,
+# its log appended to LOG; wait for its "listening on" line; set FS_PID
+# and FS_PORT.
+interop_fileserver_start() {
+  local log=$1 bind=$2 before i
+  shift 2
+  touch "$log"
+  before=$(grep -c 'listening on' "$log")
+  "$OSCORE_FILESERVER" -v --bind "$bind" "$@" > /dev/null 2>> "$log" &
+  FS_PID=$!
+  interop_track "$FS_PID"
+  for i in $(seq 1 100); do
+    [ "$(grep -c 'listening on' "$log")" -gt "$before" ] && break
+    sleep 0.1
+  done
+  FS_PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
+  [ "$(grep -c 'listening on' "$log")" -gt "$before" ] && [ -n "$FS_PORT" ]
+}
+
+# interop_log_mark LOG / interop_log_requests : the request lines our
+# server logged since the mark (one per line: peer identity method path).
+interop_log_mark() { INTEROP_LOG=$1; INTEROP_LOG_MARK=$(wc -l < "$1"); }
+interop_log_requests() {
+  tail -n +"$((INTEROP_LOG_MARK + 1))" "$INTEROP_LOG" | grep -E ' (GET|PUT|POST|DELETE|FETCH|iPATCH|PATCH) '
+}
+# interop_log_all_from IDENTITY : there were requests since the mark, and
+# every one came through OSCORE from IDENTITY (not "anonymous").
+interop_log_all_from() {
+  local new
+  new=$(interop_log_requests)
+  [ -n "$new" ] && ! grep -vq " $1 " <<< "$new"
 }

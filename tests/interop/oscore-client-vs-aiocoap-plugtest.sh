@@ -31,14 +31,6 @@ interop_reset_results "$SUITE"
 DATA="$INTEROP_SRC/../data/plugtest-contexts"
 W="$INTEROP_TMP"
 
-# A free UDP port on 127.0.0.1 (aiocoap does not report the one it got).
-free_port() {
-  "$AIOCOAP_PYTHON" -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
 # aiocoap_start NAME READY-REGEX CMD... : start an aiocoap program on a
 # free port (substituted for @PORT@), retrying a few times if the port was
 # taken meanwhile; sets AIO_PORT.
@@ -46,7 +38,7 @@ aiocoap_start() {
   local name=$1 ready=$2 try pid
   shift 2
   for try in 1 2 3; do
-    AIO_PORT=$(free_port)
+    AIO_PORT=$(interop_free_port)  # aiocoap does not report the one it got
     local args=("${@//@PORT@/$AIO_PORT}")
     PYTHONPATH="$AIOCOAP_PYTHONPATH" "${args[@]}" \
       > "$W/$name.log" 2>&1 &

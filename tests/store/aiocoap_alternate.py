@@ -4,7 +4,8 @@
 clean closes and crashes of either side, the replay window state survives
 both ways (including B.1.2 "unknown"), and the two lock each other out.
 
-Skipped (exit 77) when aiocoap cannot be imported. As in the other peer
+Skipped (exit 77) when aiocoap cannot be imported, failed instead when
+tests/interop/peers.sh prepared it (OSCORE_PEERS_REQUIRED). As in the other peer
 tests, AIOCOAP_PYTHON picks the interpreter for the aiocoap side, and
 AIOCOAP_PYTHONPATH (colon-separated) and AIOCOAP_DIR (an aiocoap source
 tree) are added to its sys.path.
@@ -165,8 +166,14 @@ def main():
     probe = subprocess.run([os.environ.get("AIOCOAP_PYTHON", sys.executable), __file__,
                             "--aio", "probe", "-"], capture_output=True, text=True)
     if probe.returncode != 0:
-        print("SKIP: aiocoap not importable (set AIOCOAP_DIR, AIOCOAP_PYTHON, AIOCOAP_PYTHONPATH): %s"
-              % probe.stderr.strip().splitlines()[-1:], file=sys.stderr)
+        why = ("aiocoap not importable (set AIOCOAP_DIR, AIOCOAP_PYTHON, AIOCOAP_PYTHONPATH,"
+               " e.g. from tests/interop/peers.sh): %s" % probe.stderr.strip().splitlines()[-1:])
+        # As tests/interop/peer-skip.sh: a failure once peers.sh prepared
+        # aiocoap, a skip on a machine without it.
+        if "aiocoap" in os.environ.get("OSCORE_PEERS_REQUIRED", "").split():
+            print("FAIL: cannot run although aiocoap was prepared: " + why, file=sys.stderr)
+            return 1
+        print("SKIP: " + why, file=sys.stderr)
         return 77
     srcdir = os.environ.get("SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
     work = tempfile.mkdtemp(prefix="store-aiocoap-")
