@@ -1,13 +1,9 @@
 /* LwM2M OSCORE object (ID 21) values into a context directory. */
 #include "lwm2m_object.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <openssl/crypto.h>
+#include "ctxdir_write.h"
 #include "oscore_alg.h"
 
 /* COSE HMAC algorithms (RFC 9053 §3.1) as the HKDF hash they name. */
@@ -81,115 +77,30 @@ const char *lwm2m_check(const lwm2m_oscore_object *obj,
   return why;
 }
 
-static void to_hex(const uint8_t *b, size_t n, char *out) {
-  static const char digits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; i++) {
-    out[2 * i] = digits[b[i] >> 4];
-    out[2 * i + 1] = digits[b[i] & 15];
-  }
-  out[2 * n] = 0;
-}
-
-/* Create |path| (O_EXCL, |mode|) and write |text|, synced. */
-static int write_new_file(const char *path, mode_t mode, const char *text) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                mode);
-  if (fd < 0) return -1;
-  size_t len = strlen(text), off = 0;
-  while (off < len) {
-    ssize_t w = write(fd, text + off, len - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    off += (size_t)w;
-  }
-  int e = off < len ? (errno ? errno : EIO) : 0;
-  if (!e && fsync(fd) != 0) e = errno;
-  if (close(fd) != 0 && !e) e = errno;
-  if (e) {
-    unlink(path);
-    errno = e;
-    return -1;
-  }
-  return 0;
-}
-
-static int make_dir(const char *dir) {
-  char path[4096];
-  size_t len = strlen(dir);
-  if (len == 0 || len >= sizeof path) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  memcpy(path, dir, len + 1);
-  for (char *p = path + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = 0;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
-    *p = '/';
-  }
-  return mkdir(dir, 0700);
-}
-
-/* settings.json: IDs, algorithms and, in draft-08 mode, our keys. */
-static int settings_text(const lwm2m_oscore_object *obj,
-                         const lwm2m_import_opts *o, char *out, size_t cap) {
-  char s[2 * OSCORE_MAX_ID_LEN + 1], r[2 * OSCORE_MAX_ID_LEN + 1];
-  char ctx[2 * OSCORE_MAX_IDCTX_LEN + 1], extra[160] = "";
-  to_hex(o->peer ? obj->recipient_id : obj->sender_id,
-         o->peer ? obj->recipient_id_len : obj->sender_id_len, s);
-  to_hex(o->peer ? obj->sender_id : obj->recipient_id,
-         o->peer ? obj->sender_id_len : obj->recipient_id_len, r);
-  to_hex(obj->id_context, obj->id_context_len, ctx);
+int lwm2m_write_dir(const char *dir, const lwm2m_oscore_object *obj,
+                    const lwm2m_import_opts *o, char *what, size_t what_cap) {
+  char extra[160] = "";
   if (o->draft08)
     snprintf(extra, sizeof extra,
              ",\n  \"oscore-version\": \"draft-08\",\n"
              "  \"option-number\": %u,\n  \"common-iv-id\": \"%s\"",
              o->option_given ? o->option_number : 21u,
              o->iv_null ? "null" : "empty");
-  int n = snprintf(out, cap,
-                   "{\n  \"sender-id_hex\": \"%s\",\n"
-                   "  \"recipient-id_hex\": \"%s\",\n%s%s%s"
-                   "  \"algorithm\": \"%s\",\n  \"kdf-hashfun\": \"%s\"%s\n}\n",
-                   s, r, obj->has_id_context ? "  \"id-context_hex\": \"" : "",
-                   obj->has_id_context ? ctx : "",
-                   obj->has_id_context ? "\",\n" : "",
-                   oscore_aead_by_cose(obj->aead)->name,
-                   hash_of_hmac(obj->hmac), extra);
-  return n < 0 || (size_t)n >= cap ? -1 : 0;
-}
-
-int lwm2m_write_dir(const char *dir, const lwm2m_oscore_object *obj,
-                    const lwm2m_import_opts *o, char *what, size_t what_cap) {
-  char settings[1024], path[4096];
-  /* Hex of both values plus the JSON around them. */
-  char secret[4 * LWM2M_MAX_SECRET_LEN + 64], sh[2 * LWM2M_MAX_SECRET_LEN + 1];
-  snprintf(what, what_cap, "%s", dir);
-  if (settings_text(obj, o, settings, sizeof settings) != 0 ||
-      strlen(dir) + 16 > sizeof path) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  if (make_dir(dir) != 0) return -1;
-  to_hex(obj->secret, obj->secret_len, sh);
-  int n = snprintf(secret, sizeof secret, "{\n  \"secret_hex\": \"%s\",\n", sh);
-  to_hex(obj->salt, obj->salt_len, sh);
-  snprintf(secret + n, sizeof secret - (size_t)n, "  \"salt_hex\": \"%s\"\n}\n",
-           sh);
-  OPENSSL_cleanse(sh, sizeof sh);
-  snprintf(path, sizeof path, "%s/secret.json", dir);
-  int rc = write_new_file(path, 0600, secret);
-  OPENSSL_cleanse(secret, sizeof secret);
-  if (rc == 0) {
-    snprintf(path, sizeof path, "%s/settings.json", dir);
-    rc = write_new_file(path, 0644, settings);
-  }
-  if (rc != 0) {
-    int e = errno;
-    snprintf(what, what_cap, "%s", path);
-    snprintf(path, sizeof path, "%s/secret.json", dir);
-    unlink(path);
-    rmdir(dir);
-    errno = e;
-  }
-  return rc;
+  ctxdir_values v = {
+    .sender_id = o->peer ? obj->recipient_id : obj->sender_id,
+    .sender_id_len = o->peer ? obj->recipient_id_len : obj->sender_id_len,
+    .recipient_id = o->peer ? obj->sender_id : obj->recipient_id,
+    .recipient_id_len = o->peer ? obj->sender_id_len : obj->recipient_id_len,
+    .has_id_context = obj->has_id_context,
+    .id_context = obj->id_context,
+    .id_context_len = obj->id_context_len,
+    .algorithm = oscore_aead_by_cose(obj->aead)->name,
+    .kdf = hash_of_hmac(obj->hmac),
+    .extra = extra,
+    .secret = obj->secret,
+    .secret_len = obj->secret_len,
+    .salt = obj->salt,
+    .salt_len = obj->salt_len,
+  };
+  return ctxdir_write(dir, &v, what, what_cap) == CTXDIR_OK ? 0 : -1;
 }

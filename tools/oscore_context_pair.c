@@ -5,7 +5,6 @@
  * Refuses to overwrite anything; the secret file is created 0600 before a
  * byte of the secret is written, so the secret is never world-readable. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "ctxdir_write.h"
 #include "oscore_alg.h"
 #include "oscore_context.h"
 #include "oscore_tools_version.h"
@@ -80,15 +80,6 @@ static bool parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len) {
   return true;
 }
 
-static void to_hex(const uint8_t *b, size_t n, char *out) {
-  static const char digits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; i++) {
-    out[2 * i] = digits[b[i] >> 4];
-    out[2 * i + 1] = digits[b[i] & 15];
-  }
-  out[2 * n] = 0;
-}
-
 static bool fill_random(uint8_t *buf, size_t n) {
   size_t got = 0;
   while (got < n) {
@@ -103,139 +94,48 @@ static bool fill_random(uint8_t *buf, size_t n) {
   return true;
 }
 
-/* Create |path| with |mode| (refusing an existing file) and write |text|. */
-static int write_new_file(const char *path, mode_t mode, const char *text) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0)
-    return -1;
-  size_t len = strlen(text), off = 0;
-  while (off < len) {
-    ssize_t w = write(fd, text + off, len - off);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0) {
-      int e = errno;
-      close(fd);
-      unlink(path);
-      errno = e;
-      return -1;
-    }
-    off += (size_t)w;
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    int e = errno;
-    unlink(path);
-    errno = e;
-    return -1;
-  }
-  return 0;
-}
-
-/* Create the missing parents of |dir| (mode 0700, like the context itself):
- * "client/for-sensor" should just work in an empty directory. */
-static int make_parents(const char *dir) {
-  char path[4096];
-  size_t len = strlen(dir);
-  if (len >= sizeof path)
-    return -1;
-  memcpy(path, dir, len + 1);
-  for (char *p = path + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = 0;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-      return -1;
-    *p = '/';
-  }
-  return 0;
-}
-
-/* A new, empty directory (mode 0700): an existing one is refused so that no
- * context is ever overwritten or duplicated. */
-static int make_dir(const char *dir) {
-  if (make_parents(dir) != 0) {
-    fprintf(stderr, "oscore-context-pair: %s: cannot create parent directory: %s\n",
-            dir, strerror(errno));
-    return -1;
-  }
-  if (mkdir(dir, 0700) != 0) {
+/* Write one side of the pair; a failure is printed, naming what is at
+ * fault. |client|: the client's view (its ID is the sender ID). */
+static int write_context(const char *dir, const pair_opts *o, bool client,
+                         const uint8_t *secret, const uint8_t *salt) {
+  ctxdir_values v = {
+    .sender_id = client ? o->client_id : o->server_id,
+    .sender_id_len = client ? o->client_id_len : o->server_id_len,
+    .recipient_id = client ? o->server_id : o->client_id,
+    .recipient_id_len = client ? o->server_id_len : o->client_id_len,
+    .has_id_context = o->has_id_context,
+    .id_context = o->id_context,
+    .id_context_len = o->id_context_len,
+    .algorithm = o->algorithm,
+    .kdf = o->kdf,
+    .extra = "",
+    .secret = secret,
+    .secret_len = SECRET_LEN,
+    .salt = salt,
+    .salt_len = SALT_LEN,
+  };
+  char what[4200];
+  switch (ctxdir_write(dir, &v, what, sizeof what)) {
+  case CTXDIR_OK:
+    return 0;
+  case CTXDIR_PARENT:
+    fprintf(stderr, "oscore-context-pair: %s: cannot create parent "
+            "directory: %s\n", dir, strerror(errno));
+    break;
+  case CTXDIR_MKDIR:
     if (errno == EEXIST)
       fprintf(stderr, "oscore-context-pair: %s: already exists; refusing to "
               "overwrite a security context\n", dir);
     else
-      fprintf(stderr, "oscore-context-pair: %s: cannot create directory: %s\n",
-              dir, strerror(errno));
-    return -1;
+      fprintf(stderr, "oscore-context-pair: %s: cannot create directory: "
+              "%s\n", dir, strerror(errno));
+    break;
+  case CTXDIR_TOO_LONG:
+  case CTXDIR_FILE:
+    fprintf(stderr, "oscore-context-pair: %s: %s\n", what, strerror(errno));
+    break;
   }
-  return 0;
-}
-
-static void remove_context(const char *dir);
-
-static int write_context(const char *dir, const pair_opts *o, bool client,
-                         const char *secret_hex, const char *salt_hex) {
-  char sender[2 * OSCORE_MAX_ID_LEN + 1], recipient[2 * OSCORE_MAX_ID_LEN + 1];
-  char idctx[2 * OSCORE_MAX_IDCTX_LEN + 1];
-  to_hex(client ? o->client_id : o->server_id,
-         client ? o->client_id_len : o->server_id_len, sender);
-  to_hex(client ? o->server_id : o->client_id,
-         client ? o->server_id_len : o->client_id_len, recipient);
-  to_hex(o->id_context, o->id_context_len, idctx);
-
-  char settings[1024], secret[512], path[4096];
-  int n = snprintf(settings, sizeof settings,
-    "{\n"
-    "  \"sender-id_hex\": \"%s\",\n"
-    "  \"recipient-id_hex\": \"%s\",\n"
-    "%s%s%s"
-    "  \"algorithm\": \"%s\",\n"
-    "  \"kdf-hashfun\": \"%s\"\n"
-    "}\n", sender, recipient,
-    o->has_id_context ? "  \"id-context_hex\": \"" : "",
-    o->has_id_context ? idctx : "",
-    o->has_id_context ? "\",\n" : "",
-    o->algorithm, o->kdf);
-  if (n < 0 || (size_t)n >= sizeof settings)
-    return -1;
-  n = snprintf(secret, sizeof secret,
-    "{\n  \"secret_hex\": \"%s\",\n  \"salt_hex\": \"%s\"\n}\n",
-    secret_hex, salt_hex);
-  int rc = 0;
-  if (n < 0 || (size_t)n >= sizeof secret)
-    rc = -1;
-  bool made = false;
-  if (rc == 0 && make_dir(dir) != 0)
-    rc = -1;
-  else if (rc == 0)
-    made = true;
-  if (rc == 0) {
-    snprintf(path, sizeof path, "%s/secret.json", dir);
-    if (write_new_file(path, 0600, secret) != 0) {
-      fprintf(stderr, "oscore-context-pair: %s: %s\n", path, strerror(errno));
-      rc = -1;
-    }
-  }
-  if (rc == 0) {
-    snprintf(path, sizeof path, "%s/settings.json", dir);
-    if (write_new_file(path, 0644, settings) != 0) {
-      fprintf(stderr, "oscore-context-pair: %s: %s\n", path, strerror(errno));
-      rc = -1;
-    }
-  }
-  OPENSSL_cleanse(secret, sizeof secret);
-  if (rc != 0 && made)
-    remove_context(dir);
-  return rc;
-}
-
-/* Undo a half-made pair: only the files this program created. */
-static void remove_context(const char *dir) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/secret.json", dir);
-  unlink(path);
-  snprintf(path, sizeof path, "%s/settings.json", dir);
-  unlink(path);
-  rmdir(dir);
+  return -1;
 }
 
 /* Parses the command line into |o|; returns 0, or the exit status. */
@@ -342,14 +242,11 @@ int main(int argc, char **argv) {
     return rc;
 
   uint8_t secret[SECRET_LEN], salt[SALT_LEN];
-  char secret_hex[2 * SECRET_LEN + 1], salt_hex[2 * SALT_LEN + 1];
   if (!fill_random(secret, sizeof secret) || !fill_random(salt, sizeof salt)) {
     fprintf(stderr, "oscore-context-pair: no entropy: %s\n", strerror(errno));
+    OPENSSL_cleanse(secret, sizeof secret);
     return 1;
   }
-  to_hex(secret, sizeof secret, secret_hex);
-  to_hex(salt, sizeof salt, salt_hex);
-  OPENSSL_cleanse(secret, sizeof secret);
 
   /* Check both before creating either, so a refusal leaves nothing behind. */
   struct stat st;
@@ -358,17 +255,17 @@ int main(int argc, char **argv) {
     if (lstat(dirs[i], &st) == 0) {
       fprintf(stderr, "oscore-context-pair: %s: already exists; refusing to "
               "overwrite a security context\n", dirs[i]);
-      OPENSSL_cleanse(secret_hex, sizeof secret_hex);
+      OPENSSL_cleanse(secret, sizeof secret);
       return 1;
     }
   }
-  rc = write_context(o.client_dir, &o, true, secret_hex, salt_hex);
+  rc = write_context(o.client_dir, &o, true, secret, salt);
   if (rc == 0) {
-    rc = write_context(o.server_dir, &o, false, secret_hex, salt_hex);
+    rc = write_context(o.server_dir, &o, false, secret, salt);
     if (rc != 0)
-      remove_context(o.client_dir);
+      ctxdir_remove(o.client_dir);
   }
-  OPENSSL_cleanse(secret_hex, sizeof secret_hex);
+  OPENSSL_cleanse(secret, sizeof secret);
   if (rc != 0)
     return 1;
 

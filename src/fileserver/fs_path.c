@@ -198,15 +198,13 @@ static int walk_no_links(const fs_root *r, const char *rel, int flags) {
   return result;
 }
 
-/* Open |rel| beneath the root without following any link: ELOOP when the
- * path holds one. */
-static int open_no_links(const fs_root *r, const char *rel, int flags) {
-  if (!r->use_openat2)
-    return walk_no_links(r, rel, flags);
-  struct open_how how = {
-    .flags = (unsigned long long)(flags | O_CLOEXEC),
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-  };
+/* openat2(2) of |rel| ("" is the root itself) relative to the root's
+ * descriptor with |resolve|, retried a few times on EAGAIN (openat2(2):
+ * a concurrent rename made the kernel unsure a ".." stayed inside). */
+static int openat2_retry(const fs_root *r, const char *rel, int flags,
+                         unsigned long long resolve) {
+  struct open_how how = {.flags = (unsigned long long)(flags | O_CLOEXEC),
+                         .resolve = resolve};
   const char *p = rel[0] ? rel : ".";
   for (int i = 0; i < OPENAT2_RETRIES; i++) {
     long fd = syscall(SYS_openat2, r->dirfd, p, &how, sizeof how);
@@ -218,22 +216,22 @@ static int open_no_links(const fs_root *r, const char *rel, int flags) {
   return -1;
 }
 
+/* Open |rel| beneath the root without following any link: ELOOP when the
+ * path holds one. */
+static int open_no_links(const fs_root *r, const char *rel, int flags) {
+  if (!r->use_openat2)
+    return walk_no_links(r, rel, flags);
+  return openat2_retry(r, rel, flags,
+                       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+                           RESOLVE_NO_MAGICLINKS);
+}
+
 /* --follow-symlinks and a link out of the root: let the kernel follow
  * every link (magic ones excepted). */
 static int open_following(const fs_root *r, const char *rel, int flags) {
-  const char *p = rel[0] ? rel : ".";
   if (!r->use_openat2)
-    return openat(r->dirfd, p, flags | O_CLOEXEC);
-  struct open_how how = {.flags = (unsigned long long)(flags | O_CLOEXEC),
-                         .resolve = RESOLVE_NO_MAGICLINKS};
-  for (int i = 0; i < OPENAT2_RETRIES; i++) {
-    long fd = syscall(SYS_openat2, r->dirfd, p, &how, sizeof how);
-    if (fd >= 0)
-      return (int)fd;
-    if (errno != EAGAIN)
-      return -1;
-  }
-  return -1;
+    return openat(r->dirfd, rel[0] ? rel : ".", flags | O_CLOEXEC);
+  return openat2_retry(r, rel, flags, RESOLVE_NO_MAGICLINKS);
 }
 
 /* Append segment |seg| (|n| bytes) to the path |out| of *len bytes. */

@@ -9,6 +9,7 @@
 # and the same object imported for RFC 8613 works too.
 # Usage: test_fs_draft08.sh OSCORE-FILESERVER OSCORE-CLIENT OSCORE-CONTEXT-IMPORT
 set -u
+. "$(dirname "$0")/../lib/server.sh"
 FS=$(realpath "$1") CLIENT=$(realpath "$2") IMPORT=$(realpath "$3")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-draft08-XXXXXX")
 fails=0 checks=0
@@ -53,15 +54,9 @@ start_server() {  # start_server SERVER-CONTEXT-DIR
   "$FS" --bind 127.0.0.1:0 --credentials server.json --write -vv root \
     2>server.log &
   server_pid=$!
-  port=
-  for _ in $(seq 1 500); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' server.log)
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.02
-  done
-  [ -n "$port" ] || { echo "server did not start" >&2; cat server.log >&2; exit 1; }
-  base=coap://127.0.0.1:$port
+  server_wait_port "$server_pid" server.log ||
+    { echo "server did not start" >&2; cat server.log >&2; exit 1; }
+  base=coap://127.0.0.1:$PORT
 }
 
 stop_server() {

@@ -6,6 +6,7 @@
 # default python3); skipped (77) without it.
 # Usage: test_import_aiocoap.sh OSCORE-CONTEXT-IMPORT OSCORE-FILESERVER
 set -u
+. "$(dirname "$0")/../lib/server.sh"
 IMPORT=$(realpath "$1") FS=$(realpath "$2")
 if [ -z "${AIOCOAP_DIR:-}" ]; then
   echo "SKIP: AIOCOAP_DIR not set (an aiocoap source tree for aiocoap-client)"
@@ -55,17 +56,12 @@ echo hello > root/a.txt
 
 "$FS" --bind 127.0.0.1:0 --credentials server.json -v root 2>server.log &
 server_pid=$!
-port=
-for _ in $(seq 1 500); do
-  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' server.log)
-  [ -n "$port" ] && break
-  sleep 0.02
-done
-[ -n "$port" ] || { echo "server did not start" >&2; cat server.log >&2; exit 1; }
+server_wait_port "$server_pid" server.log ||
+  { echo "server did not start" >&2; cat server.log >&2; exit 1; }
 
 out=$(PYTHONPATH=$AIOCOAP_DIR${stubs:+:$stubs} timeout 120 "$PY" \
         "$AIOCOAP_DIR/aiocoap-client" --credentials client.json \
-        "coap://127.0.0.1:$port/a.txt" 2>aio.err)
+        "coap://127.0.0.1:$PORT/a.txt" 2>aio.err)
 check "aiocoap-client GET with the imported context" [ "$out" = hello ]
 check "authenticated as the object's device" \
   grep -q ':device1 GET /a.txt -> 2.05' server.log

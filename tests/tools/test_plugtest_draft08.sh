@@ -6,6 +6,7 @@
 # naming the version on both sides.
 # Usage: test_plugtest_draft08.sh PLUGTEST-SERVER OSCORE-CLIENT CONTEXT-IMPORT
 set -u
+. "$(dirname "$0")/../lib/server.sh"
 PT=$(realpath "$1") CLIENT=$(realpath "$2") IMPORT=$(realpath "$3")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pt-draft08-XXXXXX")
 fails=0 checks=0 pid=
@@ -33,15 +34,9 @@ echo '{"coap://127.0.0.1:*": {"oscore": {"basedir": "dev/"}}}' > client.json
 "$PT" --bind 127.0.0.1:0 --credentials server.json --observe-interval 300 -vv \
   >pt.out 2>pt.err &
 pid=$!
-port=
-for _ in $(seq 1 500); do
-  port=$(sed -n 's/.*ready on 127\.0\.0\.1:\([0-9]*\).*/\1/p' pt.out)
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.02
-done
-[ -n "$port" ] || { echo "plugtest server did not start" >&2; cat pt.err >&2; exit 1; }
-base=coap://127.0.0.1:$port
+server_wait_port "$pid" pt.out "ready on" ||
+  { echo "plugtest server did not start" >&2; cat pt.err >&2; exit 1; }
+base=coap://127.0.0.1:$PORT
 check "server -vv names the version" \
   grep -q "context srv: OSCORE as in draft-08, option 21" pt.err
 
