@@ -114,7 +114,9 @@ store_err store_context_close(store_context *sc, store_diag *diag);
 
 typedef struct store_credentials store_credentials;
 
-/* Parse the credentials map at |path| and check every entry: references
+/* Parse the credentials map at |path| (JSON, or diagnostic notation when
+ * the name ends in ".diag", as aiocoap-client decides) and check every
+ * entry: references
  * start with ':', oscore entries have exactly one of basedir/contextfile.
  * Entries of aiocoap's other types (dtls, tlscert, any-of, all-of,
  * edhoc-oscore) are kept but not used: one warning names them all, and

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "store_cred_edn.h"
 #include "store_diag.h"
 #include "store_edhoc.h"
 #include "store_json.h"
@@ -303,8 +304,12 @@ store_err store_credentials_load(const char *path, store_diag *diag,
   if (!path || !*path)
     return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials file given");
   cJSON *j = NULL;
-  store_err err = store_json_load(NULL, path, STORE_JSON_MAX_CRED_FILE, NULL,
-                                  NULL, &j, diag);
+  /* aiocoap-client reads a ".diag" map as diagnostic notation (the form
+   * its EDHOC documentation writes), any other as JSON. */
+  store_err err = store_cred_is_edn(path)
+      ? store_cred_edn_load(path, STORE_JSON_MAX_CRED_FILE, &j, diag)
+      : store_json_load(NULL, path, STORE_JSON_MAX_CRED_FILE, NULL, NULL, &j,
+                        diag);
   if (err)
     return err;
   store_credentials *c = calloc(1, sizeof *c);

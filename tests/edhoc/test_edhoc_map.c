@@ -14,6 +14,7 @@
 
 static char dir[] = "/tmp/edhoc-map-XXXXXX";
 static char own_hex[600], peer_hex[600];
+static char own_edn[400], peer_edn[400];   /* {14: ...} as EDN */
 static char warned[1024];
 static int n_warned;
 
@@ -33,6 +34,19 @@ static void cred_hex(const edhoc_key *k, uint8_t kid, char *hex) {
   CHECK_EQ_INT(edhoc_ccs_write(k, OSCORE_BYTES(&kid, 1), NULL, &w), EDHOC_OK);
   for (size_t i = 0; i < w.len; i++)
     snprintf(hex + 2 * i, 3, "%02x", buf[i]);
+}
+
+/* {14: CCS} of |k| in diagnostic notation, as oscore-keygen prints it. */
+static void cred_edn(const edhoc_key *k, uint8_t kid, char *out, size_t cap) {
+  uint8_t x[32], y[32];
+  char xh[65], yh[65];
+  CHECK_EQ_INT(edhoc_key_public(k, x, y), EDHOC_OK);
+  for (size_t i = 0; i < 32; i++) {
+    snprintf(xh + 2 * i, 3, "%02x", x[i]);
+    snprintf(yh + 2 * i, 3, "%02x", y[i]);
+  }
+  snprintf(out, cap, "{14: {2: \"\", 8: {1: {1: 2, 2: h'%02x', -1: 1, "
+           "-2: h'%s', -3: h'%s'}}}}", kid, xh, yh);
 }
 
 /* Writes |text| as |name| in the scratch directory and loads it. */
@@ -119,6 +133,82 @@ static void test_broken(void) {
   }
 }
 
+/* aiocoap's EDHOC example maps (doc/stateofedhoc.rst), comments and
+ * trailing commas included, in the .diag form. */
+static void test_diag(void) {
+  char map[4096], path[512];
+  snprintf(map, sizeof map,
+           "{\n"
+           "  \"coap://[::1]/*\": {                   # replace with own\n"
+           "    \"edhoc-oscore\": {                   # or leave\n"
+           "      \"suite\": 2,\n"
+           "      \"method\": 3,\n"
+           "      \"own_cred_style\": \"by-key-id\",\n"
+           "      \"own_cred\": %s,\n"
+           "      \"private_key_file\": \"server.cosekey\",\n"
+           "    }\n"
+           "  },\n"
+           "  \":ourclient\": { \"edhoc-oscore\": {\n"
+           "      \"suite\": 2,\n"
+           "      \"method\": 3,\n"
+           "      \"peer_cred\": %s,         # the client's own_cred\n"
+           "  }}\n"
+           "}\n", own_edn, peer_edn);
+  store_diag diag = { .warn = on_warn };
+  store_credentials *c = NULL;
+  CHECK_EQ_INT(load("fileserver.cred.diag", map, &diag, &c, path,
+                    sizeof path), STORE_OK);
+  CHECK_EQ_INT(n_warned, 1);
+  CHECK(strstr(warned, "ignoring 2 entries") != NULL);
+  store_context *sc = NULL;
+  CHECK_EQ_INT(store_credentials_for_uri(c, "coap://[::1]/", &diag, &sc,
+                                         NULL), STORE_ERR_UNSUPPORTED);
+  CHECK(strstr(diag.msg, "EDHOC over CoAP") != NULL);
+  store_credentials_close(c, &diag);
+
+  /* Other types with byte strings, arrays and null, as aiocoap writes
+   * them: they load (unused) like their JSON spelling. */
+  CHECK_EQ_INT(load("mixed.diag",
+                    "{\"coaps://*\": {\"dtls\": {\"psk\": h'6869', "
+                    "\"client-identity\": h'01'}},\n"
+                    " \":any\": {\"any-of\": [{\"oscore\": {\"basedir\": "
+                    "\"d\"}}, \":x\"]}, /* a comment */\n"
+                    " \":x\": {\"all-of\": []}, \"coap://gone/*\": null}",
+                    &diag, &c, path, sizeof path), STORE_OK);
+  CHECK(strstr(warned, "ignoring 3 entries") != NULL);
+  store_credentials_close(c, &diag);
+
+  /* The same text named .json is JSON, and not valid JSON. */
+  CHECK_EQ_INT(load("fileserver.json", map, &diag, &c, path, sizeof path),
+               STORE_ERR_MALFORMED);
+  CHECK(strstr(diag.msg, "not valid JSON") != NULL);
+
+  static const struct {
+    const char *text, *says;
+  } bad[] = {
+    { "{\n  \"coap://x/*\": {\"oscore\": {\"basedir\": \"d\"}\n", ":3:1: " },
+    { "{\"coap://x/*\": {\"edhoc-oscore\": {\"suite\": 9, \"method\": 3}}}",
+      "entry \"coap://x/*\": suite must be" },
+    { "{\"coap://x/*\": {\"edhoc-oscore\": {\"suite\": 2, \"method\": 3,"
+      " \"peer_cred\": 1(0)}}}", "entry \"coap://x/*\": tags have no place" },
+    { "{\"coap://x/*\": {\"edhoc-oscore\": {\"suite\": 2, \"method\": 3,"
+      " \"peer_cred\": {14: {}}}}}", "entry \"coap://x/*\": peer_cred is not" },
+    { "[1]", "expected a map with text keys" },
+    { "{1: \"x\"}", "expected a map with text keys" },
+    { "{\"coap://x/*\": {\"oscore\": {\"basedir\": h'00'}}}",
+      "\"basedir\" must be a non-empty string" },
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    c = (store_credentials *)&c;
+    CHECK(load("bad.diag", bad[i].text, &diag, &c, path, sizeof path) != 0);
+    CHECK(c == NULL);
+    CHECK(strstr(diag.msg, path) != NULL);
+    CHECK(strstr(diag.msg, bad[i].says) != NULL);
+    if (!strstr(diag.msg, bad[i].says))
+      fprintf(stderr, "diag case %zu said: %s\n", i, diag.msg);
+  }
+}
+
 int main(void) {
   CHECK(mkdtemp(dir) != NULL);
   store_diag diag = { .msg = "" };
@@ -132,9 +222,12 @@ int main(void) {
   CHECK_EQ_INT(store_cosekey_create(key_path, peer, &diag), STORE_OK);
   cred_hex(k, 0x0a, own_hex);
   cred_hex(peer, 0x01, peer_hex);
+  cred_edn(k, 0x0a, own_edn, sizeof own_edn);
+  cred_edn(peer, 0x01, peer_edn, sizeof peer_edn);
 
   test_valid();
   test_broken();
+  test_diag();
 
   edhoc_key_free(k);
   edhoc_key_free(peer);
