@@ -47,7 +47,7 @@ void fs_options_help(FILE *f, const char *prog) {
 "Network and security:\n"
 "  --bind HOST[:PORT]   listen there (default [::]:5683; IPv6 as [::1]:5683;\n"
 "                       port 0 picks a free one; repeatable)\n"
-"  --credentials FILE   aiocoap credentials map (JSON) with OSCORE contexts;\n"
+"  --credentials FILE   aiocoap credentials map (JSON, or EDN if *.diag);\n"
 "                       the entry's key (e.g. :client1) is the caller's identity\n"
 "  --require-oscore     answer unprotected requests with 4.01 Unauthorized\n"
 "  --access FILE        JSON rules: identity -> path prefix -> \"r\"/\"w\"/\"rw\"/\"\";\n"

@@ -114,11 +114,15 @@ store_err store_context_close(store_context *sc, store_diag *diag);
 
 typedef struct store_credentials store_credentials;
 
-/* Parse the credentials map at |path| and check every entry: references
+/* Parse the credentials map at |path| (JSON, or diagnostic notation when
+ * the name ends in ".diag", as aiocoap-client decides) and check every
+ * entry: references
  * start with ':', oscore entries have exactly one of basedir/contextfile.
  * Entries of aiocoap's other types (dtls, tlscert, any-of, all-of,
  * edhoc-oscore) are kept but not used: one warning names them all, and
- * store_credentials_for_uri() fails only when a URI needs one. Unknown
+ * store_credentials_for_uri() fails only when a URI needs one. edhoc-oscore
+ * entries are checked in full all the same (store_edhoc_entry_parse_json:
+ * suite, method, key file matching own_cred), a broken one is an error. Unknown
  * types are errors naming the entry and the type. No context is opened
  * yet. Errors: STORE_ERR_IO, _MALFORMED, _MISSING, _DUPLICATE,
  * _UNSUPPORTED, _REFERENCE, _NO_MEMORY. */

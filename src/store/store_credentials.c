@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "store_cred_edn.h"
 #include "store_diag.h"
+#include "store_edhoc.h"
 #include "store_json.h"
 #include "store_pattern.h"
 
@@ -24,6 +26,8 @@ typedef struct {
   const char *type; /* ENTRY_UNUSABLE: the credential type's label */
   char *ref;       /* ENTRY_REF: the key it names */
   char *basedir;   /* ENTRY_OSCORE: resolved directory */
+  store_edhoc_entry *edhoc; /* "edhoc-oscore": parsed and checked at load,
+                               kept for EDHOC over CoAP (not yet built) */
   size_t opened;   /* index into ctxs, NO_CTX until opened */
 } cred_entry;
 
@@ -159,6 +163,24 @@ static store_err parse_unusable(store_credentials *c, cred_entry *e,
   return STORE_OK;
 }
 
+/* An "edhoc-oscore" entry is checked in full at load (key file readable
+ * and matching own_cred, suite, method), so that a broken one is refused
+ * now like a broken oscore entry; a valid one is kept, still unusable
+ * until this build runs EDHOC over CoAP (RFC 9528 Appendix A.2). */
+static store_err parse_edhoc(store_credentials *c, cred_entry *e,
+                             const cJSON *v, store_diag *diag) {
+  e->kind = ENTRY_UNUSABLE;
+  if (!(e->edhoc = calloc(1, sizeof *e->edhoc)))
+    return store_fail(diag, STORE_ERR_NO_MEMORY, "%s: out of memory", c->path);
+  store_err err = store_edhoc_entry_parse_json(v, e->key, c->path, e->edhoc,
+                                               diag);
+  if (err) {
+    free(e->edhoc);
+    e->edhoc = NULL;
+  }
+  return err;
+}
+
 /* aiocoap's credential types (credentials.py _class_map) and what this
  * build does with each. Supporting a type is a new parse function here
  * and its entry kind. */
@@ -170,7 +192,7 @@ static const struct {
   { "oscore", parse_oscore },
   { "dtls", parse_unusable },
   { "tlscert", parse_unusable },
-  { "edhoc-oscore", parse_unusable },
+  { "edhoc-oscore", parse_edhoc },
   { "any-of", parse_unusable },
   { "all-of", parse_unusable },
 };
@@ -241,6 +263,8 @@ static void free_map(store_credentials *c) {
     free(c->entries[i].key);
     free(c->entries[i].ref);
     free(c->entries[i].basedir);
+    store_edhoc_entry_clear(c->entries[i].edhoc);  /* wipes the key */
+    free(c->entries[i].edhoc);
   }
   free(c->entries);
   free(c->ctxs);
@@ -280,8 +304,12 @@ store_err store_credentials_load(const char *path, store_diag *diag,
   if (!path || !*path)
     return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials file given");
   cJSON *j = NULL;
-  store_err err = store_json_load(NULL, path, STORE_JSON_MAX_CRED_FILE, NULL,
-                                  NULL, &j, diag);
+  /* aiocoap-client reads a ".diag" map as diagnostic notation (the form
+   * its EDHOC documentation writes), any other as JSON. */
+  store_err err = store_cred_is_edn(path)
+      ? store_cred_edn_load(path, STORE_JSON_MAX_CRED_FILE, &j, diag)
+      : store_json_load(NULL, path, STORE_JSON_MAX_CRED_FILE, NULL, NULL, &j,
+                        diag);
   if (err)
     return err;
   store_credentials *c = calloc(1, sizeof *c);
@@ -390,6 +418,12 @@ store_err store_credentials_for_uri(store_credentials *c, const char *uri,
   store_err err = follow(c, best, &target, diag);
   if (err)
     return err;
+  if (target->kind == ENTRY_UNUSABLE && target->edhoc)
+    return store_fail(diag, STORE_ERR_UNSUPPORTED,
+                      "%s: entry \"%.100s\" matches %.200s, but its credential "
+                      "type \"%s\" needs EDHOC over CoAP, which this build "
+                      "does not support yet (only \"oscore\")", c->path,
+                      target->key, uri, target->type);
   if (target->kind == ENTRY_UNUSABLE)
     return store_fail(diag, STORE_ERR_UNSUPPORTED,
                       "%s: entry \"%.100s\" matches %.200s, but its credential "

@@ -86,9 +86,12 @@ static store_err read_cred(const cbor_item_t *v, const char *what,
   return STORE_OK;
 }
 
-/* The key file path: relative ones beside the map. */
-static store_err load_key(const char *file, const char *map_path,
-                          edhoc_key **out, store_diag *diag) {
+/* The key file path: relative ones beside the map. Its errors name the
+ * map, the entry and the member too: the key file alone does not say
+ * which entry of which map wanted it. */
+static store_err load_key(const char *file, const char *label,
+                          const char *map_path, edhoc_key **out,
+                          store_diag *diag) {
   char path[4096];
   const char *slash = strrchr(map_path, '/');
   if (file[0] == '/' || !slash)
@@ -96,7 +99,16 @@ static store_err load_key(const char *file, const char *map_path,
   else
     snprintf(path, sizeof path, "%.*s/%s", (int)(slash - map_path), map_path,
              file);
-  return store_cosekey_load(path, out, diag);
+  store_err err = store_cosekey_load(path, out, diag);
+  if (err && diag) {
+    char inner[sizeof diag->msg];
+    memcpy(inner, diag->msg, sizeof inner);
+    /* Truncation is fine: the inner message starts with the culprit. */
+    if (snprintf(diag->msg, sizeof diag->msg, "%s: entry \"%.100s\": "
+                 "private_key_file: %s", map_path, label, inner) < 0)
+      memcpy(diag->msg, inner, sizeof inner);
+  }
+  return err;
 }
 
 typedef struct {
@@ -188,7 +200,7 @@ static store_err parse_own(const members *m, const char *label,
   char file[1025];
   snprintf(file, sizeof file, "%.*s", (int)cbor_string_length(m->key_file),
            (const char *)cbor_string_handle(m->key_file));
-  if ((err = load_key(file, map_path, &out->own_key, diag)))
+  if ((err = load_key(file, label, map_path, &out->own_key, diag)))
     return err;
   /* The key must be the one the credential names. */
   edhoc_cred c;

@@ -175,15 +175,13 @@ static unsigned line_of(const char *text, size_t off) {
   return line;
 }
 
-store_err store_json_load(const char *dir, const char *name, size_t max,
-                          bool *absent, struct stat *st, cJSON **out,
-                          store_diag *diag) {
-  char path[4096];
-  path_join(path, sizeof path, dir, name);
-  *out = NULL;
+store_err store_file_read(const char *path, size_t max, bool *absent,
+                          struct stat *st, char **text_out, size_t *len_out,
+                          size_t *cap_out, store_diag *diag) {
+  *text_out = NULL;
+  *len_out = *cap_out = 0;
   if (absent)
     *absent = false;
-
   /* O_NONBLOCK: a FIFO in place of a key file must not hang the load. */
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
@@ -238,6 +236,24 @@ store_err store_json_load(const char *dir, const char *name, size_t max,
   }
   close(fd);
   text[len] = '\0';
+  *text_out = text;
+  *len_out = len;
+  *cap_out = cap;
+  return STORE_OK;
+}
+
+store_err store_json_load(const char *dir, const char *name, size_t max,
+                          bool *absent, struct stat *st, cJSON **out,
+                          store_diag *diag) {
+  char path[4096];
+  path_join(path, sizeof path, dir, name);
+  *out = NULL;
+  char *text;
+  size_t len, cap;
+  store_err rerr = store_file_read(path, max, absent, st, &text, &len, &cap,
+                                   diag);
+  if (rerr || !text)
+    return rerr;
 
   const char *end = NULL;
   cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);

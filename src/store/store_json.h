@@ -15,6 +15,15 @@
 #define STORE_JSON_MAX_CTX_FILE   (64u * 1024u)
 #define STORE_JSON_MAX_CRED_FILE  (1024u * 1024u)
 
+/* Read the regular file |path| whole, at most |max| bytes, into a new
+ * NUL-terminated buffer *text (|*len| bytes, |*cap| allocated: wipe that
+ * many with OPENSSL_cleanse, then free). |absent| and |st| as for
+ * store_json_load (absent: *text stays NULL). Errors: STORE_ERR_IO,
+ * _NO_MEMORY. */
+store_err store_file_read(const char *path, size_t max, bool *absent,
+                          struct stat *st, char **text, size_t *len,
+                          size_t *cap, store_diag *diag);
+
 /* Read and parse |dir|/|name| (|dir| NULL: |name| is the whole path), at
  * most |max| bytes. The raw text is wiped once parsed (it may hold a
  * master secret). When |absent| is given, a missing file is not an error:
