@@ -95,6 +95,12 @@ size_t coapx_addr_host_key(const coap_address_t *a, uint8_t out[16]) {
   return 16;
 }
 
+uint32_t coapx_addr_key_hash(const uint8_t *key, size_t len) {
+  uint32_t h = 2166136261u;     /* FNV-1a */
+  for (size_t i = 0; i < len; i++) h = (h ^ key[i]) * 16777619u;
+  return h;
+}
+
 void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap) {
   if (!buf || cap == 0) return;
   buf[0] = '\0';

@@ -31,6 +31,10 @@ coapx_err coapx_addr_probe_free(const coap_address_t *a);
  * limits, which count a host, not one of its source ports. */
 size_t coapx_addr_host_key(const coap_address_t *a, uint8_t out[16]);
 
+/* FNV-1a of an address key (coapx_addr_host_key's, perhaps with a port):
+ * the bucket hash of the per-peer tables. */
+uint32_t coapx_addr_key_hash(const uint8_t *key, size_t len);
+
 /* "a.b.c.d:port" or "[v6]:port" into |buf| (always NUL-terminated);
  * IPv4-mapped IPv6 addresses are shown as IPv4. */
 void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap);

@@ -51,9 +51,7 @@ void coapx_amplify_echo(const coapx_amplify *a, const coap_address_t *remote,
 }
 
 static size_t slot_of(const uint8_t *addr, size_t len) {
-  uint32_t h = 2166136261u;     /* FNV-1a */
-  for (size_t i = 0; i < len; i++) h = (h ^ addr[i]) * 16777619u;
-  return h % COAPX_VERIFIED_SLOTS;
+  return coapx_addr_key_hash(addr, len) % COAPX_VERIFIED_SLOTS;
 }
 
 bool coapx_amplify_verified(coapx_amplify *a, const coap_address_t *remote,

@@ -24,9 +24,7 @@ static size_t ptr_hash(const void *p, size_t mask) {
 }
 
 static size_t key_hash(const uint8_t *k, size_t n, size_t mask) {
-  uint32_t h = 2166136261u;     /* FNV-1a */
-  for (size_t i = 0; i < n; i++) h = (h ^ k[i]) * 16777619u;
-  return h & mask;
+  return coapx_addr_key_hash(k, n) & mask;
 }
 
 coapx_err coapx_obs_list_init(coapx_obs_list *l, size_t max_total,

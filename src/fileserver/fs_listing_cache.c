@@ -73,16 +73,21 @@ const fs_listing_body *fs_listing_cache_get(fs_listing_cache *c,
   return &e->b;
 }
 
+/* The least recently used entry held, or NULL when none is. */
+static entry *least_recent(fs_listing_cache *c) {
+  entry *lru = NULL;
+  for (size_t i = 0; i < FS_LISTING_CACHE_ENTRIES; i++)
+    if (c->e[i].rel && (!lru || c->e[i].used_ms < lru->used_ms))
+      lru = &c->e[i];
+  return lru;
+}
+
 /* A free slot, or the least recently used one emptied. */
 static entry *slot(fs_listing_cache *c) {
-  entry *lru = NULL;
-  for (size_t i = 0; i < FS_LISTING_CACHE_ENTRIES; i++) {
-    entry *e = &c->e[i];
-    if (!e->rel)
-      return e;
-    if (!lru || e->used_ms < lru->used_ms)
-      lru = e;
-  }
+  for (size_t i = 0; i < FS_LISTING_CACHE_ENTRIES; i++)
+    if (!c->e[i].rel)
+      return &c->e[i];
+  entry *lru = least_recent(c);
   drop(c, lru);
   return lru;
 }
@@ -90,10 +95,7 @@ static entry *slot(fs_listing_cache *c) {
 /* Evict least recently used entries until |len| more bytes fit. */
 static void make_room(fs_listing_cache *c, size_t len) {
   while (c->bytes > FS_LISTING_CACHE_BYTES - len) {
-    entry *lru = NULL;
-    for (size_t i = 0; i < FS_LISTING_CACHE_ENTRIES; i++)
-      if (c->e[i].rel && (!lru || c->e[i].used_ms < lru->used_ms))
-        lru = &c->e[i];
+    entry *lru = least_recent(c);
     if (!lru)
       return;
     drop(c, lru);
