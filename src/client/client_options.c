@@ -68,16 +68,19 @@ static bool parse_timeout(const char *s, unsigned *ms) {
   return true;
 }
 
-/* Hex digits, two a byte, into at most |cap| bytes. */
-static bool parse_hex_value(const char *s, uint8_t *out, size_t cap,
-                            size_t *len) {
+/* Hex digits, two a byte, into at most |cap| bytes; with |colons|, ':'
+ * may stand between bytes (as -v prints ETags with them). */
+static bool parse_hex_bytes(const char *s, bool colons, uint8_t *out,
+                            size_t cap, size_t *len) {
   size_t n = 0;
-  for (; *s; s += 2) {
+  while (*s) {
+    if (colons && *s == ':') { s++; continue; }
     if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]) ||
         n == cap)
       return false;
     char byte[3] = { s[0], s[1], 0 };
     out[n++] = (uint8_t)strtoul(byte, NULL, 16);
+    s += 2;
   }
   *len = n;
   return true;
@@ -87,18 +90,7 @@ static bool parse_hex_value(const char *s, uint8_t *out, size_t cap,
  * allowed, as -v prints them without). */
 static bool parse_etag(const char *s, uint8_t out[8], size_t *len) {
   if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
-  size_t n = 0;
-  while (*s) {
-    if (*s == ':') { s++; continue; }
-    if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]) ||
-        n == 8)
-      return false;
-    char byte[3] = { s[0], s[1], 0 };
-    out[n++] = (uint8_t)strtoul(byte, NULL, 16);
-    s += 2;
-  }
-  *len = n;
-  return true;
+  return parse_hex_bytes(s, true, out, 8, len);
 }
 
 /* -O NUM[,VALUE] as libcoap's coap-client takes it: NUM a number or an
@@ -136,7 +128,7 @@ static bool parse_extra(const char *arg, client_extra_opt *x, char *err,
   const char *v = comma ? comma + 1 : "";
   if (v[0] == '0' && v[1] == 'x') {
     size_t n = 0;
-    if (!parse_hex_value(v + 2, x->value, sizeof x->value, &n))
+    if (!parse_hex_bytes(v + 2, false, x->value, sizeof x->value, &n))
       return fail(err, cap, "-O %s: '%s' is not hex (two digits a byte, at "
                   "most %d bytes)", name, v, CLIENT_MAX_OPT_VALUE);
     x->len = n;
