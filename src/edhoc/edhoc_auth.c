@@ -70,6 +70,21 @@ static edhoc_err sig_structure(oscore_bytes id_cred, const uint8_t th[32],
   return edhoc_w_status(w);
 }
 
+/* The Sig_structure in a new SCRATCH buffer (*buf NULL when out of memory;
+ * otherwise the caller frees it, also on error). */
+static edhoc_err sig_input(oscore_bytes id_cred, const uint8_t th[32],
+                           oscore_bytes cred, oscore_bytes ead,
+                           oscore_bytes mac, uint8_t **buf, size_t *len) {
+  *buf = malloc(SCRATCH);
+  if (*buf == NULL)
+    return EDHOC_ERR_NO_MEMORY;
+  edhoc_w w;
+  edhoc_w_init(&w, *buf, SCRATCH);
+  edhoc_err err = sig_structure(id_cred, th, cred, ead, mac, &w);
+  *len = w.len;
+  return err;
+}
+
 edhoc_err edhoc_sig_or_mac(const edhoc_key *key, bool sign,
                            oscore_bytes id_cred, const uint8_t th[32],
                            oscore_bytes cred, oscore_bytes ead,
@@ -79,14 +94,13 @@ edhoc_err edhoc_sig_or_mac(const edhoc_key *key, bool sign,
     *out_len = mac.len;
     return EDHOC_OK;
   }
-  uint8_t *buf = malloc(SCRATCH);
+  uint8_t *buf;
+  size_t len;
+  edhoc_err err = sig_input(id_cred, th, cred, ead, mac, &buf, &len);
   if (buf == NULL)
-    return EDHOC_ERR_NO_MEMORY;
-  edhoc_w w;
-  edhoc_w_init(&w, buf, SCRATCH);
-  edhoc_err err = sig_structure(id_cred, th, cred, ead, mac, &w);
+    return err;
   if (err == EDHOC_OK)
-    err = edhoc_sign(key, OSCORE_BYTES(buf, w.len), out);
+    err = edhoc_sign(key, OSCORE_BYTES(buf, len), out);
   if (err == EDHOC_OK)
     *out_len = EDHOC_SIG_LEN;
   OPENSSL_cleanse(buf, SCRATCH);
@@ -104,14 +118,13 @@ edhoc_err edhoc_sig_or_mac_check(const edhoc_key *peer, bool signs,
       return EDHOC_ERR_AUTH;
     return EDHOC_OK;
   }
-  uint8_t *buf = malloc(SCRATCH);
+  uint8_t *buf;
+  size_t len;
+  edhoc_err err = sig_input(id_cred, th, cred, ead, mac, &buf, &len);
   if (buf == NULL)
-    return EDHOC_ERR_NO_MEMORY;
-  edhoc_w w;
-  edhoc_w_init(&w, buf, SCRATCH);
-  edhoc_err err = sig_structure(id_cred, th, cred, ead, mac, &w);
+    return err;
   if (err == EDHOC_OK)
-    err = edhoc_verify(peer, OSCORE_BYTES(buf, w.len), received);
+    err = edhoc_verify(peer, OSCORE_BYTES(buf, len), received);
   free(buf);
   return err;
 }

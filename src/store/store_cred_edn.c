@@ -23,9 +23,10 @@ static cJSON *hex_object(const uint8_t *b, size_t n) {
   hex[2 * n] = '\0';
   cJSON *o = cJSON_CreateObject();
   if (o && !cJSON_AddStringToObject(o, "hex", hex)) {
-    cJSON_Delete(o);
+    store_json_free_wiped(o);
     o = NULL;
   }
+  OPENSSL_cleanse(hex, 2 * n + 1); /* the bytes may be a master secret */
   free(hex);
   return o;
 }
@@ -82,8 +83,8 @@ static cJSON *map_to_json(const cbor_item_t *it, const char **why) {
     bool added = v && cJSON_AddItemToObject(o, k, v);
     free(k);
     if (!added) {
-      cJSON_Delete(v);
-      cJSON_Delete(o);
+      store_json_free_wiped(v);
+      store_json_free_wiped(o);
       if (!*why)
         *why = "out of memory";
       return NULL;
@@ -115,6 +116,7 @@ static cJSON *to_json(const cbor_item_t *it, const char **why) {
     if (!s)
       return NULL;
     r = cJSON_CreateString(s);
+    OPENSSL_cleanse(s, strlen(s)); /* {"ascii": ...} secrets are text */
     free(s);
     break;
   }
@@ -123,8 +125,8 @@ static cJSON *to_json(const cbor_item_t *it, const char **why) {
     for (size_t i = 0; r && i < cbor_array_size(it); i++) {
       cJSON *v = to_json(cbor_array_handle(it)[i], why);
       if (!v || !cJSON_AddItemToArray(r, v)) {
-        cJSON_Delete(v);
-        cJSON_Delete(r);
+        store_json_free_wiped(v);
+        store_json_free_wiped(r);
         if (!*why)
           *why = "out of memory";
         return NULL;
@@ -168,7 +170,7 @@ static store_err convert(const char *path, const cbor_item_t *top, cJSON **out,
     char *k = text_of(p[i].key, &why);
     cJSON *v = k ? to_json(p[i].value, &why) : NULL;
     if (v && !cJSON_AddItemToObject(j, k, v)) {
-      cJSON_Delete(v);
+      store_json_free_wiped(v);
       v = NULL;
       why = "out of memory";
     }
