@@ -310,3 +310,19 @@ edhoc_err edhoc_peer_auth_check(edhoc_session *s, const edhoc_cbor_val *id_cred,
     err = edhoc_th_next(st->th, pt, cred, st->th_out);
   return err;
 }
+
+edhoc_err edhoc_th_2_prk_2e(edhoc_session *s, const uint8_t g_y[32]) {
+  uint8_t buf[68], gxy[32];
+  edhoc_w w;
+  edhoc_w_init(&w, buf, sizeof buf);
+  edhoc_w_bstr(&w, OSCORE_BYTES(g_y, 32));
+  edhoc_w_bstr(&w, OSCORE_BYTES(s->h_msg1, 32));
+  edhoc_err err = edhoc_sha256(OSCORE_BYTES(buf, w.len), s->v.th_2);
+  if (err == EDHOC_OK)
+    err = edhoc_ecdh(s->eph, s->peer_eph, gxy);
+  if (err == EDHOC_OK)
+    err = edhoc_extract(OSCORE_BYTES(s->v.th_2, 32), OSCORE_BYTES(gxy, 32),
+                        s->v.prk_2e);
+  OPENSSL_cleanse(gxy, sizeof gxy);
+  return err;
+}

@@ -132,19 +132,7 @@ edhoc_err edhoc_i_process_message_2(edhoc_session *s, oscore_bytes msg) {
                                         OSCORE_BYTES(NULL, 0), &s->peer_eph);
   if (err != EDHOC_OK)
     return fail(s, err == EDHOC_ERR_INVALID_ARG ? EDHOC_ERR_MALFORMED : err);
-  /* TH_2 = H( G_Y, H(message_1) ), PRK_2e = Extract(TH_2, G_XY). */
-  uint8_t buf[68], gxy[32];
-  edhoc_w w;
-  edhoc_w_init(&w, buf, sizeof buf);
-  edhoc_w_bstr(&w, OSCORE_BYTES(gyc.ptr, 32));
-  edhoc_w_bstr(&w, OSCORE_BYTES(s->h_msg1, 32));
-  err = edhoc_sha256(OSCORE_BYTES(buf, w.len), s->v.th_2);
-  if (err == EDHOC_OK)
-    err = edhoc_ecdh(s->eph, s->peer_eph, gxy);
-  if (err == EDHOC_OK)
-    err = edhoc_extract(OSCORE_BYTES(s->v.th_2, 32), OSCORE_BYTES(gxy, 32),
-                        s->v.prk_2e);
-  OPENSSL_cleanse(gxy, sizeof gxy);
+  err = edhoc_th_2_prk_2e(s, gyc.ptr);
   if (err != EDHOC_OK)
     return fail(s, err);
   size_t n = gyc.len - 32;

@@ -93,6 +93,11 @@ edhoc_err edhoc_prk_static(const uint8_t prev[32], bool signs,
                            const edhoc_key *priv, const edhoc_key *pub,
                            uint8_t out[32]);
 
+/* TH_2 = H( G_Y, H(message_1) ) and PRK_2e = Extract(TH_2, G_XY) into
+ * the session, from G_Y (32 bytes) and the session's two ephemeral keys
+ * (§4.1.1.1, §5.3.2); the shared secret is wiped. */
+edhoc_err edhoc_th_2_prk_2e(edhoc_session *s, const uint8_t g_y[32]);
+
 /* What differs between checking message_2's authentication (initiator)
  * and message_3's (responder). */
 typedef struct {

@@ -142,20 +142,10 @@ edhoc_err edhoc_r_message_2(edhoc_session *s, edhoc_key *eph, uint8_t *out,
   edhoc_err err = edhoc_own_key_check(s, edhoc_r_signs(s->method));
   if (err != EDHOC_OK)
     return fail(s, err);
-  uint8_t gy[32], gxy[32], buf[68];
+  uint8_t gy[32];
   err = edhoc_key_public(eph, gy, NULL);
-  edhoc_w w;
-  edhoc_w_init(&w, buf, sizeof buf);
-  edhoc_w_bstr(&w, OSCORE_BYTES(gy, 32));
-  edhoc_w_bstr(&w, OSCORE_BYTES(s->h_msg1, 32));
   if (err == EDHOC_OK)
-    err = edhoc_sha256(OSCORE_BYTES(buf, w.len), s->v.th_2);
-  if (err == EDHOC_OK)
-    err = edhoc_ecdh(eph, s->peer_eph, gxy);
-  if (err == EDHOC_OK)
-    err = edhoc_extract(OSCORE_BYTES(s->v.th_2, 32), OSCORE_BYTES(gxy, 32),
-                        s->v.prk_2e);
-  OPENSSL_cleanse(gxy, sizeof gxy);
+    err = edhoc_th_2_prk_2e(s, gy);
   if (err != EDHOC_OK)
     return fail(s, err);
   uint8_t pt[EDHOC_MAX_CRED + 128];
