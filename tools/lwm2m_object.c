@@ -5,6 +5,7 @@
 #include <string.h>
 #include "ctxdir_write.h"
 #include "oscore_alg.h"
+#include "oscore_text.h"
 
 /* COSE HMAC algorithms (RFC 9053 §3.1) as the HKDF hash they name. */
 static const char *hash_of_hmac(int hmac) {
@@ -16,13 +17,6 @@ static const char *hash_of_hmac(int hmac) {
   }
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 const char *lwm2m_value_parse(const char *arg, uint8_t *out, size_t cap,
                               size_t *len) {
   if (strncmp(arg, "hex:", 4) == 0) {
@@ -31,7 +25,7 @@ const char *lwm2m_value_parse(const char *arg, uint8_t *out, size_t cap,
     if (n % 2) return "odd number of hex digits";
     if (n / 2 > cap) return "too long";
     for (size_t i = 0; i < n / 2; i++) {
-      int a = hexval(h[2 * i]), b = hexval(h[2 * i + 1]);
+      int a = oscore_hex_digit(h[2 * i]), b = oscore_hex_digit(h[2 * i + 1]);
       if (a < 0 || b < 0) return "not hex";
       out[i] = (uint8_t)(a << 4 | b);
     }

@@ -123,6 +123,22 @@ void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap) {
   }
 }
 
+void coapx_addr_format_host_group(const coap_address_t *a, char *buf,
+                                  size_t cap) {
+  if (!buf || cap == 0) return;
+  buf[0] = '\0';
+  uint8_t key[16];
+  size_t n = coapx_addr_host_key(a, key);
+  char host[INET6_ADDRSTRLEN];
+  if (n == 4 && inet_ntop(AF_INET, key, host, sizeof host)) {
+    snprintf(buf, cap, "%s", host);
+  } else if (n == 16) {
+    memset(key + 8, 0, 8);
+    if (inet_ntop(AF_INET6, key, host, sizeof host))
+      snprintf(buf, cap, "%s/64", host);
+  }
+}
+
 uint16_t coapx_addr_endpoint_port(const coap_endpoint_t *ep) {
   const char *s = ep ? coap_endpoint_str(ep) : NULL;
   if (!s) return 0;

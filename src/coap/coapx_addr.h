@@ -39,6 +39,13 @@ uint32_t coapx_addr_key_hash(const uint8_t *key, size_t len);
  * IPv4-mapped IPv6 addresses are shown as IPv4. */
 void coapx_addr_format(const coap_address_t *a, char *buf, size_t cap);
 
+/* The host group per-host limits of the application count, as text: the
+ * IPv4 address ("192.0.2.1"; IPv4-mapped IPv6 shown so), or the /64 prefix
+ * of an IPv6 address ("2001:db8:1:2::/64"), since one IPv6 host usually
+ * owns a whole /64. Empty for other families. */
+void coapx_addr_format_host_group(const coap_address_t *a, char *buf,
+                                  size_t cap);
+
 /* The port in libcoap's text of a bound endpoint ("[::1]:5683 UDP"), which
  * is the only public place that shows the port picked for port 0. */
 uint16_t coapx_addr_endpoint_port(const coap_endpoint_t *ep);

@@ -74,6 +74,7 @@ struct coapx_server {
    * of the same client cost more than the cache lookup of its answer. */
   coap_address_t last_remote;
   char last_peer[COAPX_ADDR_TEXT];
+  char last_peer_host[COAPX_ADDR_TEXT];
   /* Scratch for one request or notification at a time. */
   request_state st;
   coapx_amplify amp;        /* unverified addresses: RFC 9175 §2.4 */
@@ -220,6 +221,8 @@ static void request_state_init(coapx_server *srv, coap_session_t *session,
   if (!srv->last_peer[0] ||
       !coap_address_equals(st->remote, &srv->last_remote)) {
     coapx_addr_format(st->remote, srv->last_peer, sizeof srv->last_peer);
+    coapx_addr_format_host_group(st->remote, srv->last_peer_host,
+                                 sizeof srv->last_peer_host);
     srv->last_remote = *st->remote;
   }
   st->le.peer = srv->last_peer;
@@ -317,7 +320,8 @@ static void start_observation(coapx_server *srv, request_state *st) {
 static void run_application(coapx_server *srv, request_state *st) {
   coapx_request areq = {
     .msg = st->req, .identity = st->le.identity, .is_protected = st->prot,
-    .peer = st->le.peer, .observation = st->cand, .is_notification = false,
+    .peer = st->le.peer, .peer_host = srv->last_peer_host,
+    .observation = st->cand, .is_notification = false,
   };
   coapx_response aresp;
   st->with_observe = st->cand != NULL;
@@ -491,9 +495,13 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
     .is_protected = obs->is_protected, .method = req.code, .path = path,
     .notification = true,
   };
+  char peer_host[COAPX_ADDR_TEXT];
+  coapx_addr_format_host_group(coap_session_get_addr_remote(obs->session),
+                               peer_host, sizeof peer_host);
   coapx_request areq = {
     .msg = &req, .identity = obs->identity, .is_protected = obs->is_protected,
-    .peer = obs->peer, .observation = obs, .is_notification = true,
+    .peer = obs->peer, .peer_host = peer_host, .observation = obs,
+    .is_notification = true,
   };
   coapx_response aresp;
   uint8_t obs_buf[4];

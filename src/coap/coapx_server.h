@@ -48,6 +48,9 @@ typedef struct {
   bool is_protected;
   /* The peer as text, "[addr]:port" for IPv6 and "addr:port" for IPv4. */
   const char *peer;
+  /* Its host group (coapx_addr_format_host_group): what per-host limits
+   * of the application count. */
+  const char *peer_host;
   /* Non-NULL when the request is an Observe registration (Observe 0) that
    * the application may accept by setting coapx_response.observe; the handle
    * stays valid until the end callback ran for it. Also set, with

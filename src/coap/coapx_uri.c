@@ -4,35 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oscore_text.h"
+
 /* RFC 7252 §5.10: Uri-Host 1..255, Uri-Path/Uri-Query 0..255,
  * Proxy-Uri 1..1034, Proxy-Scheme 1..255 bytes. */
 #define MAX_HOST_OPT   255
 #define MAX_SEG_OPT    255
 #define MAX_PROXY_URI 1034
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /* Decode [s, s+n) into |out| (which may be |s|); returns the decoded
  * length, or -1 on a malformed %-sequence. */
 static long pct_decode(const char *s, size_t n, char *out) {
-  size_t o = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] != '%') {
-      out[o++] = s[i];
-      continue;
-    }
-    if (i + 2 >= n) return -1;
-    int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
-    if (hi < 0 || lo < 0) return -1;
-    out[o++] = (char)(hi << 4 | lo);
-    i += 2;
-  }
-  return (long)o;
+  return oscore_pct_decode((const uint8_t *)s, n, (uint8_t *)out);
 }
 
 static bool is_dotted_quad(const char *h) {

@@ -281,3 +281,48 @@ edhoc_err edhoc_finish_keys(edhoc_session *s) {
                     s->v.prk_exporter, 32);
   return err;
 }
+
+edhoc_err edhoc_peer_auth_check(edhoc_session *s, const edhoc_cbor_val *id_cred,
+                                bool peer_signs, oscore_bytes pt,
+                                size_t ead_at, oscore_bytes sig,
+                                const edhoc_peer_step *st) {
+  uint8_t idmap[EDHOC_MAX_CRED + 16];
+  edhoc_w mw;
+  edhoc_w_init(&mw, idmap, sizeof idmap);
+  edhoc_err err = edhoc_peer_cred_resolve(s, id_cred, peer_signs, &mw);
+  if (err != EDHOC_OK)
+    return err;
+  err = edhoc_prk_static(st->prk_in, peer_signs, st->salt_label, st->th,
+                         s->eph, s->peer_cred.pub, st->prk_out);
+  if (err != EDHOC_OK)
+    return err;
+  oscore_bytes cred = OSCORE_BYTES(s->peer_cred.item, s->peer_cred.item_len);
+  oscore_bytes ead = OSCORE_BYTES(pt.ptr + ead_at, pt.len - ead_at);
+  oscore_bytes id_map = OSCORE_BYTES(idmap, mw.len);
+  *st->mac_len = edhoc_mac_len(s->suite, peer_signs);
+  err = edhoc_mac(st->prk_out, st->mac_label, st->c_r, id_map, st->th, cred,
+                  ead, st->mac, *st->mac_len);
+  if (err == EDHOC_OK)
+    err = edhoc_sig_or_mac_check(s->peer_cred.pub, peer_signs, id_map, st->th,
+                                 cred, ead,
+                                 OSCORE_BYTES(st->mac, *st->mac_len), sig);
+  if (err == EDHOC_OK)
+    err = edhoc_th_next(st->th, pt, cred, st->th_out);
+  return err;
+}
+
+edhoc_err edhoc_th_2_prk_2e(edhoc_session *s, const uint8_t g_y[32]) {
+  uint8_t buf[68], gxy[32];
+  edhoc_w w;
+  edhoc_w_init(&w, buf, sizeof buf);
+  edhoc_w_bstr(&w, OSCORE_BYTES(g_y, 32));
+  edhoc_w_bstr(&w, OSCORE_BYTES(s->h_msg1, 32));
+  edhoc_err err = edhoc_sha256(OSCORE_BYTES(buf, w.len), s->v.th_2);
+  if (err == EDHOC_OK)
+    err = edhoc_ecdh(s->eph, s->peer_eph, gxy);
+  if (err == EDHOC_OK)
+    err = edhoc_extract(OSCORE_BYTES(s->v.th_2, 32), OSCORE_BYTES(gxy, 32),
+                        s->v.prk_2e);
+  OPENSSL_cleanse(gxy, sizeof gxy);
+  return err;
+}

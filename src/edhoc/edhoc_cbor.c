@@ -106,19 +106,24 @@ static int pair_cmp(const void *a, const void *b) {
   return memcmp(x->key, y->key, x->key_len);
 }
 
-static bool canonical(const cbor_item_t *it, edhoc_w *w, int depth);
-static bool canon(const cbor_item_t *it, edhoc_w *w, int depth);
+/* How encode() treats maps: as they come (the reader re-encodes what it
+ * received and compares) or with keys sorted (items from maps and files,
+ * written as aiocoap's canonical CBOR). */
+typedef enum { MAPS_AS_GIVEN, MAPS_SORTED } map_order;
 
-static bool canonical_map(const cbor_item_t *it, edhoc_w *w, int depth) {
+static bool encode(const cbor_item_t *it, edhoc_w *w, int depth,
+                   map_order order);
+
+static bool encode_sorted_map(const cbor_item_t *it, edhoc_w *w, int depth) {
   size_t n = cbor_map_size(it);
   struct cbor_pair *pairs = cbor_map_handle(it);
   sorted_pair *sp = calloc(n ? n : 1, sizeof *sp);
-  bool ok = sp != NULL && !cbor_map_is_indefinite(it);
+  bool ok = sp != NULL;
   for (size_t i = 0; ok && i < n; i++) {
     uint8_t tmp[4096];
     edhoc_w kw;
     edhoc_w_init(&kw, tmp, sizeof tmp);
-    ok = canonical(pairs[i].key, &kw, depth + 1) && !kw.overflow &&
+    ok = encode(pairs[i].key, &kw, depth + 1, MAPS_SORTED) && !kw.overflow &&
          (sp[i].key = malloc(kw.len ? kw.len : 1)) != NULL;
     if (ok) {
       memcpy(sp[i].key, tmp, kw.len);
@@ -131,7 +136,7 @@ static bool canonical_map(const cbor_item_t *it, edhoc_w *w, int depth) {
     put_head(w, enc_map, n);
     for (size_t i = 0; ok && i < n; i++) {
       edhoc_w_raw(w, OSCORE_BYTES(sp[i].key, sp[i].key_len));
-      ok = canonical(sp[i].value, w, depth + 1);
+      ok = encode(sp[i].value, w, depth + 1, MAPS_SORTED);
     }
   }
   for (size_t i = 0; sp && i < n; i++)
@@ -140,37 +145,8 @@ static bool canonical_map(const cbor_item_t *it, edhoc_w *w, int depth) {
   return ok;
 }
 
-static bool canonical(const cbor_item_t *it, edhoc_w *w, int depth) {
-  if (depth > MAX_DEPTH)
-    return false;
-  switch (cbor_typeof(it)) {
-  case CBOR_TYPE_MAP:
-    return canonical_map(it, w, depth);
-  case CBOR_TYPE_ARRAY: {
-    if (cbor_array_is_indefinite(it))
-      return false;
-    size_t n = cbor_array_size(it);
-    cbor_item_t **items = cbor_array_handle(it);
-    put_head(w, enc_array, n);
-    for (size_t i = 0; i < n; i++)
-      if (!canonical(items[i], w, depth + 1))
-        return false;
-    return true;
-  }
-  case CBOR_TYPE_TAG: {
-    put_head(w, enc_tag, cbor_tag_value(it));
-    cbor_item_t *inner = cbor_tag_item(it);
-    bool ok = canonical(inner, w, depth + 1);
-    cbor_decref(&inner);
-    return ok;
-  }
-  default:
-    return canon(it, w, depth); /* scalars: the same as the reader's */
-  }
-}
-
 edhoc_err edhoc_cbor_write_canonical(const struct cbor_item_t *it, edhoc_w *w) {
-  if (it == NULL || !canonical(it, w, 0))
+  if (it == NULL || !encode(it, w, 0, MAPS_SORTED))
     return EDHOC_ERR_MALFORMED;
   return edhoc_w_status(w);
 }
@@ -185,9 +161,11 @@ void edhoc_r_init(edhoc_r *r, oscore_bytes in) {
 
 bool edhoc_r_at_end(const edhoc_r *r) { return r->pos >= r->len; }
 
-/* Re-encodes |it| deterministically into |w|; false for what EDHOC never
- * sends (indefinite lengths, floats, undefined, too deep). */
-static bool canon(const cbor_item_t *it, edhoc_w *w, int depth) {
+/* Encodes |it| deterministically into |w| (shortest heads, definite
+ * lengths; map keys sorted or not, as |order| says); false for what EDHOC
+ * never sends (indefinite lengths, floats, undefined, too deep). */
+static bool encode(const cbor_item_t *it, edhoc_w *w, int depth,
+                   map_order order) {
   if (depth > MAX_DEPTH)
     return false;
   switch (cbor_typeof(it)) {
@@ -218,26 +196,28 @@ static bool canon(const cbor_item_t *it, edhoc_w *w, int depth) {
     cbor_item_t **items = cbor_array_handle(it);
     put_head(w, enc_array, n);
     for (size_t i = 0; i < n; i++)
-      if (!canon(items[i], w, depth + 1))
+      if (!encode(items[i], w, depth + 1, order))
         return false;
     return true;
   }
   case CBOR_TYPE_MAP: {
     if (cbor_map_is_indefinite(it))
       return false;
+    if (order == MAPS_SORTED)
+      return encode_sorted_map(it, w, depth);
     size_t n = cbor_map_size(it);
     struct cbor_pair *pairs = cbor_map_handle(it);
     put_head(w, enc_map, n);
     for (size_t i = 0; i < n; i++)
-      if (!canon(pairs[i].key, w, depth + 1) ||
-          !canon(pairs[i].value, w, depth + 1))
+      if (!encode(pairs[i].key, w, depth + 1, order) ||
+          !encode(pairs[i].value, w, depth + 1, order))
         return false;
     return true;
   }
   case CBOR_TYPE_TAG: {
     put_head(w, enc_tag, cbor_tag_value(it));
     cbor_item_t *inner = cbor_tag_item(it);
-    bool ok = canon(inner, w, depth + 1);
+    bool ok = encode(inner, w, depth + 1, order);
     cbor_decref(&inner);
     return ok;
   }
@@ -389,7 +369,7 @@ edhoc_err edhoc_r_next(edhoc_r *r, edhoc_cbor_val *v) {
   } else {
     edhoc_w w;
     edhoc_w_init(&w, scratch, span.len);
-    if (canon(it, &w, 0) && !w.overflow && w.len == span.len &&
+    if (encode(it, &w, 0, MAPS_AS_GIVEN) && !w.overflow && w.len == span.len &&
         memcmp(scratch, span.ptr, span.len) == 0)
       err = describe(it, span, v);
     free(scratch);

@@ -106,30 +106,13 @@ static edhoc_err check_plaintext_2(edhoc_session *s, oscore_bytes pt) {
   memcpy(s->c_peer, c_r.ptr, c_r.len);
   s->c_peer_len = c_r.len;
 
-  uint8_t idmap[EDHOC_MAX_CRED + 16];
-  edhoc_w mw;
-  edhoc_w_init(&mw, idmap, sizeof idmap);
-  bool r_signs = edhoc_r_signs(s->method);
-  err = edhoc_peer_cred_resolve(s, &idv, r_signs, &mw);
-  if (err != EDHOC_OK)
-    return err;
-  err = edhoc_prk_static(s->v.prk_2e, r_signs, 1, s->v.th_2, s->eph,
-                         s->peer_cred.pub, s->v.prk_3e2m);
-  if (err != EDHOC_OK)
-    return err;
-  oscore_bytes cred = OSCORE_BYTES(s->peer_cred.item, s->peer_cred.item_len);
-  oscore_bytes ead = OSCORE_BYTES(pt.ptr + ead_at, pt.len - ead_at);
-  s->v.mac_2_len = edhoc_mac_len(s->suite, r_signs);
-  err = edhoc_mac(s->v.prk_3e2m, 2, cr.span, OSCORE_BYTES(idmap, mw.len),
-                  s->v.th_2, cred, ead, s->v.mac_2, s->v.mac_2_len);
-  if (err == EDHOC_OK)
-    err = edhoc_sig_or_mac_check(s->peer_cred.pub, r_signs,
-                                 OSCORE_BYTES(idmap, mw.len), s->v.th_2, cred,
-                                 ead, OSCORE_BYTES(s->v.mac_2,
-                                                   s->v.mac_2_len), sig);
-  if (err == EDHOC_OK)
-    err = edhoc_th_next(s->v.th_2, pt, cred, s->v.th_3);
-  return err;
+  const edhoc_peer_step step = {
+    .prk_in = s->v.prk_2e, .salt_label = 1, .mac_label = 2,
+    .c_r = cr.span, .th = s->v.th_2, .prk_out = s->v.prk_3e2m,
+    .mac = s->v.mac_2, .mac_len = &s->v.mac_2_len, .th_out = s->v.th_3,
+  };
+  return edhoc_peer_auth_check(s, &idv, edhoc_r_signs(s->method), pt, ead_at,
+                               sig, &step);
 }
 
 edhoc_err edhoc_i_process_message_2(edhoc_session *s, oscore_bytes msg) {
@@ -149,19 +132,7 @@ edhoc_err edhoc_i_process_message_2(edhoc_session *s, oscore_bytes msg) {
                                         OSCORE_BYTES(NULL, 0), &s->peer_eph);
   if (err != EDHOC_OK)
     return fail(s, err == EDHOC_ERR_INVALID_ARG ? EDHOC_ERR_MALFORMED : err);
-  /* TH_2 = H( G_Y, H(message_1) ), PRK_2e = Extract(TH_2, G_XY). */
-  uint8_t buf[68], gxy[32];
-  edhoc_w w;
-  edhoc_w_init(&w, buf, sizeof buf);
-  edhoc_w_bstr(&w, OSCORE_BYTES(gyc.ptr, 32));
-  edhoc_w_bstr(&w, OSCORE_BYTES(s->h_msg1, 32));
-  err = edhoc_sha256(OSCORE_BYTES(buf, w.len), s->v.th_2);
-  if (err == EDHOC_OK)
-    err = edhoc_ecdh(s->eph, s->peer_eph, gxy);
-  if (err == EDHOC_OK)
-    err = edhoc_extract(OSCORE_BYTES(s->v.th_2, 32), OSCORE_BYTES(gxy, 32),
-                        s->v.prk_2e);
-  OPENSSL_cleanse(gxy, sizeof gxy);
+  err = edhoc_th_2_prk_2e(s, gyc.ptr);
   if (err != EDHOC_OK)
     return fail(s, err);
   size_t n = gyc.len - 32;

@@ -93,6 +93,36 @@ edhoc_err edhoc_prk_static(const uint8_t prev[32], bool signs,
                            const edhoc_key *priv, const edhoc_key *pub,
                            uint8_t out[32]);
 
+/* TH_2 = H( G_Y, H(message_1) ) and PRK_2e = Extract(TH_2, G_XY) into
+ * the session, from G_Y (32 bytes) and the session's two ephemeral keys
+ * (§4.1.1.1, §5.3.2); the shared secret is wiped. */
+edhoc_err edhoc_th_2_prk_2e(edhoc_session *s, const uint8_t g_y[32]);
+
+/* What differs between checking message_2's authentication (initiator)
+ * and message_3's (responder). */
+typedef struct {
+  const uint8_t *prk_in;   /* PRK_2e or PRK_3e2m */
+  uint64_t salt_label;     /* 1 (SALT_3e2m) or 5 (SALT_4e3m) */
+  uint64_t mac_label;      /* 2 (MAC_2) or 6 (MAC_3) */
+  oscore_bytes c_r;        /* C_R as sent, in MAC_2's context; empty for 3 */
+  const uint8_t *th;       /* TH_2 or TH_3 */
+  uint8_t *prk_out;        /* PRK_3e2m or PRK_4e3m */
+  uint8_t *mac;            /* MAC_2 or MAC_3 (32 bytes) */
+  size_t *mac_len;
+  uint8_t *th_out;         /* TH_3 or TH_4 */
+} edhoc_peer_step;
+
+/* The peer's authentication in a decrypted PLAINTEXT_2/3 |pt| whose
+ * ID_CRED item is |id_cred|, Signature_or_MAC |sig| and EAD from |ead_at|:
+ * resolves the credential, derives the next PRK (static DH of our
+ * ephemeral and the peer's static key where the peer does not sign),
+ * recomputes the MAC, checks Signature_or_MAC and hashes the next TH
+ * (§5.3.3, §5.4.3). */
+edhoc_err edhoc_peer_auth_check(edhoc_session *s, const edhoc_cbor_val *id_cred,
+                                bool peer_signs, oscore_bytes pt,
+                                size_t ead_at, oscore_bytes sig,
+                                const edhoc_peer_step *st);
+
 /* PRK_out and PRK_exporter from PRK_4e3m and TH_4 (§4.1.3, §4.2.1). */
 edhoc_err edhoc_finish_keys(edhoc_session *s);
 

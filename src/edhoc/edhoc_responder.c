@@ -142,20 +142,10 @@ edhoc_err edhoc_r_message_2(edhoc_session *s, edhoc_key *eph, uint8_t *out,
   edhoc_err err = edhoc_own_key_check(s, edhoc_r_signs(s->method));
   if (err != EDHOC_OK)
     return fail(s, err);
-  uint8_t gy[32], gxy[32], buf[68];
+  uint8_t gy[32];
   err = edhoc_key_public(eph, gy, NULL);
-  edhoc_w w;
-  edhoc_w_init(&w, buf, sizeof buf);
-  edhoc_w_bstr(&w, OSCORE_BYTES(gy, 32));
-  edhoc_w_bstr(&w, OSCORE_BYTES(s->h_msg1, 32));
   if (err == EDHOC_OK)
-    err = edhoc_sha256(OSCORE_BYTES(buf, w.len), s->v.th_2);
-  if (err == EDHOC_OK)
-    err = edhoc_ecdh(eph, s->peer_eph, gxy);
-  if (err == EDHOC_OK)
-    err = edhoc_extract(OSCORE_BYTES(s->v.th_2, 32), OSCORE_BYTES(gxy, 32),
-                        s->v.prk_2e);
-  OPENSSL_cleanse(gxy, sizeof gxy);
+    err = edhoc_th_2_prk_2e(s, gy);
   if (err != EDHOC_OK)
     return fail(s, err);
   uint8_t pt[EDHOC_MAX_CRED + 128];
@@ -206,30 +196,13 @@ static edhoc_err check_plaintext_3(edhoc_session *s, oscore_bytes pt) {
   edhoc_err err = edhoc_ead_check(&r);
   if (err != EDHOC_OK)
     return err;
-  uint8_t idmap[EDHOC_MAX_CRED + 16];
-  edhoc_w mw;
-  edhoc_w_init(&mw, idmap, sizeof idmap);
-  bool i_signs = edhoc_i_signs(s->method);
-  err = edhoc_peer_cred_resolve(s, &idv, i_signs, &mw);
-  if (err != EDHOC_OK)
-    return err;
-  err = edhoc_prk_static(s->v.prk_3e2m, i_signs, 5, s->v.th_3, s->eph,
-                         s->peer_cred.pub, s->v.prk_4e3m);
-  if (err != EDHOC_OK)
-    return err;
-  oscore_bytes cred = OSCORE_BYTES(s->peer_cred.item, s->peer_cred.item_len);
-  oscore_bytes ead = OSCORE_BYTES(pt.ptr + ead_at, pt.len - ead_at);
-  oscore_bytes id_cred = OSCORE_BYTES(idmap, mw.len);
-  s->v.mac_3_len = edhoc_mac_len(s->suite, i_signs);
-  err = edhoc_mac(s->v.prk_4e3m, 6, OSCORE_BYTES(NULL, 0), id_cred, s->v.th_3,
-                  cred, ead, s->v.mac_3, s->v.mac_3_len);
-  if (err == EDHOC_OK)
-    err = edhoc_sig_or_mac_check(s->peer_cred.pub, i_signs, id_cred,
-                                 s->v.th_3, cred, ead,
-                                 OSCORE_BYTES(s->v.mac_3, s->v.mac_3_len), sig);
-  if (err == EDHOC_OK)
-    err = edhoc_th_next(s->v.th_3, pt, cred, s->v.th_4);
-  return err;
+  const edhoc_peer_step step = {
+    .prk_in = s->v.prk_3e2m, .salt_label = 5, .mac_label = 6,
+    .c_r = OSCORE_BYTES(NULL, 0), .th = s->v.th_3, .prk_out = s->v.prk_4e3m,
+    .mac = s->v.mac_3, .mac_len = &s->v.mac_3_len, .th_out = s->v.th_4,
+  };
+  return edhoc_peer_auth_check(s, &idv, edhoc_i_signs(s->method), pt, ead_at,
+                               sig, &step);
 }
 
 edhoc_err edhoc_r_process_message_3(edhoc_session *s, oscore_bytes msg) {

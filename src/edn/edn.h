@@ -72,4 +72,9 @@ cbor_item_t *edn_parse(const char *text, size_t len, edn_error *err);
 bool edn_encode(const char *text, size_t len, uint8_t **out, size_t *out_len,
                 edn_error *err);
 
+/* Wipes the bytes of every string |*it| holds, unless another reference
+ * to it exists, then drops the caller's reference and sets *it NULL. For
+ * items that may hold secrets (a .diag credentials map's keys). */
+void edn_item_free_wiped(cbor_item_t **it);
+
 #endif

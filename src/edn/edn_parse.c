@@ -53,7 +53,7 @@ static bool list_push(edn_parser *p, item_list *l, cbor_item_t *it) {
     size_t cap = l->cap ? 2 * l->cap : 8;
     cbor_item_t **v = realloc(l->v, cap * sizeof *v);
     if (!v) {
-      cbor_decref(&it);
+      edn_item_free_wiped(&it);
       edn_fail(p, p->pos, "out of memory");
       return false;
     }
@@ -64,8 +64,60 @@ static bool list_push(edn_parser *p, item_list *l, cbor_item_t *it) {
   return true;
 }
 
+void edn_free_wiped(void *p, size_t n) {
+  if (p) explicit_bzero(p, n);
+  free(p);
+}
+
+static void wipe_tree(cbor_item_t *it, int depth) {
+  if (depth > EDN_MAX_DEPTH + 1) return;
+  switch (cbor_typeof(it)) {
+  case CBOR_TYPE_BYTESTRING:
+    if (cbor_bytestring_is_definite(it))
+      explicit_bzero(cbor_bytestring_handle(it), cbor_bytestring_length(it));
+    else
+      for (size_t i = 0; i < cbor_bytestring_chunk_count(it); i++)
+        wipe_tree(cbor_bytestring_chunks_handle(it)[i], depth + 1);
+    break;
+  case CBOR_TYPE_STRING:
+    if (cbor_string_is_definite(it))
+      explicit_bzero(cbor_string_handle(it), cbor_string_length(it));
+    else
+      for (size_t i = 0; i < cbor_string_chunk_count(it); i++)
+        wipe_tree(cbor_string_chunks_handle(it)[i], depth + 1);
+    break;
+  case CBOR_TYPE_ARRAY:
+    for (size_t i = 0; i < cbor_array_size(it); i++)
+      wipe_tree(cbor_array_handle(it)[i], depth + 1);
+    break;
+  case CBOR_TYPE_MAP:
+    for (size_t i = 0; i < cbor_map_size(it); i++) {
+      wipe_tree(cbor_map_handle(it)[i].key, depth + 1);
+      wipe_tree(cbor_map_handle(it)[i].value, depth + 1);
+    }
+    break;
+  case CBOR_TYPE_TAG: {
+    cbor_item_t *inner = cbor_tag_item(it);
+    wipe_tree(inner, depth + 1);
+    cbor_decref(&inner);
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+void edn_item_free_wiped(cbor_item_t **it) {
+  if (!it || !*it) return;
+  if (cbor_refcount(*it) == 1) wipe_tree(*it, 0);
+  cbor_decref(it);
+  *it = NULL;   /* libcbor clears it only when the item went */
+}
+
+/* On success the containers hold their own references, so only items
+ * nobody else holds (an error part-way) are wiped. */
 static void list_free(item_list *l) {
-  for (size_t i = 0; i < l->n; i++) cbor_decref(&l->v[i]);
+  for (size_t i = 0; i < l->n; i++) edn_item_free_wiped(&l->v[i]);
   free(l->v);
 }
 
@@ -147,17 +199,24 @@ static cbor_item_t *parse_embedded(edn_parser *p) {
   for (size_t i = 0; i < l.n; i++) {
     uint8_t *one = NULL;
     size_t cap = 0, len = cbor_serialize_alloc(l.v[i], &one, &cap);
-    uint8_t *grown = len ? realloc(bytes, n + len) : NULL;
-    if (!grown) { free(one); edn_fail(p, start, "out of memory"); goto done; }
+    /* Grown by hand, not realloc(): the old block is wiped, not left. */
+    uint8_t *grown = len ? malloc(n + len) : NULL;
+    if (!grown) {
+      edn_free_wiped(one, len);
+      edn_fail(p, start, "out of memory");
+      goto done;
+    }
+    if (n) memcpy(grown, bytes, n);
+    edn_free_wiped(bytes, n);
     bytes = grown;
     memcpy(bytes + n, one, len);
     n += len;
-    free(one);
+    edn_free_wiped(one, len);
   }
   out = cbor_build_bytestring(bytes, n);
   if (!out) edn_fail(p, start, "out of memory");
 done:
-  free(bytes);
+  edn_free_wiped(bytes, n);
   list_free(&l);
   return out;
 }
@@ -170,14 +229,14 @@ static cbor_item_t *parse_tag(edn_parser *p) {
   p->pos++; /* "(" */
   cbor_item_t *inner = edn_parse_item(p);
   if (!inner) return NULL;
-  if (!edn_skip_ws(p)) { cbor_decref(&inner); return NULL; }
+  if (!edn_skip_ws(p)) { edn_item_free_wiped(&inner); return NULL; }
   if (edn_peek(p) != ')') {
-    cbor_decref(&inner);
+    edn_item_free_wiped(&inner);
     return edn_fail(p, p->pos, "expected ')' closing the tag");
   }
   p->pos++;
   cbor_item_t *out = cbor_build_tag(tag, inner);
-  cbor_decref(&inner);
+  edn_item_free_wiped(&inner);
   return out ? out : edn_fail(p, start, "out of memory");
 }
 
@@ -265,7 +324,7 @@ cbor_item_t *edn_parse(const char *text, size_t len, edn_error *err) {
   }
   if (!edn_skip_ws(&p) || p.pos != p.len) {
     edn_fail(&p, p.pos, "unexpected text after the value");
-    cbor_decref(&item);
+    edn_item_free_wiped(&item);
     return NULL;
   }
   return item;
@@ -278,7 +337,7 @@ bool edn_encode(const char *text, size_t len, uint8_t **out, size_t *out_len,
   size_t cap = 0;
   *out = NULL;
   *out_len = cbor_serialize_alloc(item, out, &cap);
-  cbor_decref(&item);
+  edn_item_free_wiped(&item);
   if (*out_len == 0) {
     free(*out);
     *out = NULL;

@@ -30,6 +30,10 @@ static inline bool edn_starts(const edn_parser *p, const char *word) {
 /* Skip whitespace and comments; false (error set) on an open comment. */
 bool edn_skip_ws(edn_parser *p);
 
+/* Wipes |n| bytes at |p| (a buffer that held decoded bytes, which may be
+ * secrets) and frees it. */
+void edn_free_wiped(void *p, size_t n);
+
 /* Item parsers: each starts at its first byte and leaves pos after it. */
 cbor_item_t *edn_parse_item(edn_parser *p);
 cbor_item_t *edn_parse_number(edn_parser *p);

@@ -279,7 +279,7 @@ static bool quoted(edn_parser *p, char quote, uint8_t **out, size_t *n) {
     k += w;
     p->pos += w;
   }
-  free(buf);
+  edn_free_wiped(buf, k);
   return false;
 }
 
@@ -289,7 +289,7 @@ cbor_item_t *edn_parse_text(edn_parser *p) {
   size_t n;
   if (!quoted(p, '"', &b, &n)) return NULL;
   cbor_item_t *out = cbor_build_stringn((const char *)b, n);
-  free(b);
+  edn_free_wiped(b, n);
   return built(p, start, out);
 }
 
@@ -299,7 +299,7 @@ cbor_item_t *edn_parse_quoted_bytes(edn_parser *p) {
   size_t n;
   if (!quoted(p, '\'', &b, &n)) return NULL;
   cbor_item_t *out = cbor_build_bytestring(b, n);
-  free(b);
+  edn_free_wiped(b, n);
   return built(p, start, out);
 }
 
@@ -318,7 +318,7 @@ cbor_item_t *edn_parse_hex(edn_parser *p) {
       if (half >= 0) { edn_fail(p, p->pos, "odd number of hex digits"); break; }
       p->pos++;
       cbor_item_t *out = cbor_build_bytestring(buf, n);
-      free(buf);
+      edn_free_wiped(buf, n);
       return built(p, start, out);
     }
     int d = digit_value(c, 16);
@@ -327,7 +327,7 @@ cbor_item_t *edn_parse_hex(edn_parser *p) {
     if (half < 0) half = d;
     else { buf[n++] = (uint8_t)(half << 4 | d); half = -1; }
   }
-  free(buf);
+  edn_free_wiped(buf, n);
   return NULL;
 }
 
@@ -361,7 +361,7 @@ cbor_item_t *edn_parse_b64(edn_parser *p) {
       if (sextets % 4 == 3) { buf[n++] = (uint8_t)(acc >> 10); buf[n++] = (uint8_t)(acc >> 2); }
       p->pos++;
       cbor_item_t *out = cbor_build_bytestring(buf, n);
-      free(buf);
+      edn_free_wiped(buf, n);
       return built(p, start, out);
     }
     if (c == '=' && sextets % 4 >= 2 && pad < 2) { pad++; continue; }
@@ -372,6 +372,6 @@ cbor_item_t *edn_parse_b64(edn_parser *p) {
       buf[n++] = (uint8_t)(acc >> 16); buf[n++] = (uint8_t)(acc >> 8); buf[n++] = (uint8_t)acc;
     }
   }
-  free(buf);
+  edn_free_wiped(buf, n);
   return NULL;
 }

@@ -19,7 +19,8 @@ uint64_t fs_glue_now_ms(void) {
 void fs_glue_handler(const coapx_request *req, coapx_response *resp,
                      void *arg) {
   fs_glue *g = arg;
-  fs_caller c = {req->peer, req->identity ? req->identity : "anonymous",
+  fs_caller c = {req->peer, req->peer_host,
+                 req->identity ? req->identity : "anonymous",
                  req->is_protected};
   fs_reply reply;
   fs_outcome out;

@@ -125,28 +125,7 @@ uint64_t fs_uploads_bytes(const fs_uploads *u) { return u->bytes; }
 static char *owner_of(const fs_write_args *a) {
   if (strcmp(a->identity, "anonymous") != 0)
     return strdup(a->identity);
-  const char *p = a->peer;
-  char host[INET6_ADDRSTRLEN + 8];
-  const char *end = p[0] == '[' ? strchr(p, ']') : NULL;
-  size_t n = strlen(p);
-  if (end) {
-    n = (size_t)(end - p) - 1;  /* inside the brackets */
-    p++;
-    const char *zone = memchr(p, '%', n);
-    if (zone)
-      n = (size_t)(zone - p);
-  } else if (strchr(p, ':') && strchr(p, ':') == strrchr(p, ':')) {
-    n = (size_t)(strrchr(p, ':') - p);  /* "a.b.c.d:port" */
-  }
-  struct in6_addr v6;
-  char text[INET6_ADDRSTRLEN];
-  snprintf(host, sizeof host, "%.*s", (int)(n < INET6_ADDRSTRLEN ? n : 0),
-           p);
-  if (end && inet_pton(AF_INET6, host, &v6) == 1) {
-    memset(v6.s6_addr + 8, 0, 8);
-    if (inet_ntop(AF_INET6, &v6, text, sizeof text))
-      snprintf(host, sizeof host, "%s/64", text);
-  }
+  const char *host = a->peer_host ? a->peer_host : "";
   size_t hl = strlen(host);
   char *o = malloc(hl + sizeof "anonymous@");
   if (o) {

@@ -72,6 +72,8 @@ typedef struct {
   const fs_root *root;
   const fs_reqpath *path;
   const char *peer;       /* printable address, part of the upload key */
+  const char *peer_host;  /* its host group: the owner of an anonymous
+                           * upload (coapx_addr_format_host_group) */
   const char *identity;   /* credential label or "anonymous" */
   size_t etag_len;
   uint64_t now_ms;        /* a monotonic clock */

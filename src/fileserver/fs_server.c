@@ -263,7 +263,7 @@ void fs_serve(fs_server *s, const fs_caller *c, const oscore_msg *req,
     get(s, c, &p, req, now_ms, reply, out);
   } else {
     caller_ctx wc = {s, c};
-    fs_write_args a = {&s->root, &p, c->peer, c->identity,
+    fs_write_args a = {&s->root, &p, c->peer, c->peer_host, c->identity,
                        s->cfg.etag_length, now_ms,
                        s->access ? writable : NULL, &wc};
     if (code == OSCORE_CODE_PUT)

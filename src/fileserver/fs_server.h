@@ -31,6 +31,7 @@ void fs_config_defaults(fs_config *c);
 
 typedef struct {
   const char *peer;       /* printable address, e.g. "[::1]:40123" */
+  const char *peer_host;  /* its host group, e.g. "192.0.2.1", "fd00::/64" */
   const char *identity;   /* credential label (":client1") or "anonymous" */
   bool oscore;            /* the request came protected */
 } fs_caller;

@@ -14,6 +14,7 @@
 #include "oscore_aad.h"
 #include "oscore_optwriter.h"
 #include "oscore_protect.h"
+#include "oscore_text.h"
 
 #define CODE_CHANGED OSCORE_CODE(2, 4)
 #define CODE_CONTENT OSCORE_CODE(2, 5)
@@ -98,33 +99,14 @@ static oscore_err proxy_uri_split(oscore_bytes v, proxy_uri *p) {
   return OSCORE_OK;
 }
 
-static int hexval(uint8_t c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /* One option whose value is |s| with percent-encodings decoded. */
 static oscore_err put_pct(oscore_optw *w, uint16_t number, oscore_bytes s) {
-  size_t n = 0;
-  for (size_t i = 0; i < s.len; i++, n++) {
-    if (s.ptr[i] != '%') continue;
-    if (s.len - i < 3 || hexval(s.ptr[i + 1]) < 0 || hexval(s.ptr[i + 2]) < 0)
-      return OSCORE_ERR_MSG_MALFORMED;
-    i += 2;
-  }
+  long n = oscore_pct_decode(s.ptr, s.len, NULL);
+  if (n < 0) return OSCORE_ERR_MSG_MALFORMED;
   uint8_t *dst;
-  oscore_err e = oscore_optw_begin(w, number, n, &dst);
+  oscore_err e = oscore_optw_begin(w, number, (size_t)n, &dst);
   if (e != OSCORE_OK) return e;
-  for (size_t i = 0; i < s.len; i++) {
-    if (s.ptr[i] == '%') {
-      *dst++ = (uint8_t)(hexval(s.ptr[i + 1]) << 4 | hexval(s.ptr[i + 2]));
-      i += 2;
-    } else {
-      *dst++ = s.ptr[i];
-    }
-  }
+  oscore_pct_decode(s.ptr, s.len, dst);
   return OSCORE_OK;
 }
 

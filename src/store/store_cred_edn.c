@@ -206,6 +206,6 @@ store_err store_cred_edn_load(const char *path, size_t max, cJSON **out,
                       "diagnostic notation: %s", path, e.line, e.column,
                       e.what ? e.what : "?");
   err = convert(path, top, out, diag);
-  cbor_decref(&top);
+  edn_item_free_wiped(&top);
   return err;
 }

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include "store_diag.h"
 #include "store_json.h"
+#include "oscore_text.h"
 
 static void path_join(char *buf, size_t cap, const char *dir, const char *name) {
   if (dir)
@@ -301,13 +302,6 @@ void store_json_free_wiped(cJSON *j) {
   cJSON_Delete(j);
 }
 
-static int hex_val(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /* Decode hex, ignoring the characters in |skip| wherever they are (aiocoap
  * removes them from the string before decoding). */
 static bool hex_decode_skipping(const char *hex, const char *skip, uint8_t *out,
@@ -317,7 +311,7 @@ static bool hex_decode_skipping(const char *hex, const char *skip, uint8_t *out,
   for (const char *p = hex; *p; p++) {
     if (skip && strchr(skip, *p))
       continue;
-    int v = hex_val(*p);
+    int v = oscore_hex_digit(*p);
     if (v < 0) {
       *why = "not a hex digit in the value";
       return false;

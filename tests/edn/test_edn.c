@@ -220,7 +220,35 @@ static void all_halves(void) {
   CHECK_EQ_INT(bad, 0);
 }
 
+/* edn_item_free_wiped: every string of a tree nobody else holds is
+ * zeroed (seen through an extra reference to one leaf, which keeps that
+ * leaf alive); a tree someone else holds is left intact. */
+static void free_wiped(void) {
+  const char *text = "{\"k\": h'0102030405', 1: [\"secret\", 7(h'aa')]}";
+  cbor_item_t *top = edn_parse(text, strlen(text), NULL);
+  CHECK(top != NULL);
+  if (!top) return;
+  cbor_item_t *bytes = cbor_incref(cbor_map_handle(top)[0].value);
+  cbor_item_t *str = cbor_incref(
+      cbor_array_handle(cbor_map_handle(top)[1].value)[0]);
+  cbor_item_t *held = cbor_incref(top);
+  edn_item_free_wiped(&held);            /* another reference: untouched */
+  CHECK(held == NULL);
+  CHECK_MEM(cbor_bytestring_handle(bytes), cbor_bytestring_length(bytes),
+            "\x01\x02\x03\x04\x05", 5);
+  edn_item_free_wiped(&top);             /* the last reference: wiped */
+  CHECK(top == NULL);
+  static const uint8_t zeros[6];
+  CHECK_MEM(cbor_bytestring_handle(bytes), cbor_bytestring_length(bytes),
+            zeros, 5);
+  CHECK_MEM(cbor_string_handle(str), cbor_string_length(str), zeros, 6);
+  cbor_decref(&bytes);
+  cbor_decref(&str);
+  edn_item_free_wiped(&top);             /* NULL: nothing */
+}
+
 int main(void) {
+  free_wiped();
   rfc8949_appendix_a();
   edn_extras();
   errors();

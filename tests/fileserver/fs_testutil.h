@@ -181,7 +181,8 @@ static inline fs_server *tu_server(const fs_config *cfg) {
   return s;
 }
 
-static const fs_caller tu_anon = {"127.0.0.1:5000", "anonymous", false};
-static const fs_caller tu_client1 = {"[::1]:5001", ":client1", true};
+static const fs_caller tu_anon = {"127.0.0.1:5000", "127.0.0.1", "anonymous",
+                                  false};
+static const fs_caller tu_client1 = {"[::1]:5001", "::/64", ":client1", true};
 
 #endif

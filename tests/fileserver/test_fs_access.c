@@ -98,7 +98,7 @@ static void test_serve(const char *top) {
   cfg.write = true;
   cfg.access_file = rules;
   fs_server *s = tu_server(&cfg);
-  const fs_caller c2 = {"[::1]:7", ":client2", true};
+  const fs_caller c2 = {"[::1]:7", "::/64", ":client2", true};
 
   CHECK_EQ_INT(req(s, &tu_anon, OSCORE_CODE_GET, "/pub.txt", NULL),
                OSCORE_CODE(2, 5));

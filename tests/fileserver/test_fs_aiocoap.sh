@@ -15,19 +15,9 @@ if [ -z "${AIOCOAP_DIR:-}" ]; then
 fi
 PY=${AIOCOAP_PYTHON:-python3}
 AIOCOAP_DIR=$(realpath "$AIOCOAP_DIR")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-aiocoap-XXXXXX")
-fails=0 checks=0 server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid"
-  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
-}
-trap cleanup EXIT
-check() {
-  checks=$((checks + 1))
-  local what=$1; shift
-  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
-}
-cd "$tmp" || exit 1
+. "$(dirname "$0")/../lib/harness.sh"
+harness_begin fs-aiocoap
+server_pid=
 
 # aiocoap refuses OSCORE unless the EDHOC modules (ge25519, lakers-python)
 # import too, though plain OSCORE never uses them. Where only those are
@@ -98,4 +88,4 @@ check "missing file: aiocoap sees 4.04 and the text" grep -q "File not found" er
 kill -TERM "$server_pid"; wait "$server_pid"; rc=$?; server_pid=
 check "SIGTERM: exit 0" [ $rc -eq 0 ]
 echo "test_fs_aiocoap: $checks checks, $fails failed" >&2
-[ "$fails" -eq 0 ]
+harness_result

@@ -8,36 +8,11 @@
 # Usage: test_fs_client.sh OSCORE-FILESERVER OSCORE-CLIENT
 set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-client-XXXXXX")
-fails=0 checks=0
-# Under tests/run-all.sh --valgrind (OSCORE_TEST_WRAP) both programs run
-# through a script that execs the wrapper (the same PID for kill).
-if [ -n "${OSCORE_TEST_WRAP:-}" ]; then
-  read -ra wrap <<<"$OSCORE_TEST_WRAP"
-  for prog in FS CLIENT; do
-    { echo '#!/bin/sh'; printf 'exec'; printf ' %q' "${wrap[@]}" "${!prog}"
-      echo ' "$@"'; } >"$tmp/wrap-$prog"
-    chmod +x "$tmp/wrap-$prog"
-    printf -v "$prog" '%s' "$tmp/wrap-$prog"
-  done
-fi
+. "$(dirname "$0")/../lib/harness.sh"
+harness_begin fs-client
+# Under tests/run-all.sh --valgrind both programs run through the wrapper.
+harness_wrap FS CLIENT
 server_pid= obs_pid=
-
-cleanup() {
-  [ -n "$obs_pid" ] && kill "$obs_pid" 2>/dev/null
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  wait 2>/dev/null
-  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
-}
-trap cleanup EXIT
-
-check() {  # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  local what=$1; shift
-  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
-}
-
-cd "$tmp" || exit 1
 mkdir -p ctx root/sub outside
 # Two clients, since a context is locked by the process using it; fresh
 # random secrets (aiocoap's file format, COMPAT.md §1).
@@ -224,4 +199,4 @@ check "after SIGKILL: then served" grep -q ':client1 GET /a.txt -> 2.05' server.
 stop_server TERM
 
 echo "test_fs_client: $checks checks, $fails failed" >&2
-[ "$fails" -eq 0 ]
+harness_result

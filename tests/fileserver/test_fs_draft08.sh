@@ -11,34 +11,10 @@
 set -u
 . "$(dirname "$0")/../lib/server.sh"
 FS=$(realpath "$1") CLIENT=$(realpath "$2") IMPORT=$(realpath "$3")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-draft08-XXXXXX")
-fails=0 checks=0
-if [ -n "${OSCORE_TEST_WRAP:-}" ]; then
-  read -ra wrap <<<"$OSCORE_TEST_WRAP"
-  for prog in FS CLIENT; do
-    { echo '#!/bin/sh'; printf 'exec'; printf ' %q' "${wrap[@]}" "${!prog}"
-      echo ' "$@"'; } >"$tmp/wrap-$prog"
-    chmod +x "$tmp/wrap-$prog"
-    printf -v "$prog" '%s' "$tmp/wrap-$prog"
-  done
-fi
+. "$(dirname "$0")/../lib/harness.sh"
+harness_begin fs-draft08
+harness_wrap FS CLIENT
 server_pid= obs_pid=
-
-cleanup() {
-  [ -n "$obs_pid" ] && kill "$obs_pid" 2>/dev/null
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  wait 2>/dev/null
-  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
-}
-trap cleanup EXIT
-
-check() {  # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  local what=$1; shift
-  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
-}
-
-cd "$tmp" || exit 1
 mkdir root
 echo hello > root/a.txt
 head -c 1048576 /dev/urandom > root/big.bin
@@ -158,4 +134,4 @@ check "RFC 8613 client to a draft-08 server: 4.01 named" \
 stop_server
 
 echo "$checks checks, $fails failed" >&2
-[ "$fails" -eq 0 ]
+harness_result

@@ -209,7 +209,7 @@ static void test_blockwise(fs_server *s) {
 
   /* Two clients uploading to the same path at once do not mix; neither do
    * one client's two uploads with different Request-Tags. */
-  const fs_caller other = {"127.0.0.1:6000", ":client2", true};
+  const fs_caller other = {"127.0.0.1:6000", "127.0.0.1", ":client2", true};
   uint8_t A[64], B[64];
   memset(A, 'A', 64);
   memset(B, 'B', 64);
@@ -350,8 +350,8 @@ static void test_owner_limits(void) {
   fs_server *s = tu_server(&cfg);
   uint8_t A[64];
   memset(A, 'A', 64);
-  const fs_caller hog = {"[::1]:7000", ":hog", true};
-  const fs_caller c3 = {"[::1]:7001", ":client3", true};
+  const fs_caller hog = {"[::1]:7000", "::/64", ":hog", true};
+  const fs_caller c3 = {"[::1]:7001", "::/64", ":client3", true};
   char path[32];
   /* Slots: the default four per identity, whatever the total. */
   for (int i = 0; i < 16; i++) {
@@ -367,26 +367,28 @@ static void test_owner_limits(void) {
   for (int i = 0; i < 6; i++) {
     char peer[32];
     snprintf(peer, sizeof peer, "127.0.0.9:%d", 5000 + i);
-    const fs_caller anon = {peer, "anonymous", false};
+    const fs_caller anon = {peer, "127.0.0.9", "anonymous", false};
     snprintf(path, sizeof path, "/anon%d", i);
     CHECK_EQ_INT(put_block(s, &anon, path, 0, true, 2, A, 64, NULL, 0),
                  i < FS_UPLOADS_PER_OWNER_DEFAULT ? OSCORE_CODE(2, 31)
                                                   : OSCORE_CODE(5, 3));
   }
-  const fs_caller other_host = {"127.0.0.10:5000", "anonymous", false};
+  const fs_caller other_host = {"127.0.0.10:5000", "127.0.0.10", "anonymous",
+                                false};
   CHECK_EQ_INT(put_block(s, &other_host, "/anonx", 0, true, 2, A, 64, NULL,
                          0), OSCORE_CODE(2, 31));
   /* IPv6: per /64, the block one host usually has. */
   for (int i = 0; i < 6; i++) {
     char peer[64];
     snprintf(peer, sizeof peer, "[2001:db8:1:2::%x]:%d", i + 1, 6000 + i);
-    const fs_caller anon = {peer, "anonymous", false};
+    const fs_caller anon = {peer, "2001:db8:1:2::/64", "anonymous", false};
     snprintf(path, sizeof path, "/anon6-%d", i);
     CHECK_EQ_INT(put_block(s, &anon, path, 0, true, 2, A, 64, NULL, 0),
                  i < FS_UPLOADS_PER_OWNER_DEFAULT ? OSCORE_CODE(2, 31)
                                                   : OSCORE_CODE(5, 3));
   }
-  const fs_caller other_net = {"[2001:db8:1:3::1]:6000", "anonymous", false};
+  const fs_caller other_net = {"[2001:db8:1:3::1]:6000", "2001:db8:1:3::/64",
+                               "anonymous", false};
   CHECK_EQ_INT(put_block(s, &other_net, "/anon6x", 0, true, 2, A, 64, NULL,
                          0), OSCORE_CODE(2, 31));
   fs_server_free(s);

@@ -5,15 +5,8 @@
 # Usage: test_context_import.sh OSCORE-CONTEXT-IMPORT
 set -u
 IMPORT=$(realpath "$1")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ctx-import-XXXXXX")
-fails=0 checks=0
-trap 'if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi' EXIT
-check() {
-  checks=$((checks + 1))
-  local what=$1; shift
-  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
-}
-cd "$tmp" || exit 1
+. "$(dirname "$0")/../lib/harness.sh"
+harness_begin ctx-import
 key() {  # key FILE NAME: the JSON value of NAME
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], "-"))' "$1" "$2"
 }
@@ -112,4 +105,4 @@ check "parent is a file: named" grep -q "afile/sub" err
 check "parent is a file: nothing left" [ ! -e afile/sub ]
 
 echo "$checks checks, $fails failed" >&2
-[ "$fails" -eq 0 ]
+harness_result

@@ -14,19 +14,9 @@ if [ -z "${AIOCOAP_DIR:-}" ]; then
 fi
 PY=${AIOCOAP_PYTHON:-python3}
 AIOCOAP_DIR=$(realpath "$AIOCOAP_DIR")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/import-aiocoap-XXXXXX")
-fails=0 checks=0 server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid"
-  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
-}
-trap cleanup EXIT
-check() {
-  checks=$((checks + 1))
-  local what=$1; shift
-  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
-}
-cd "$tmp" || exit 1
+. "$(dirname "$0")/../lib/harness.sh"
+harness_begin import-aiocoap
+server_pid=
 
 # As in test_fs_aiocoap.sh: stand-ins for the EDHOC modules aiocoap wants
 # imported although plain OSCORE never uses them.
@@ -67,4 +57,4 @@ check "authenticated as the object's device" \
   grep -q ':device1 GET /a.txt -> 2.05' server.log
 [ "$fails" -eq 0 ] || cat aio.err >&2
 echo "$checks checks, $fails failed" >&2
-[ "$fails" -eq 0 ]
+harness_result

@@ -8,20 +8,9 @@
 set -u
 . "$(dirname "$0")/../lib/server.sh"
 PT=$(realpath "$1") CLIENT=$(realpath "$2") IMPORT=$(realpath "$3")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pt-draft08-XXXXXX")
-fails=0 checks=0 pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null
-  wait 2>/dev/null
-  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
-}
-trap cleanup EXIT
-check() {
-  checks=$((checks + 1))
-  local what=$1; shift
-  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
-}
-cd "$tmp" || exit 1
+. "$(dirname "$0")/../lib/harness.sh"
+harness_begin pt-draft08
+pid=
 
 object=(--master-secret hex:0102030405060708090a0b0c0d0e0f10
         --master-salt hex:9e7ca92223786340 --sender-id hex:
@@ -58,4 +47,4 @@ check "observe1: every notification with its own partial IV" \
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
 check "server stops cleanly" [ $rc -eq 0 ]
 echo "$checks checks, $fails failed" >&2
-[ "$fails" -eq 0 ]
+harness_result
