@@ -1,4 +1,5 @@
 #include "coapx_cli.h"
+#include "coapx_transport.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,14 @@ bool coapx_cli_add_bind(const char **binds, size_t *n, const char *spec,
                         char *why, size_t why_len) {
   if (*n == COAPX_MAX_BINDS) {
     coapx_cli_fail(0, why, why_len, "too many --bind (at most %s)", "8");
+    return false;
+  }
+  coapx_transport t;
+  char addr[300];
+  if (!coapx_transport_split_bind(spec, &t, addr, sizeof addr)) {
+    coapx_cli_fail(0, why, why_len, addr[0] ? "--bind: scheme '%.40s' is not "
+                   "served (coap://, coap+tcp://)" : "--bind: address too "
+                   "long%s", addr);
     return false;
   }
   binds[(*n)++] = spec;
@@ -21,6 +30,17 @@ int coapx_cli_fail(int result, char *why, size_t why_len, const char *fmt,
 }
 
 void coapx_cli_bind_host(const char *spec, char *out, size_t cap) {
+  const char *sep = spec ? strstr(spec, "://") : NULL;
+  if (sep) {
+    /* "coap+tcp://" stays in front of the host part. */
+    size_t n = (size_t)(sep - spec) + 3;
+    if (n >= cap) n = cap - 1;
+    memcpy(out, spec, n);
+    coapx_cli_bind_host(*(sep + 3) ? sep + 3 : NULL, out + n, cap - n);
+    size_t len = strlen(out);
+    if (len > n && out[len - 1] == '/') out[len - 1] = '\0';
+    return;
+  }
   if (!spec || !*spec) {
     snprintf(out, cap, "[::]");
     return;

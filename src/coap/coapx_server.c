@@ -3,6 +3,7 @@
  * live beside it: coapx_dedup (retransmissions), coapx_gate (OSCORE),
  * coapx_observe (observations), coapx_response (application helpers). */
 #include "coapx_server.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,16 @@
 #include "coapx_observe.h"
 #include "coapx_pdu.h"
 #include "coapx_reason.h"
+#include "coapx_transport.h"
 #include "store.h"
 
 /* libcoap's receive buffer: the largest datagram it reads whole. With the
  * default MTU of 1152 an OSCORE PUT of a 1024-byte block with a long path
  * would be refused with an RST (docs/DESIGN.md, libcoap facts). */
 #define SERVER_MTU 1472
+/* Connections one coap_io_process() can accept: one per listening
+ * endpoint, and there are at most COAPX_MAX_BINDS of them. */
+#define COAPX_MAX_CLOSE_PER_PASS 16
 #define MAX_IN_OPTS 64
 #define PATH_TEXT 256
 
@@ -29,6 +34,9 @@ typedef struct {
   const coap_address_t *remote, *local;
   uint16_t mid;
   bool con;
+  /* TCP (RFC 8323): no message IDs, so no retransmission cache; the
+   * handshake proved the address, so no amplification limit. */
+  bool reliable;
   coap_bin_const_t token;
   size_t limit;            /* answer bytes the PDU holds after the token */
   size_t req_size;         /* the request's datagram, in bytes */
@@ -69,6 +77,12 @@ struct coapx_server {
   unsigned long handled;
   /* libcoap's server sessions alive (its NEW minus DEL events). */
   size_t sessions;
+  /* TCP connections alive, their cap, and the ones beyond it accepted by
+   * libcoap in this pass, closed right after it (not from inside
+   * libcoap's accept). */
+  size_t stream_sessions, max_stream_sessions;
+  coap_session_t *to_close[COAPX_MAX_CLOSE_PER_PASS];
+  size_t n_to_close;
   unsigned ack_timeout_ms, max_retransmit;   /* 0: libcoap's defaults */
   /* The last peer and its text: formatting an address for every request
    * of the same client cost more than the cache lookup of its answer. */
@@ -212,7 +226,9 @@ static void request_state_init(coapx_server *srv, coap_session_t *session,
   st->remote = coap_session_get_addr_remote(session);
   st->local = coap_session_get_addr_local(session);
   st->mid = (uint16_t)coap_pdu_get_mid(request);
-  st->con = coap_pdu_get_type(request) == COAP_MESSAGE_CON;
+  st->reliable = coapx_session_reliable(session);
+  /* Every TCP request is answered (there is no NON). */
+  st->con = st->reliable || coap_pdu_get_type(request) == COAP_MESSAGE_CON;
   st->token = coap_pdu_get_token(request);
   size_t limit = coap_session_max_pdu_size(session);
   st->limit = limit > st->token.length ? limit - st->token.length : 0;
@@ -232,6 +248,7 @@ static void request_state_init(coapx_server *srv, coap_session_t *session,
 static bool answer_from_cache(coapx_server *srv, request_state *st,
                               coap_pdu_t *response) {
   coapx_dedup_answer cached;
+  if (st->reliable) return false;
   if (!coapx_dedup_find(srv->dedup, st->remote, st->local, st->mid, st->now,
                         &cached))
     return false;
@@ -355,6 +372,10 @@ static void echo_challenge(coapx_server *srv, const coap_address_t *remote,
  * is at most 3 times the request; a bigger one becomes a 4.01 with Echo
  * (and no observation), which the client repeats with the Echo. */
 static void limit_amplification(coapx_server *srv, request_state *st) {
+  if (st->reliable) {
+    if (st->cand) st->cand->verified = true;
+    return;
+  }
   const oscore_opt *echo = oscore_msg_find_opt(&st->outer, OSCORE_OPT_ECHO);
   bool proven = coapx_amplify_verified(&srv->amp, st->remote,
                                        echo ? &echo->value : NULL, st->now);
@@ -391,8 +412,9 @@ static void finish_request(coapx_server *srv, request_state *st,
                            coap_pdu_t *response) {
   if (st->send) coapx_pdu_write(response, &st->answer);
   /* A failed put only costs the byte-identical retransmission answer. */
-  coapx_dedup_put(srv->dedup, st->remote, st->local, st->mid, st->now,
-                  st->send ? &st->answer : NULL);
+  if (!st->reliable)
+    coapx_dedup_put(srv->dedup, st->remote, st->local, st->mid, st->now,
+                    st->send ? &st->answer : NULL);
   settle_observation(srv, st);
   if (!st->send) st->le.code = 0;
   log_line(srv, &st->le);
@@ -548,6 +570,34 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
   return COAPX_OK;
 }
 
+/* TCP connections: a flood of them must not exhaust our descriptors, so
+ * beyond max_stream_sessions a new one is closed once libcoap's pass is
+ * over (close_excess); a closed one ends its observations (there is no
+ * unacknowledged CON to tell us, RFC 8323 §3.4). */
+static void on_stream_event(coapx_server *srv, coap_session_t *session,
+                            coap_event_t event) {
+  if (event == COAP_EVENT_SERVER_SESSION_NEW) {
+    if (++srv->stream_sessions > srv->max_stream_sessions &&
+        srv->n_to_close < COAPX_MAX_CLOSE_PER_PASS)
+      srv->to_close[srv->n_to_close++] = coap_session_reference(session);
+  } else if (event == COAP_EVENT_SERVER_SESSION_DEL) {
+    if (srv->stream_sessions) srv->stream_sessions--;
+  } else if (event == COAP_EVENT_TCP_CLOSED ||
+             event == COAP_EVENT_TCP_FAILED) {
+    coapx_observation *o;
+    while ((o = coapx_obs_of_session(session)) != NULL)
+      end_observation(srv, o, COAPX_OBS_END_FAILED);
+  }
+}
+
+static void close_excess(coapx_server *srv) {
+  for (size_t i = 0; i < srv->n_to_close; i++) {
+    coap_session_disconnected(srv->to_close[i], COAP_NACK_NOT_DELIVERABLE);
+    coap_session_release(srv->to_close[i]);
+  }
+  srv->n_to_close = 0;
+}
+
 static int on_event(coap_session_t *session, const coap_event_t event) {
   coapx_server *srv = coap_get_app_data(coap_session_get_context(session));
   if (!srv) return 0;
@@ -562,6 +612,7 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
                                       (uint16_t)srv->max_retransmit);
   }
   if (event == COAP_EVENT_SERVER_SESSION_DEL && srv->sessions) srv->sessions--;
+  if (coapx_session_reliable(session)) on_stream_event(srv, session, event);
   return 0;
 }
 
@@ -636,16 +687,32 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   coap_context_set_max_idle_sessions(
       srv->ctx, cfg->max_idle_sessions ? cfg->max_idle_sessions
                                        : COAPX_DEFAULT_MAX_IDLE_SESSIONS);
+  srv->max_stream_sessions = cfg->max_stream_sessions
+                                 ? cfg->max_stream_sessions
+                                 : COAPX_DEFAULT_MAX_STREAM_SESSIONS;
   if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
 
   for (size_t i = 0; i < n; i++) {
     coap_address_t a;
+    coapx_transport t;
+    char spec[300];
     if (cfg->failed_bind) *cfg->failed_bind = i;
-    err = coapx_addr_parse_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &a);
-    if (err == COAPX_OK) err = coapx_addr_probe_free(&a);
+    err = COAPX_ERR_ADDRESS;
+    if (!coapx_transport_split_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &t,
+                                    spec, sizeof spec))
+      goto fail;
+    err = coapx_addr_parse_bind(spec, &a);
+    /* Two TCP listeners cannot share a port even with SO_REUSEADDR: only
+     * UDP needs the probe. */
+    if (err == COAPX_OK && !coapx_transport_reliable(t))
+      err = coapx_addr_probe_free(&a);
     if (err != COAPX_OK) goto fail;
-    srv->eps[i] = coap_new_endpoint(srv->ctx, &a, COAP_PROTO_UDP);
-    if (!srv->eps[i]) { err = COAPX_ERR_BIND; goto fail; }
+    errno = 0;
+    srv->eps[i] = coap_new_endpoint(srv->ctx, &a, coapx_transport_proto(t));
+    if (!srv->eps[i]) {
+      err = errno == EADDRINUSE ? COAPX_ERR_IN_USE : COAPX_ERR_BIND;
+      goto fail;
+    }
     coap_endpoint_set_default_mtu(srv->eps[i], SERVER_MTU);
     srv->n_eps++;
   }
@@ -676,11 +743,13 @@ coapx_err coapx_server_run_once(coapx_server *srv, unsigned timeout_ms) {
   /* libcoap reads 0 as "wait for ever". */
   unsigned long before = srv->handled;
   int r = coap_io_process(srv->ctx, timeout_ms ? timeout_ms : COAP_IO_NO_WAIT);
+  close_excess(srv);
   flush_pending(srv);
   for (int i = 1; r >= 0 && i < RUN_ONCE_MAX_ROUNDS && srv->handled != before;
        i++) {
     before = srv->handled;
     r = coap_io_process(srv->ctx, COAP_IO_NO_WAIT);
+    close_excess(srv);
     flush_pending(srv);
   }
   return r < 0 ? COAPX_ERR_IO : COAPX_OK;
@@ -708,6 +777,7 @@ void coapx_server_free(coapx_server *srv) {
   if (!srv) return;
   while (srv->obs.head)
     end_observation(srv, srv->obs.head, COAPX_OBS_END_SHUTDOWN);
+  close_excess(srv);
   if (srv->ctx) coap_free_context(srv->ctx);
   free(srv->eps);
   coapx_dedup_free(srv->dedup);

@@ -1,7 +1,10 @@
 /* Loopback tests of the dispatcher's bounds (issue 13): observation caps
- * in all and per peer host, the cap on libcoap's idle peer sessions.
- * Plain CoAP only, from raw UDP sockets (one per simulated client). */
+ * in all and per peer host, the cap on libcoap's idle peer sessions, the
+ * cap on TCP connections (issue 18). Plain CoAP only, from raw UDP and
+ * TCP sockets (one per simulated client). */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -339,8 +342,71 @@ static void test_amplification(void) {
   srv = NULL;
 }
 
+/* Has the server closed |fd|? Reads what it sent (its CSM) until EOF or
+ * until nothing more came for |ms|. */
+static bool closed_by_server(int fd, long ms) {
+  long end = now_ms() + ms;
+  uint8_t buf[256];
+  while (now_ms() < end) {
+    coapx_server_run_once(srv, 5);
+    ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+      return true;
+  }
+  return false;
+}
+
+/* A flood of TCP connections cannot take more than max_stream_sessions
+ * descriptors: 10 connections, 4 kept, 6 closed at once; a slot freed is
+ * usable again. */
+static void test_tcp_connection_cap(void) {
+  const char *bind[] = { "coap+tcp://127.0.0.1:0" };
+  coapx_server_config cfg = { .bind = bind, .n_bind = 1,
+                              .handler = app_handler,
+                              .max_stream_sessions = 4 };
+  srv = NULL;
+  CHECK_EQ_INT(coapx_server_new(&cfg, &srv), COAPX_OK);
+  if (!srv) return;
+  uint16_t port = coapx_server_port(srv, 0);
+  CHECK(port != 0);
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int fds[10];
+  for (int i = 0; i < 10; i++) {
+    fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(fds[i] >= 0 &&
+          connect(fds[i], (struct sockaddr *)&to, sizeof to) == 0);
+    for (int k = 0; k < 5; k++) coapx_server_run_once(srv, 5);
+  }
+  int closed = 0, kept = -1;
+  for (int i = 0; i < 10; i++) {
+    if (closed_by_server(fds[i], 300)) {
+      closed++;
+    } else if (kept < 0) {
+      kept = i;
+    }
+  }
+  fprintf(stderr, "TCP connections closed by the server: %d of 10\n", closed);
+  CHECK_EQ_INT(closed, 6);
+  /* One kept connection goes: a new one is kept in its place. */
+  if (kept >= 0) {
+    close(fds[kept]);
+    fds[kept] = -1;
+    for (int k = 0; k < 40; k++) coapx_server_run_once(srv, 5);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&to, sizeof to) == 0);
+    CHECK(!closed_by_server(fd, 300));
+    close(fd);
+  }
+  for (int i = 0; i < 10; i++)
+    if (fds[i] >= 0) close(fds[i]);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
 int main(void) {
   coapx_libcoap_verbosity(0);
+  test_tcp_connection_cap();
   test_observer_caps();
   test_idle_sessions();
   test_amplification();
