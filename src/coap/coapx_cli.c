@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 bool coapx_cli_add_bind(const char **binds, size_t *n, const char *spec,
                         char *why, size_t why_len) {
@@ -31,6 +32,13 @@ int coapx_cli_fail(int result, char *why, size_t why_len, const char *fmt,
 
 void coapx_cli_bind_host(const char *spec, char *out, size_t cap) {
   const char *sep = spec ? strstr(spec, "://") : NULL;
+  if (sep && sep - spec == 4 && strncasecmp(spec, "coap", 4) == 0) {
+    /* UDP, the default: shown as without a scheme. */
+    coapx_cli_bind_host(*(sep + 3) ? sep + 3 : NULL, out, cap);
+    size_t len = strlen(out);
+    if (len && out[len - 1] == '/') out[len - 1] = '\0';
+    return;
+  }
   if (sep) {
     /* "coap+tcp://" stays in front of the host part. */
     size_t n = (size_t)(sep - spec) + 3;

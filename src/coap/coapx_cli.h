@@ -25,8 +25,8 @@ int coapx_cli_fail(int result, char *why, size_t why_len, const char *fmt,
 
 /* The host part of a --bind value as it should appear before ":port":
  * "[v6]" stays, "host:port" loses its port, a bare IPv6 literal gets
- * brackets, NULL or "" is "[::]" (the default); a scheme stays in front
- * ("coap+tcp://[::1]"). */
+ * brackets, NULL or "" is "[::]" (the default); a scheme other than
+ * coap (UDP, shown without one) stays in front ("coap+tcp://[::1]"). */
 void coapx_cli_bind_host(const char *spec, char *out, size_t cap);
 
 #endif

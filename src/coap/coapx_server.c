@@ -51,6 +51,7 @@ typedef struct {
   coapx_observation *cand; /* a registration's candidate observation */
   bool with_observe, app_accepted;
   uint8_t obs_buf[4];      /* the answer's Observe value lives here */
+  uint8_t bert_buf[2][3];  /* Block1/Block2 values rewritten from BERT */
 } request_state;
 
 struct coapx_server {
@@ -311,6 +312,26 @@ static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
   return true;
 }
 
+/* RFC 8323 §6: libcoap 4.3.1 announces BERT in every CSM, so a TCP peer
+ * may send Block1/Block2 with SZX 7 (units of 1024 bytes). We announce
+ * a Max-Message-Size of one datagram, so a BERT block holds at most one
+ * unit: SZX 7 with NUM n is SZX 6 with NUM n, which the application
+ * knows; a longer BERT payload then fails its block-size check. The
+ * answer's Block option says 6, which RFC 7959 §2.5 lets a server pick. */
+static void bert_as_1024(request_state *st, oscore_msg *req) {
+  static const uint16_t nums[2] = { OSCORE_OPT_BLOCK1, OSCORE_OPT_BLOCK2 };
+  for (size_t k = 0; k < 2; k++)
+    for (size_t i = 0; i < req->n_opts; i++) {
+      oscore_opt *o = &req->opts[i];
+      if (o->number != nums[k] || o->value.len == 0 || o->value.len > 3 ||
+          (o->value.ptr[o->value.len - 1] & 7) != 7)
+        continue;
+      memcpy(st->bert_buf[k], o->value.ptr, o->value.len);
+      st->bert_buf[k][o->value.len - 1] &= (uint8_t)~1u;   /* 7 -> 6 */
+      o->value = OSCORE_BYTES(st->bert_buf[k], o->value.len);
+    }
+}
+
 /* Step 3, Observe (RFC 7641 §3.6, §4.1): a registration or deregistration
  * on a token replaces what was observed under it. A registration beyond
  * the caps gets no candidate: the application answers it once, without
@@ -432,6 +453,7 @@ static void on_request(coap_resource_t *resource, coap_session_t *session,
   if (answer_from_cache(srv, st, response)) return;
   srv->busy = true;
   if (pass_gate(srv, request, st)) {
+    if (st->reliable) bert_as_1024(st, st->prot ? &st->inner : &st->outer);
     start_observation(srv, st);
     run_application(srv, st);
     if (!st->prot) limit_amplification(srv, st);
@@ -684,6 +706,11 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
     coap_register_option(srv->ctx, OSCORE_DRAFT08_OPTION);
   coap_register_nack_handler(srv->ctx, on_nack);
   coap_register_event_handler(srv->ctx, on_event);
+  /* RFC 8323 §5.3.1: what we announce in our CSM. A TCP peer would
+   * otherwise send a 1 MiB body as one message (libcoap 4.3.5's
+   * coap-client does), too big for the gate's buffer under OSCORE; held
+   * to the datagram size it uses block-wise as over UDP. */
+  coap_context_set_csm_max_message_size(srv->ctx, SERVER_MTU);
   coap_context_set_max_idle_sessions(
       srv->ctx, cfg->max_idle_sessions ? cfg->max_idle_sessions
                                        : COAPX_DEFAULT_MAX_IDLE_SESSIONS);

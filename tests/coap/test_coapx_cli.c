@@ -39,6 +39,7 @@ int main(void) {
   host_is("coap+tcp://[::1]:0", "coap+tcp://[::1]");
   host_is("coap+tcp://127.0.0.1:5683/", "coap+tcp://127.0.0.1");
   host_is("coap+tcp://", "coap+tcp://[::]");
+  host_is("coap://127.0.0.1:0/", "127.0.0.1");
 
   /* A scheme we do not serve is a usage error naming it. */
   n = 0;
