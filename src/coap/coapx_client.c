@@ -299,6 +299,10 @@ coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   coap_register_option(c->ctx, COAP_OPTION_OSCORE);
   coap_register_option(c->ctx, OSCORE_OPT_ECHO);
   coap_register_option(c->ctx, OSCORE_OPT_REQUEST_TAG);
+  /* RFC 8323 §5.3.1, as the dispatcher: a TCP server would otherwise
+   * answer a 1 MiB GET in one message (libcoap 4.3.5's coap-server does),
+   * or in BERT blocks of many kilobytes. */
+  coap_context_set_csm_max_message_size(c->ctx, 1472);
   coap_register_response_handler(c->ctx, on_response);
   coap_register_nack_handler(c->ctx, on_nack);
   coap_register_event_handler(c->ctx, on_event);
