@@ -13,10 +13,11 @@ bool coapx_cli_add_bind(const char **binds, size_t *n, const char *spec,
   }
   coapx_transport t;
   char addr[300];
-  if (!coapx_transport_split_bind(spec, &t, addr, sizeof addr)) {
-    coapx_cli_fail(0, why, why_len, addr[0] ? "--bind: scheme '%.40s' is not "
-                   "served (coap://, coap+tcp://)" : "--bind: address too "
-                   "long%s", addr);
+  /* Only a scheme is judged here; an address too long for any host is
+   * the server's to refuse (it cannot listen there, exit 6). */
+  if (!coapx_transport_split_bind(spec, &t, addr, sizeof addr) && addr[0]) {
+    coapx_cli_fail(0, why, why_len, "--bind: scheme '%.40s' is not served "
+                   "(coap://, coap+tcp://)", addr);
     return false;
   }
   binds[(*n)++] = spec;

@@ -61,6 +61,7 @@ typedef struct {
   const oscore_profile *profile; /* the context's OSCORE when protected */
   uint8_t type;            /* 0 CON, 1 NON, 2 ACK, 3 RST */
   uint16_t mid;
+  bool reliable;           /* over TCP: |type| and |mid| mean nothing */
   const uint8_t *token;
   size_t token_len;
   const char *text;        /* NOTE only */

@@ -44,7 +44,8 @@ static void trace_msg(coapx_xfer *x, coapx_trace_kind kind, bool is_block,
                     .is_block = is_block, .msg = msg, .outer = outer,
                     .profile = x->osc ? &x->osc->profile : NULL,
                     .type = type, .mid = mid, .token = tok,
-                    .token_len = tok_len };
+                    .token_len = tok_len,
+                    .reliable = coapx_transport_reliable(c->transport) };
   c->trace(&t, c->trace_arg);
 }
 

@@ -114,6 +114,13 @@ for scheme in coap coap+tcp; do
   done
 done
 
+# -vv over TCP names the transport instead of a message type, and shows
+# no message ID (RFC 8323 has neither).
+"$CLIENT" -vv "coap+tcp://127.0.0.1:$tcp_port/a.txt" >/dev/null 2>trace
+check "TCP trace names the transport" \
+  grep -q "from 127.0.0.1:$tcp_port (TCP)" trace
+check "TCP trace shows no message ID" bash -c "! grep -q 'message ID' trace"
+
 # A TCP URI to a port where nothing listens fails at once (exit 6), not
 # after the timeout.
 t0=$(date +%s)
