@@ -406,6 +406,41 @@ static void test_tcp_connection_cap(void) {
   srv = NULL;
 }
 
+/* Our CSM's Max-Message-Size (1472) also bounds what libcoap 4.3.1 reads:
+ * a longer message closes the connection, so a TCP peer cannot make it
+ * buffer megabytes per connection. RFC 8323 framing by hand: an empty
+ * CSM (7.01), then a 3000-byte PUT (Len 14: 16-bit extended length). */
+static void test_tcp_message_size(void) {
+  const char *bind[] = { "coap+tcp://127.0.0.1:0" };
+  coapx_server_config cfg = { .bind = bind, .n_bind = 1,
+                              .handler = app_handler };
+  srv = NULL;
+  CHECK_EQ_INT(coapx_server_new(&cfg, &srv), COAPX_OK);
+  if (!srv) return;
+  struct sockaddr_in to = { .sin_family = AF_INET,
+                            .sin_port = htons(coapx_server_port(srv, 0)) };
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&to, sizeof to) == 0);
+  static uint8_t msg[3100];
+  size_t body = 1 + 3000;                      /* 0xFF + payload */
+  size_t n = 0;
+  msg[n++] = 0x00; msg[n++] = 0xE1;            /* CSM, no token */
+  msg[n++] = 0xE0;                             /* Len 14, no token */
+  msg[n++] = (uint8_t)((body - 269) >> 8);
+  msg[n++] = (uint8_t)(body - 269);
+  msg[n++] = 0x03;                             /* PUT */
+  msg[n++] = 0xFF;
+  memset(msg + n, 'x', 3000);
+  n += 3000;
+  for (int k = 0; k < 10; k++) coapx_server_run_once(srv, 5);
+  CHECK(send(fd, msg, n, MSG_NOSIGNAL) == (ssize_t)n);
+  CHECK(closed_by_server(fd, 1000));
+  close(fd);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
 /* ---- a libcoap client over TCP (RFC 8323) ----------------------------- */
 
 static int tcp_answers;
@@ -515,6 +550,7 @@ int main(void) {
   coapx_libcoap_verbosity(0);
   test_tcp_connection_cap();
   test_tcp_session();
+  test_tcp_message_size();
   test_observer_caps();
   test_idle_sessions();
   test_amplification();
