@@ -21,10 +21,6 @@ bool coapx_transport_from_scheme(const char *scheme, size_t len,
   return false;
 }
 
-const char *coapx_transport_scheme(coapx_transport t) {
-  return t == COAPX_TRANSPORT_TCP ? "coap+tcp" : "coap";
-}
-
 bool coapx_transport_reliable(coapx_transport t) {
   return t == COAPX_TRANSPORT_TCP;
 }

@@ -22,9 +22,6 @@ typedef enum {
 bool coapx_transport_from_scheme(const char *scheme, size_t len,
                                  coapx_transport *out);
 
-/* "coap", "coap+tcp". */
-const char *coapx_transport_scheme(coapx_transport t);
-
 /* RFC 8323 (TCP) has no message IDs, no retransmission, no ACK or RST:
  * the connection is reliable and its handshake proves the peer's
  * address. */
