@@ -2,8 +2,9 @@
 # Wall time of a 1 MB OSCORE-protected download over loopback with
 # oscore-client from oscore-fileserver (the example credentials, copied),
 # RUNS times; the median and the fastest are printed, plus, for scale,
-# the same file over plain CoAP, and aiocoap-client when AIOCOAP_DIR is set
-# (AIOCOAP_PYTHON: its interpreter).
+# the same file over plain CoAP, both again over coap+tcp:// (RFC 8323;
+# the server listens on UDP and TCP), and aiocoap-client when AIOCOAP_DIR
+# is set (AIOCOAP_PYTHON: its interpreter).
 #
 #   bench/client_download.sh [BUILDDIR] [RUNS]
 set -euo pipefail
@@ -20,7 +21,7 @@ cp -r "$top/credentials-examples/." "$tmp/"
 chmod 600 "$tmp"/*/*/secret.json
 mkdir "$tmp/root"
 head -c 1048576 /dev/urandom >"$tmp/root/1mb.bin"
-"$server" --bind 127.0.0.1:0 --credentials "$tmp/server.json" "$tmp/root" \
+"$server" --bind 127.0.0.1:0 --bind 'coap+tcp://127.0.0.1:0' --credentials "$tmp/server.json" "$tmp/root" \
   2>"$tmp/server.err" &
 pid=$!
 port=
@@ -31,6 +32,9 @@ for _ in $(seq 1 100); do
 done
 [ -n "$port" ] || { echo "fileserver did not start"; cat "$tmp/server.err"; exit 1; }
 uri=coap://127.0.0.1:$port/1mb.bin
+tcp_port=$(sed -n 's|.*listening on coap+tcp://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$tmp/server.err")
+tcp_uri=coap+tcp://127.0.0.1:$tcp_port/1mb.bin
+sed 's|"coap://|"coap+tcp://|' "$tmp/client1-anyport.json" >"$tmp/client1-tcp.json"
 
 # time_runs LABEL COMMAND...: runs it $runs times, checks the bytes, prints.
 time_runs() {
@@ -57,6 +61,9 @@ echo "command: $client --credentials client1-anyport.json $uri"
 time_runs "oscore-client, OSCORE (1024 blocks)" \
   "$client" -q --credentials "$tmp/client1-anyport.json" "$uri"
 time_runs "oscore-client, plain CoAP" "$client" -q "$uri"
+time_runs "oscore-client, OSCORE over coap+tcp" \
+  "$client" -q --credentials "$tmp/client1-tcp.json" "$tcp_uri"
+time_runs "oscore-client, plain CoAP over coap+tcp" "$client" -q "$tcp_uri"
 if [ -n "${AIOCOAP_DIR:-}" ]; then
   py=${AIOCOAP_PYTHON:-python3}
   (cd "$tmp" && time_runs "aiocoap-client, OSCORE" \

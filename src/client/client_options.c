@@ -309,6 +309,7 @@ void client_options_help(FILE *out, const char *prog) {
 "Usage: %s [options] URI\n"
 "Send one CoAP request, OSCORE-protected (RFC 8613) when the credentials\n"
 "map has a security context for URI, and write the response body to stdout.\n"
+"URI: coap://HOST[:PORT]/PATH (UDP) or coap+tcp://HOST[:PORT]/PATH (TCP).\n"
 "\n"
 "Request:\n"
 "  -m, --method M           GET (default), POST, PUT, DELETE, FETCH, PATCH,\n"

@@ -202,9 +202,10 @@ static int parse_targets(const client_opts *o, run_state *s) {
     return say(CLIENT_EXIT_USAGE, "invalid URI '%.200s%s': %s", o->uri, more,
                why);
   }
-  if (!s->uri.is_coap && !o->proxy)
+  if (!s->uri.is_sendable && !o->proxy)
     return say(CLIENT_EXIT_USAGE, "URI scheme '%s' is not supported (coap:// "
-               "over UDP; other schemes only through --proxy)", s->uri.scheme);
+               "and coap+tcp://; other schemes only through --proxy)",
+               s->uri.scheme);
   if (!o->proxy) return CONTINUE;
   /* aiocoap still accepts a bare "host[:port]" as proxy. */
   const char *p = o->proxy;
@@ -324,6 +325,7 @@ int client_request_run(const client_opts *o) {
   trace_state ts = { .tc = &tc };
   client_progress_start(&ts.up, stderr_tty && !o->quiet, true, s.payload.len);
   coapx_client_config cc = { .host = dst->host, .port = dst->port,
+                             .transport = dst->transport,
                              .timeout_ms = o->timeout_ms,
                              .trace = on_trace, .trace_arg = &ts,
                              .family = o->family, .bind = o->bind,

@@ -144,14 +144,18 @@ void client_trace(const coapx_trace *t, void *arg) {
   fprintf(stderr, "%s%s\n%s %s %s (%s%s)\n",
           tc->color ? "\033[1m" : "",
           req ? "Sending request:" : "Received response:", code,
-          req ? "to" : "from", peer, t->type < 4 ? types[t->type] : "?",
+          req ? "to" : "from", peer,
+          t->reliable ? "TCP" : t->type < 4 ? types[t->type] : "?",
           t->outer ? (req ? ", OSCORE-protected" : ", OSCORE-verified") : "");
   if (tc->color) fputs("\033[0m", stderr);
   print_options(t->msg);
   print_payload(t->msg, tc->verbose);
   if (tc->verbose >= 2) {
     if (t->outer) print_outer(t->outer, t->profile);
-    fprintf(stderr, "  message ID 0x%04x, token ", t->mid);
+    if (t->reliable)
+      fputs("  token ", stderr);
+    else
+      fprintf(stderr, "  message ID 0x%04x, token ", t->mid);
     hex(t->token, t->token_len, 8);
     fputc('\n', stderr);
   }

@@ -1,11 +1,17 @@
 #include "coapx_block.h"
 
 coapx_err coapx_block_decode(oscore_bytes value, coapx_block *out) {
+  return coapx_block_decode_bert(value, false, out);
+}
+
+coapx_err coapx_block_decode_bert(oscore_bytes value, bool reliable,
+                                  coapx_block *out) {
   if (value.len > 3 || (value.len && !value.ptr)) return COAPX_ERR_PROTOCOL;
   uint32_t v = 0;
   for (size_t i = 0; i < value.len; i++) v = v << 8 | value.ptr[i];
   unsigned szx = v & 7;
-  if (szx == 7) return COAPX_ERR_PROTOCOL;
+  if (szx == 7 && !reliable) return COAPX_ERR_PROTOCOL;
+  if (szx == 7) szx = 6;   /* one 1024-byte unit: see the header */
   out->num = v >> 4;
   out->more = (v >> 3) & 1;
   out->szx = szx;

@@ -30,6 +30,15 @@ static inline size_t coapx_block_size(unsigned szx) {
  * longer than 3 bytes or uses SZX 7. */
 coapx_err coapx_block_decode(oscore_bytes value, coapx_block *out);
 
+/* The same, over a reliable transport when |reliable|: there SZX 7 is
+ * BERT (RFC 8323 §6), NUM counting 1024-byte units and the payload a
+ * multiple of them. Our CSM holds messages to one datagram
+ * (Max-Message-Size 1472), so a BERT block is one unit: it is read as SZX
+ * 6 with the same NUM, and a longer BERT payload fails the caller's
+ * block-size check. */
+coapx_err coapx_block_decode_bert(oscore_bytes value, bool reliable,
+                                  coapx_block *out);
+
 /* Encode |b| minimally into |out| (3 bytes); returns the length (0 for
  * num 0, more 0, szx 0, as RFC 7252 §3.2 allows). 0 also when |b| is out
  * of range — check with coapx_block_valid() first. */

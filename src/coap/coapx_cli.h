@@ -12,7 +12,8 @@
 #define COAPX_MAX_BINDS 8
 
 /* Append |spec| to |binds| (*n used of COAPX_MAX_BINDS). False, with the
- * reason in |why|, when the list is full. */
+ * reason in |why|, when the list is full or |spec| names a scheme we do
+ * not serve (coapx_transport_split_bind). */
 bool coapx_cli_add_bind(const char **binds, size_t *n, const char *spec,
                         char *why, size_t why_len);
 
@@ -24,7 +25,8 @@ int coapx_cli_fail(int result, char *why, size_t why_len, const char *fmt,
 
 /* The host part of a --bind value as it should appear before ":port":
  * "[v6]" stays, "host:port" loses its port, a bare IPv6 literal gets
- * brackets, NULL or "" is "[::]" (the default). */
+ * brackets, NULL or "" is "[::]" (the default); a scheme other than
+ * coap (UDP, shown without one) stays in front ("coap+tcp://[::1]"). */
 void coapx_cli_bind_host(const char *spec, char *out, size_t cap);
 
 #endif

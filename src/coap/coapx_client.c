@@ -1,4 +1,4 @@
-/* The client object: libcoap context, one UDP session, the response and
+/* The client object: libcoap context, one session, the response and
  * NACK handlers that copy what arrives into receive slots, and the wait. */
 #include "coapx_addr.h"
 #include "coapx_client_priv.h"
@@ -118,10 +118,30 @@ static void on_nack(coap_session_t *session, const coap_pdu_t *sent,
                     const coap_nack_reason_t reason, const coap_mid_t mid) {
   (void)mid;
   coapx_client *c = coap_session_get_app_data(session);
-  if (!c || !sent || !c->waiting) return;
-  if (!same_token(c->token, c->token_len, coap_pdu_get_token(sent))) return;
+  if (!c || !c->waiting) return;
+  /* A TCP connection that fails or closes has nothing in flight that
+   * libcoap could name (no retransmission queue): it is ours. */
+  if (!sent && !coapx_transport_reliable(c->transport)) return;
+  if (sent && !same_token(c->token, c->token_len, coap_pdu_get_token(sent)))
+    return;
   c->nack = true;
   c->nack_reason = reason;
+}
+
+/* A TCP connection closed or failed while an exchange waits: its answer
+ * cannot come any more (RFC 8323 §3.4: no retransmission). */
+static int on_event(coap_session_t *session, const coap_event_t event) {
+  coapx_client *c = coap_session_get_app_data(session);
+  if (!c) return 0;
+  /* A connection made is the peer heard: no other address is tried. */
+  if (event == COAP_EVENT_TCP_CONNECTED) c->heard_peer = true;
+  if (!c->waiting || c->nack) return 0;
+  if (event == COAP_EVENT_TCP_CLOSED || event == COAP_EVENT_TCP_FAILED ||
+      event == COAP_EVENT_SESSION_FAILED) {
+    c->nack = true;
+    c->nack_reason = COAP_NACK_NOT_DELIVERABLE;
+  }
+  return 0;
 }
 
 /* libcoap logs to stderr by itself (an RST is a LOG_ALERT line): the
@@ -155,9 +175,10 @@ static coapx_err open_session(coapx_client *c) {
   if (c->session) coap_session_release(c->session);
   c->session = coap_new_client_session(c->ctx,
                                        c->has_local ? &c->local : NULL, &dst,
-                                       COAP_PROTO_UDP);
+                                       coapx_transport_proto(c->transport));
   /* With a local address, failing here is almost always that address
-   * (not ours, or its port in use). */
+   * (not ours, or its port in use). A TCP connection refused does not
+   * fail here but at the first send (coapx_client_send). */
   if (!c->session) return c->has_local ? COAPX_ERR_ADDRESS : COAPX_ERR_LIBCOAP;
   coap_session_set_app_data(c->session, c);
   /* The session MTU also bounds what is received (docs/DESIGN.md, libcoap
@@ -215,8 +236,10 @@ static coapx_err resolve(coapx_client *c, const coapx_client_config *cfg) {
   }
   char port[8];
   snprintf(port, sizeof port, "%u", cfg->port);
-  struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_DGRAM,
-                            .ai_protocol = IPPROTO_UDP,
+  bool tcp = coapx_transport_reliable(c->transport);
+  struct addrinfo hints = { .ai_family = family,
+                            .ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM,
+                            .ai_protocol = tcp ? IPPROTO_TCP : IPPROTO_UDP,
                             .ai_flags = AI_NUMERICSERV };
   int g = getaddrinfo(cfg->host, port, &hints, &c->ai_list);
   if (g != 0 || !c->ai_list) {
@@ -255,6 +278,7 @@ coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : COAPX_DEFAULT_TIMEOUT_MS;
   c->trace = cfg->trace;
   c->trace_arg = cfg->trace_arg;
+  c->transport = cfg->transport;
 
   coapx_err e = resolve(c, cfg);
   if (e) {
@@ -275,8 +299,13 @@ coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   coap_register_option(c->ctx, COAP_OPTION_OSCORE);
   coap_register_option(c->ctx, OSCORE_OPT_ECHO);
   coap_register_option(c->ctx, OSCORE_OPT_REQUEST_TAG);
+  /* RFC 8323 §5.3.1, as the dispatcher: a TCP server would otherwise
+   * answer a 1 MiB GET in one message (libcoap 4.3.5's coap-server does),
+   * or in BERT blocks of many kilobytes. */
+  coap_context_set_csm_max_message_size(c->ctx, 1472);
   coap_register_response_handler(c->ctx, on_response);
   coap_register_nack_handler(c->ctx, on_nack);
+  coap_register_event_handler(c->ctx, on_event);
 
   e = open_session(c);
   if (e) {
@@ -307,6 +336,8 @@ void coapx_client_free(coapx_client *c) {
 coapx_err coapx_client_send(coapx_client *c, const oscore_msg *wire, bool non,
                             const uint8_t *token, size_t token_len,
                             uint16_t *mid) {
+  /* Over TCP the type is not sent (RFC 8323 §3.2). */
+  if (coapx_transport_reliable(c->transport)) non = false;
   coap_pdu_t *pdu = coap_pdu_init(non ? COAP_MESSAGE_NON : COAP_MESSAGE_CON,
                                   COAP_EMPTY_CODE,
                                   coap_new_message_id(c->session),
@@ -323,7 +354,12 @@ coapx_err coapx_client_send(coapx_client *c, const oscore_msg *wire, bool non,
   }
   *mid = (uint16_t)coap_pdu_get_mid(pdu);
   /* coap_send() owns the PDU from here on, also when it fails. */
-  if (coap_send(c->session, pdu) == COAP_INVALID_MID) return COAPX_ERR_LIBCOAP;
+  if (coap_send(c->session, pdu) != COAP_INVALID_MID) return COAPX_OK;
+  if (!coapx_transport_reliable(c->transport)) return COAPX_ERR_LIBCOAP;
+  /* A TCP connection that failed (refused) or closed: reported like a
+   * NACK, so that the caller tries the next address or says why. */
+  c->nack = true;
+  c->nack_reason = COAP_NACK_NOT_DELIVERABLE;
   return COAPX_OK;
 }
 

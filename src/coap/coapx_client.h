@@ -1,6 +1,6 @@
-/* The client request engine: one libcoap context with one UDP session to
- * one server (or forward proxy), and a request function that performs a
- * whole CoAP operation on it:
+/* The client request engine: one libcoap context with one session (UDP, or
+ * a TCP connection, RFC 8323) to one server (or forward proxy), and a
+ * request function that performs a whole CoAP operation on it:
  *
  *   - OSCORE (RFC 8613) when a store_context is given: every exchange is
  *     protected after store_context_prepare_send() (Appendix B.1.1), every
@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coapx_error.h"
+#include "coapx_transport.h"
 #include "oscore_error.h"
 #include "oscore_msg.h"
 #include "oscore_profile.h"
@@ -60,6 +61,7 @@ typedef struct {
   const oscore_profile *profile; /* the context's OSCORE when protected */
   uint8_t type;            /* 0 CON, 1 NON, 2 ACK, 3 RST */
   uint16_t mid;
+  bool reliable;           /* over TCP: |type| and |mid| mean nothing */
   const uint8_t *token;
   size_t token_len;
   const char *text;        /* NOTE only */
@@ -75,6 +77,10 @@ typedef struct {
    * answers with ICMP unreachable before anything else arrived. */
   const char *host;
   uint16_t port;
+  /* UDP (0, the default) or TCP. Over TCP there are no message IDs, no
+   * retransmissions and no NON (a NON request goes as a plain request);
+   * libcoap does the CSM exchange. */
+  coapx_transport transport;
   /* How long one exchange (one block, one Echo retry) may wait for its
    * response; 0 means COAPX_DEFAULT_TIMEOUT_MS. Not applied between
    * notifications of an observation (see notify_timeout_ms). */

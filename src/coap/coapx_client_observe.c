@@ -108,7 +108,8 @@ coapx_err coapx_xfer_observe(coapx_xfer *x) {
                         .profile = x->osc ? &x->osc->profile : NULL,
                         .type = x->cur.type, .mid = x->cur.mid,
                         .token = x->cur.token,
-                        .token_len = x->cur.token_len };
+                        .token_len = x->cur.token_len,
+                        .reliable = coapx_transport_reliable(c->transport) };
       c->trace(&t, c->trace_arg);
     }
     x->res->notifications++;

@@ -34,6 +34,7 @@ struct coapx_client {
   bool has_local;               /* --bind: send from |local| */
   coap_address_t local;
   struct addrinfo *ai_cur;
+  coapx_transport transport;
   char peer[80];
   unsigned timeout_ms;
   coapx_trace_fn trace;
@@ -66,7 +67,9 @@ coapx_err coapx_rx_store(coapx_rx *rx, const uint8_t *data, size_t len);
 void coapx_rx_free(coapx_rx *rx);
 
 /* Send |wire| (code, options, payload) as CON or NON with |token| on the
- * current session; *mid gets its message ID. */
+ * current session; *mid gets its message ID. A TCP session that cannot
+ * send (connection failed or closed) sets c->nack (NOT_DELIVERABLE) and
+ * returns COAPX_OK: the wait sees it at once. */
 coapx_err coapx_client_send(coapx_client *c, const oscore_msg *wire, bool non,
                             const uint8_t *token, size_t token_len,
                             uint16_t *mid);

@@ -44,7 +44,8 @@ static void trace_msg(coapx_xfer *x, coapx_trace_kind kind, bool is_block,
                     .is_block = is_block, .msg = msg, .outer = outer,
                     .profile = x->osc ? &x->osc->profile : NULL,
                     .type = type, .mid = mid, .token = tok,
-                    .token_len = tok_len };
+                    .token_len = tok_len,
+                    .reliable = coapx_transport_reliable(c->transport) };
   c->trace(&t, c->trace_arg);
 }
 
@@ -157,6 +158,13 @@ static coapx_err nack_error(coapx_xfer *x) {
                       "listening?)", c->peer);
     return COAPX_ERR_UNREACHABLE;
   default:
+    if (coapx_transport_reliable(c->transport)) {
+      coapx_xfer_detail(x, "%s: the TCP connection %s", c->peer,
+                        c->heard_peer ? "closed before the answer came"
+                                      : "could not be made (no CoAP over TCP "
+                                        "server listening?)");
+      return COAPX_ERR_UNREACHABLE;
+    }
     coapx_xfer_detail(x, "%s: message could not be delivered", c->peer);
     return COAPX_ERR_UNREACHABLE;
   }
@@ -235,8 +243,11 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
       c->nack = false;
       continue;
     }
-    if (c->nack_reason == COAP_NACK_ICMP_ISSUE && !c->heard_peer &&
-        coapx_client_next_address(c)) {
+    /* Over TCP a refused connection says the same as ICMP does over UDP. */
+    bool unreachable = c->nack_reason == COAP_NACK_ICMP_ISSUE ||
+                       (coapx_transport_reliable(c->transport) &&
+                        c->nack_reason == COAP_NACK_NOT_DELIVERABLE);
+    if (unreachable && !c->heard_peer && coapx_client_next_address(c)) {
       coapx_client_trace_note(c, "unreachable; trying %s", c->peer);
       c->nack = false;
       /* The same bytes to the next address: for OSCORE this is a

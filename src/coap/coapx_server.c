@@ -3,6 +3,7 @@
  * live beside it: coapx_dedup (retransmissions), coapx_gate (OSCORE),
  * coapx_observe (observations), coapx_response (application helpers). */
 #include "coapx_server.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,16 @@
 #include "coapx_observe.h"
 #include "coapx_pdu.h"
 #include "coapx_reason.h"
+#include "coapx_transport.h"
 #include "store.h"
 
 /* libcoap's receive buffer: the largest datagram it reads whole. With the
  * default MTU of 1152 an OSCORE PUT of a 1024-byte block with a long path
  * would be refused with an RST (docs/DESIGN.md, libcoap facts). */
 #define SERVER_MTU 1472
+/* Connections one coap_io_process() can accept: one per listening
+ * endpoint, and there are at most COAPX_MAX_BINDS of them. */
+#define COAPX_MAX_CLOSE_PER_PASS 16
 #define MAX_IN_OPTS 64
 #define PATH_TEXT 256
 
@@ -29,6 +34,9 @@ typedef struct {
   const coap_address_t *remote, *local;
   uint16_t mid;
   bool con;
+  /* TCP (RFC 8323): no message IDs, so no retransmission cache; the
+   * handshake proved the address, so no amplification limit. */
+  bool reliable;
   coap_bin_const_t token;
   size_t limit;            /* answer bytes the PDU holds after the token */
   size_t req_size;         /* the request's datagram, in bytes */
@@ -43,6 +51,7 @@ typedef struct {
   coapx_observation *cand; /* a registration's candidate observation */
   bool with_observe, app_accepted;
   uint8_t obs_buf[4];      /* the answer's Observe value lives here */
+  uint8_t bert_buf[2][3];  /* Block1/Block2 values rewritten from BERT */
 } request_state;
 
 struct coapx_server {
@@ -69,6 +78,12 @@ struct coapx_server {
   unsigned long handled;
   /* libcoap's server sessions alive (its NEW minus DEL events). */
   size_t sessions;
+  /* TCP connections alive, their cap, and the ones beyond it accepted by
+   * libcoap in this pass, closed right after it (not from inside
+   * libcoap's accept). */
+  size_t stream_sessions, max_stream_sessions;
+  coap_session_t *to_close[COAPX_MAX_CLOSE_PER_PASS];
+  size_t n_to_close;
   unsigned ack_timeout_ms, max_retransmit;   /* 0: libcoap's defaults */
   /* The last peer and its text: formatting an address for every request
    * of the same client cost more than the cache lookup of its answer. */
@@ -213,7 +228,9 @@ static void request_state_init(coapx_server *srv, coap_session_t *session,
   st->remote = coap_session_get_addr_remote(session);
   st->local = coap_session_get_addr_local(session);
   st->mid = (uint16_t)coap_pdu_get_mid(request);
-  st->con = coap_pdu_get_type(request) == COAP_MESSAGE_CON;
+  st->reliable = coapx_session_reliable(session);
+  /* Every TCP request is answered (there is no NON). */
+  st->con = st->reliable || coap_pdu_get_type(request) == COAP_MESSAGE_CON;
   st->token = coap_pdu_get_token(request);
   size_t limit = coap_session_max_pdu_size(session);
   st->limit = limit > st->token.length ? limit - st->token.length : 0;
@@ -235,6 +252,7 @@ static void request_state_init(coapx_server *srv, coap_session_t *session,
 static bool answer_from_cache(coapx_server *srv, request_state *st,
                               coap_pdu_t *response) {
   coapx_dedup_answer cached;
+  if (st->reliable) return false;
   if (!coapx_dedup_find(srv->dedup, st->remote, st->local, st->mid, st->now,
                         &cached))
     return false;
@@ -295,6 +313,26 @@ static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
   st->le.identity = st->prot ? g->identity : NULL;
   st->le.is_protected = st->prot;
   return true;
+}
+
+/* RFC 8323 §6: libcoap 4.3.1 announces BERT in every CSM, so a TCP peer
+ * may send Block1/Block2 with SZX 7 (units of 1024 bytes). We announce
+ * a Max-Message-Size of one datagram, so a BERT block holds at most one
+ * unit: SZX 7 with NUM n is SZX 6 with NUM n, which the application
+ * knows; a longer BERT payload then fails its block-size check. The
+ * answer's Block option says 6, which RFC 7959 §2.5 lets a server pick. */
+static void bert_as_1024(request_state *st, oscore_msg *req) {
+  static const uint16_t nums[2] = { OSCORE_OPT_BLOCK1, OSCORE_OPT_BLOCK2 };
+  for (size_t k = 0; k < 2; k++)
+    for (size_t i = 0; i < req->n_opts; i++) {
+      oscore_opt *o = &req->opts[i];
+      if (o->number != nums[k] || o->value.len == 0 || o->value.len > 3 ||
+          (o->value.ptr[o->value.len - 1] & 7) != 7)
+        continue;
+      memcpy(st->bert_buf[k], o->value.ptr, o->value.len);
+      st->bert_buf[k][o->value.len - 1] &= (uint8_t)~1u;   /* 7 -> 6 */
+      o->value = OSCORE_BYTES(st->bert_buf[k], o->value.len);
+    }
 }
 
 /* Step 3, Observe (RFC 7641 §3.6, §4.1): a registration or deregistration
@@ -359,6 +397,10 @@ static void echo_challenge(coapx_server *srv, const coap_address_t *remote,
  * is at most 3 times the request; a bigger one becomes a 4.01 with Echo
  * (and no observation), which the client repeats with the Echo. */
 static void limit_amplification(coapx_server *srv, request_state *st) {
+  if (st->reliable) {
+    if (st->cand) st->cand->verified = true;
+    return;
+  }
   const oscore_opt *echo = oscore_msg_find_opt(&st->outer, OSCORE_OPT_ECHO);
   bool proven = coapx_amplify_verified(&srv->amp, st->remote,
                                        echo ? &echo->value : NULL, st->now);
@@ -395,8 +437,9 @@ static void finish_request(coapx_server *srv, request_state *st,
                            coap_pdu_t *response) {
   if (st->send) coapx_pdu_write(response, &st->answer);
   /* A failed put only costs the byte-identical retransmission answer. */
-  coapx_dedup_put(srv->dedup, st->remote, st->local, st->mid, st->now,
-                  st->send ? &st->answer : NULL);
+  if (!st->reliable)
+    coapx_dedup_put(srv->dedup, st->remote, st->local, st->mid, st->now,
+                    st->send ? &st->answer : NULL);
   settle_observation(srv, st);
   if (!st->send) st->le.code = 0;
   log_line(srv, &st->le);
@@ -414,6 +457,7 @@ static void on_request(coap_resource_t *resource, coap_session_t *session,
   if (answer_from_cache(srv, st, response)) return;
   srv->busy = true;
   if (pass_gate(srv, request, st)) {
+    if (st->reliable) bert_as_1024(st, st->prot ? &st->inner : &st->outer);
     start_observation(srv, st);
     run_application(srv, st);
     if (!st->prot) limit_amplification(srv, st);
@@ -556,6 +600,34 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
   return COAPX_OK;
 }
 
+/* TCP connections: a flood of them must not exhaust our descriptors, so
+ * beyond max_stream_sessions a new one is closed once libcoap's pass is
+ * over (close_excess); a closed one ends its observations (there is no
+ * unacknowledged CON to tell us, RFC 8323 §3.4). */
+static void on_stream_event(coapx_server *srv, coap_session_t *session,
+                            coap_event_t event) {
+  if (event == COAP_EVENT_SERVER_SESSION_NEW) {
+    if (++srv->stream_sessions > srv->max_stream_sessions &&
+        srv->n_to_close < COAPX_MAX_CLOSE_PER_PASS)
+      srv->to_close[srv->n_to_close++] = coap_session_reference(session);
+  } else if (event == COAP_EVENT_SERVER_SESSION_DEL) {
+    if (srv->stream_sessions) srv->stream_sessions--;
+  } else if (event == COAP_EVENT_TCP_CLOSED ||
+             event == COAP_EVENT_TCP_FAILED) {
+    coapx_observation *o;
+    while ((o = coapx_obs_of_session(session)) != NULL)
+      end_observation(srv, o, COAPX_OBS_END_FAILED);
+  }
+}
+
+static void close_excess(coapx_server *srv) {
+  for (size_t i = 0; i < srv->n_to_close; i++) {
+    coap_session_disconnected(srv->to_close[i], COAP_NACK_NOT_DELIVERABLE);
+    coap_session_release(srv->to_close[i]);
+  }
+  srv->n_to_close = 0;
+}
+
 static int on_event(coap_session_t *session, const coap_event_t event) {
   coapx_server *srv = coap_get_app_data(coap_session_get_context(session));
   if (!srv) return 0;
@@ -570,6 +642,7 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
                                       (uint16_t)srv->max_retransmit);
   }
   if (event == COAP_EVENT_SERVER_SESSION_DEL && srv->sessions) srv->sessions--;
+  if (coapx_session_reliable(session)) on_stream_event(srv, session, event);
   return 0;
 }
 
@@ -641,19 +714,40 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
     coap_register_option(srv->ctx, OSCORE_DRAFT08_OPTION);
   coap_register_nack_handler(srv->ctx, on_nack);
   coap_register_event_handler(srv->ctx, on_event);
+  /* RFC 8323 §5.3.1: what we announce in our CSM. A TCP peer would
+   * otherwise send a 1 MiB body as one message (libcoap 4.3.5's
+   * coap-client does), too big for the gate's buffer under OSCORE; held
+   * to the datagram size it uses block-wise as over UDP. */
+  coap_context_set_csm_max_message_size(srv->ctx, SERVER_MTU);
   coap_context_set_max_idle_sessions(
       srv->ctx, cfg->max_idle_sessions ? cfg->max_idle_sessions
                                        : COAPX_DEFAULT_MAX_IDLE_SESSIONS);
+  srv->max_stream_sessions = cfg->max_stream_sessions
+                                 ? cfg->max_stream_sessions
+                                 : COAPX_DEFAULT_MAX_STREAM_SESSIONS;
   if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
 
   for (size_t i = 0; i < n; i++) {
     coap_address_t a;
+    coapx_transport t;
+    char spec[300];
     if (cfg->failed_bind) *cfg->failed_bind = i;
-    err = coapx_addr_parse_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &a);
-    if (err == COAPX_OK) err = coapx_addr_probe_free(&a);
+    err = COAPX_ERR_ADDRESS;
+    if (!coapx_transport_split_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &t,
+                                    spec, sizeof spec))
+      goto fail;
+    err = coapx_addr_parse_bind(spec, &a);
+    /* Two TCP listeners cannot share a port even with SO_REUSEADDR: only
+     * UDP needs the probe. */
+    if (err == COAPX_OK && !coapx_transport_reliable(t))
+      err = coapx_addr_probe_free(&a);
     if (err != COAPX_OK) goto fail;
-    srv->eps[i] = coap_new_endpoint(srv->ctx, &a, COAP_PROTO_UDP);
-    if (!srv->eps[i]) { err = COAPX_ERR_BIND; goto fail; }
+    errno = 0;
+    srv->eps[i] = coap_new_endpoint(srv->ctx, &a, coapx_transport_proto(t));
+    if (!srv->eps[i]) {
+      err = errno == EADDRINUSE ? COAPX_ERR_IN_USE : COAPX_ERR_BIND;
+      goto fail;
+    }
     coap_endpoint_set_default_mtu(srv->eps[i], SERVER_MTU);
     srv->n_eps++;
   }
@@ -684,11 +778,13 @@ coapx_err coapx_server_run_once(coapx_server *srv, unsigned timeout_ms) {
   /* libcoap reads 0 as "wait for ever". */
   unsigned long before = srv->handled;
   int r = coap_io_process(srv->ctx, timeout_ms ? timeout_ms : COAP_IO_NO_WAIT);
+  close_excess(srv);
   flush_pending(srv);
   for (int i = 1; r >= 0 && i < RUN_ONCE_MAX_ROUNDS && srv->handled != before;
        i++) {
     before = srv->handled;
     r = coap_io_process(srv->ctx, COAP_IO_NO_WAIT);
+    close_excess(srv);
     flush_pending(srv);
   }
   return r < 0 ? COAPX_ERR_IO : COAPX_OK;
@@ -716,6 +812,7 @@ void coapx_server_free(coapx_server *srv) {
   if (!srv) return;
   while (srv->obs.head)
     end_observation(srv, srv->obs.head, COAPX_OBS_END_SHUTDOWN);
+  close_excess(srv);
   if (srv->ctx) coap_free_context(srv->ctx);
   free(srv->eps);
   coapx_dedup_free(srv->dedup);

@@ -1,5 +1,6 @@
 /* The CoAP server dispatcher: one catch-all handler for every request, plain
- * or OSCORE, on one or more UDP endpoints.
+ * or OSCORE, on one or more UDP or TCP (RFC 8323) endpoints, with one set
+ * of security contexts (and so one replay window per context) for all.
  *
  * Per request, in this order (docs/DESIGN.md "Server dispatcher"):
  *   1. retransmission cache by (peer, message ID): a retransmitted CON gets
@@ -147,9 +148,15 @@ typedef void (*coapx_log_fn)(const coapx_log_entry *e, void *arg);
  * each new peer. */
 #define COAPX_DEFAULT_MAX_IDLE_SESSIONS 1024
 
+/* TCP connections held at once: each is a descriptor (the default soft
+ * limit is 1024) and libcoap accepts without a limit of its own. */
+#define COAPX_DEFAULT_MAX_STREAM_SESSIONS 256
+
 typedef struct {
   /* Endpoints: "host", "host:port", "[v6]:port", "[v6]" (default port
-   * 5683). Port 0 binds a free port: read it with coapx_server_port().
+   * 5683), UDP; with a scheme before them, "coap://..." is UDP and
+   * "coap+tcp://..." TCP (coapx_transport.h). Port 0 binds a free port:
+   * read it with coapx_server_port().
    * n_bind 0 binds "[::]:5683", which is dual-stack (IPv4 peers too). */
   const char *const *bind;
   size_t n_bind;
@@ -177,6 +184,9 @@ typedef struct {
    * Sessions with observations are not idle and are bounded by the
    * observer caps instead. */
   unsigned max_idle_sessions;
+  /* TCP connections held at once; one beyond is closed as soon as it is
+   * accepted. 0: COAPX_DEFAULT_MAX_STREAM_SESSIONS. */
+  unsigned max_stream_sessions;
   /* Retransmission of our CON messages (notifications) to each peer:
    * ACK_TIMEOUT in ms (libcoap takes 1000 at least) and MAX_RETRANSMIT
    * (RFC 7252 §4.8, at most 20); 0: 2000 and 4. Tests shorten them to see
@@ -195,7 +205,7 @@ typedef struct {
  * rather than share the port (checked by a probe bind just before). */
 coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out);
 
-/* The bound UDP port of endpoint |i| (in cfg->bind order), 0 when unknown. */
+/* The bound (UDP or TCP) port of endpoint |i| (in cfg->bind order), 0 when unknown. */
 uint16_t coapx_server_port(const coapx_server *srv, size_t i);
 
 /* Peer sessions libcoap holds now (idle or not), for tests and

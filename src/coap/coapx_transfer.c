@@ -76,6 +76,13 @@ static coapx_response_head response_head(coapx_xfer *x, bool is_notification) {
   return h;
 }
 
+/* A Block option of a response; BERT read as 1024 over TCP. */
+static coapx_err decode_block(const coapx_xfer *x, oscore_bytes v,
+                              coapx_block *b) {
+  return coapx_block_decode_bert(v, coapx_transport_reliable(x->c->transport),
+                                 b);
+}
+
 /* The first response's Block2 (none: a whole body in one): block 0, and a
  * full block when more follow. */
 static coapx_err first_block(coapx_xfer *x, coapx_block *b) {
@@ -83,7 +90,7 @@ static coapx_err first_block(coapx_xfer *x, coapx_block *b) {
   const oscore_opt *b2o = find(r, OSCORE_OPT_BLOCK2);
   *b = (coapx_block){ 0, false, 0 };
   if (!b2o) return COAPX_OK;
-  if (coapx_block_decode(b2o->value, b)) {
+  if (decode_block(x, b2o->value, b)) {
     coapx_xfer_detail(x, "malformed Block2 option in the response");
     return COAPX_ERR_PROTOCOL;
   }
@@ -163,7 +170,7 @@ static coapx_err check_block(coapx_xfer *x, const block2_ref *ref,
     return COAPX_ERR_PROTOCOL;
   }
   const oscore_opt *b2o = find(r, OSCORE_OPT_BLOCK2);
-  if (!b2o || coapx_block_decode(b2o->value, got)) {
+  if (!b2o || decode_block(x, b2o->value, got)) {
     coapx_xfer_detail(x, "the server stopped answering block-wise at "
                       "byte %llu", (unsigned long long)offset);
     return COAPX_ERR_PROTOCOL;
@@ -274,7 +281,7 @@ static coapx_err upload(coapx_xfer *x, unsigned szx) {
       return COAPX_OK;
     }
     coapx_block got;
-    if (coapx_block_decode(b1o->value, &got) || got.num != blk.num) {
+    if (decode_block(x, b1o->value, &got) || got.num != blk.num) {
       coapx_xfer_detail(x, "the server acknowledged another block than %u",
                         (unsigned)blk.num);
       return COAPX_ERR_PROTOCOL;

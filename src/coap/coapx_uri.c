@@ -107,6 +107,7 @@ static coapx_err parse(const char *text, coapx_uri *u, const char **why) {
   w[slen] = '\0';
   u->scheme = w;
   u->is_coap = strcmp(w, "coap") == 0;
+  u->is_sendable = coapx_transport_from_scheme(w, strlen(w), &u->transport);
   w += slen + 1;
 
   const char *auth = colon + 3;
@@ -205,7 +206,7 @@ static coapx_err parse(const char *text, coapx_uri *u, const char **why) {
     }
     u->port = (uint16_t)p;
     u->has_port = true;
-  } else if (u->is_coap) {
+  } else if (u->is_sendable) {
     u->port = COAPX_DEFAULT_PORT;
   }
   u->port_opt_len = oscore_opt_uint_encode(u->port, u->port_opt);
@@ -303,7 +304,7 @@ coapx_err coapx_uri_add_options(const coapx_uri *u, coapx_target_mode mode,
   if (!u || !m || !u->text) return COAPX_ERR_INVALID_ARG;
   coapx_err e;
   if (mode == COAPX_TARGET_DIRECT) {
-    if (!u->is_coap) return COAPX_ERR_INVALID_ARG;
+    if (!u->is_sendable) return COAPX_ERR_INVALID_ARG;
     /* §6.4 step 5: Uri-Host only for a registered name; the destination
      * port is the URI's, so Uri-Port is never needed (step 6). */
     if (set_uri_host && !u->host_is_literal) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coapx_error.h"
+#include "coapx_transport.h"
 #include "oscore_msg.h"
 
 #define COAPX_DEFAULT_PORT 5683
@@ -25,13 +26,18 @@ typedef struct {
    * path written "/", an empty query dropped, e.g. "coap://localhost/". */
   const char *normal;
   const char *scheme;     /* lower-case, e.g. "coap" */
-  bool is_coap;           /* scheme is "coap" (UDP, what we can send) */
+  bool is_coap;           /* scheme is "coap" (UDP) */
+  /* The scheme is one the client engine sends directly (coap, coap+tcp:
+   * coapx_transport.h), over |transport|. */
+  bool is_sendable;
+  coapx_transport transport;
   const char *host;       /* percent-decoded, ASCII lower-cased, IPv6
                              literals without brackets (a zone "%25eth0"
                              decoded to "%eth0") */
   bool host_is_literal;   /* IPv4 dotted quad or [IPv6] */
   bool host_is_ipv6;
-  uint16_t port;          /* explicit, or 5683 for coap:// */
+  uint16_t port;          /* explicit, or 5683 for coap:// and
+                             coap+tcp:// (RFC 8323 §8.2) */
   bool has_port;          /* the URI spelled a port */
   oscore_bytes *path;     /* decoded Uri-Path segments ("dir/" ends in an
                              empty segment, as RFC 7252 §6.4 step 8 says) */
@@ -63,8 +69,8 @@ typedef enum {
 /* Add the options that name |u| to |m| (kept sorted). Values point into |u|,
  * which must outlive |m|. |set_uri_host| false suppresses Uri-Host in direct
  * mode (aiocoap's --no-set-hostname); a proxy always needs it.
- * Errors: COAPX_ERR_TOO_MANY_OPTIONS, COAPX_ERR_INVALID_ARG (a non-coap URI
- * in direct mode, or an option value longer than CoAP allows). */
+ * Errors: COAPX_ERR_TOO_MANY_OPTIONS, COAPX_ERR_INVALID_ARG (a URI of a
+ * scheme we do not send, in direct mode, or an option value longer than CoAP allows). */
 coapx_err coapx_uri_add_options(const coapx_uri *u, coapx_target_mode mode,
                                 bool set_uri_host, oscore_msg *m);
 

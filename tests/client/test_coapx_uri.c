@@ -78,6 +78,22 @@ static void test_parse_hosts(void) {
   CHECK_EQ_INT(coapx_uri_parse("http://example.com/p", &u, &why), COAPX_OK);
   CHECK(!u.is_coap);
   CHECK_EQ_INT(u.port, 0);
+  CHECK(!u.is_sendable);
+  coapx_uri_free(&u);
+
+  /* coap+tcp (RFC 8323 §8.2): sent directly, over TCP, default port 5683;
+   * coaps is not (yet) ours. */
+  CHECK_EQ_INT(coapx_uri_parse("COAP+TCP://h/x", &u, &why), COAPX_OK);
+  CHECK(u.is_sendable && !u.is_coap);
+  CHECK_EQ_INT(u.transport, COAPX_TRANSPORT_TCP);
+  CHECK_EQ_INT(u.port, 5683);
+  CHECK(strcmp(u.normal, "coap+tcp://h/x") == 0);
+  coapx_uri_free(&u);
+  CHECK_EQ_INT(coapx_uri_parse("coap://h/x", &u, &why), COAPX_OK);
+  CHECK(u.is_sendable && u.transport == COAPX_TRANSPORT_UDP);
+  coapx_uri_free(&u);
+  CHECK_EQ_INT(coapx_uri_parse("coaps://h/x", &u, &why), COAPX_OK);
+  CHECK(!u.is_sendable);
   coapx_uri_free(&u);
 
   CHECK_EQ_INT(coapx_uri_parse("coap://h:/", &u, &why), COAPX_OK);
@@ -214,6 +230,13 @@ static void test_block(void) {
   CHECK_EQ_INT(coapx_block_decode(OSCORE_BYTES(bert, 1), &d),
                COAPX_ERR_PROTOCOL);                  /* BERT over UDP */
   CHECK_EQ_INT(coapx_block_decode(OSCORE_BYTES(four, 4), &d),
+               COAPX_ERR_PROTOCOL);
+  /* Over TCP BERT is one 1024-byte unit (our CSM's Max-Message-Size). */
+  static const uint8_t bert_n[2] = { 0x01, 0x2f };   /* NUM 18, M, SZX 7 */
+  CHECK_EQ_INT(coapx_block_decode_bert(OSCORE_BYTES(bert_n, 2), true, &d),
+               COAPX_OK);
+  CHECK(d.num == 18 && d.more && d.szx == 6);
+  CHECK_EQ_INT(coapx_block_decode_bert(OSCORE_BYTES(bert_n, 2), false, &d),
                COAPX_ERR_PROTOCOL);
   CHECK_EQ_INT(coapx_block_size(0), 16);
   CHECK_EQ_INT(coapx_block_size(6), 1024);

@@ -1,7 +1,11 @@
 /* Loopback tests of the dispatcher's bounds (issue 13): observation caps
- * in all and per peer host, the cap on libcoap's idle peer sessions.
- * Plain CoAP only, from raw UDP sockets (one per simulated client). */
+ * in all and per peer host, the cap on libcoap's idle peer sessions, the
+ * cap on TCP connections and what TCP changes (issue 18). Plain CoAP
+ * only, from raw UDP and TCP sockets (one per simulated client) and a
+ * libcoap client session over TCP. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -9,6 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <coap3/coap.h>
 #include "coapx_server.h"
 #include "oscore_msg.h"
 #include "unit.h"
@@ -339,8 +344,213 @@ static void test_amplification(void) {
   srv = NULL;
 }
 
+/* Has the server closed |fd|? Reads what it sent (its CSM) until EOF or
+ * until nothing more came for |ms|. */
+static bool closed_by_server(int fd, long ms) {
+  long end = now_ms() + ms;
+  uint8_t buf[256];
+  while (now_ms() < end) {
+    coapx_server_run_once(srv, 5);
+    ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+      return true;
+  }
+  return false;
+}
+
+/* A flood of TCP connections cannot take more than max_stream_sessions
+ * descriptors: 10 connections, 4 kept, 6 closed at once; a slot freed is
+ * usable again. */
+static void test_tcp_connection_cap(void) {
+  const char *bind[] = { "coap+tcp://127.0.0.1:0" };
+  coapx_server_config cfg = { .bind = bind, .n_bind = 1,
+                              .handler = app_handler,
+                              .max_stream_sessions = 4 };
+  srv = NULL;
+  CHECK_EQ_INT(coapx_server_new(&cfg, &srv), COAPX_OK);
+  if (!srv) return;
+  uint16_t port = coapx_server_port(srv, 0);
+  CHECK(port != 0);
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int fds[10];
+  for (int i = 0; i < 10; i++) {
+    fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(fds[i] >= 0 &&
+          connect(fds[i], (struct sockaddr *)&to, sizeof to) == 0);
+    for (int k = 0; k < 5; k++) coapx_server_run_once(srv, 5);
+  }
+  int closed = 0, kept = -1;
+  for (int i = 0; i < 10; i++) {
+    if (closed_by_server(fds[i], 300)) {
+      closed++;
+    } else if (kept < 0) {
+      kept = i;
+    }
+  }
+  fprintf(stderr, "TCP connections closed by the server: %d of 10\n", closed);
+  CHECK_EQ_INT(closed, 6);
+  /* One kept connection goes: a new one is kept in its place. */
+  if (kept >= 0) {
+    close(fds[kept]);
+    fds[kept] = -1;
+    for (int k = 0; k < 40; k++) coapx_server_run_once(srv, 5);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&to, sizeof to) == 0);
+    CHECK(!closed_by_server(fd, 300));
+    close(fd);
+  }
+  for (int i = 0; i < 10; i++)
+    if (fds[i] >= 0) close(fds[i]);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
+/* Our CSM's Max-Message-Size (1472) also bounds what libcoap 4.3.1 reads:
+ * a longer message closes the connection, so a TCP peer cannot make it
+ * buffer megabytes per connection. RFC 8323 framing by hand: an empty
+ * CSM (7.01), then a 3000-byte PUT (Len 14: 16-bit extended length). */
+static void test_tcp_message_size(void) {
+  const char *bind[] = { "coap+tcp://127.0.0.1:0" };
+  coapx_server_config cfg = { .bind = bind, .n_bind = 1,
+                              .handler = app_handler };
+  srv = NULL;
+  CHECK_EQ_INT(coapx_server_new(&cfg, &srv), COAPX_OK);
+  if (!srv) return;
+  struct sockaddr_in to = { .sin_family = AF_INET,
+                            .sin_port = htons(coapx_server_port(srv, 0)) };
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&to, sizeof to) == 0);
+  static uint8_t msg[3100];
+  size_t body = 1 + 3000;                      /* 0xFF + payload */
+  size_t n = 0;
+  msg[n++] = 0x00; msg[n++] = 0xE1;            /* CSM, no token */
+  msg[n++] = 0xE0;                             /* Len 14, no token */
+  msg[n++] = (uint8_t)((body - 269) >> 8);
+  msg[n++] = (uint8_t)(body - 269);
+  msg[n++] = 0x03;                             /* PUT */
+  msg[n++] = 0xFF;
+  memset(msg + n, 'x', 3000);
+  n += 3000;
+  for (int k = 0; k < 10; k++) coapx_server_run_once(srv, 5);
+  CHECK(send(fd, msg, n, MSG_NOSIGNAL) == (ssize_t)n);
+  CHECK(closed_by_server(fd, 1000));
+  close(fd);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
+/* ---- a libcoap client over TCP (RFC 8323) ----------------------------- */
+
+static int tcp_answers;
+static uint8_t tcp_code;
+static size_t tcp_payload;
+static bool tcp_observe;
+
+static coap_response_t on_tcp_response(coap_session_t *s, const coap_pdu_t *sent,
+                                       const coap_pdu_t *rcvd,
+                                       const coap_mid_t id) {
+  (void)s; (void)sent; (void)id;
+  tcp_answers++;
+  tcp_code = (uint8_t)coap_pdu_get_code(rcvd);
+  size_t len = 0;
+  const uint8_t *data = NULL;
+  coap_get_data(rcvd, &len, &data);
+  tcp_payload = len;
+  coap_opt_iterator_t it;
+  tcp_observe = coap_check_option(rcvd, COAP_OPTION_OBSERVE, &it) != NULL;
+  return COAP_RESPONSE_OK;
+}
+
+/* GET /|path| (Observe 0 when |observe|) with token |tok| on |cs|; true
+ * when an answer came within 2 s. */
+static bool tcp_get(coap_context_t *cli, coap_session_t *cs, const char *path,
+                    bool observe, uint8_t tok) {
+  coap_pdu_t *p = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_GET,
+                                coap_new_message_id(cs),
+                                coap_session_max_pdu_size(cs));
+  if (!p) return false;
+  coap_add_token(p, 1, &tok);
+  if (observe) coap_add_option(p, COAP_OPTION_OBSERVE, 0, NULL);
+  coap_add_option(p, COAP_OPTION_URI_PATH, strlen(path),
+                  (const uint8_t *)path);
+  int before = tcp_answers;
+  if (coap_send(cs, p) == COAP_INVALID_MID) return false;
+  long end = now_ms() + 2000;
+  while (now_ms() < end && tcp_answers == before) {
+    coapx_server_run_once(srv, 5);
+    coap_io_process(cli, 5);
+  }
+  return tcp_answers > before;
+}
+
+/* On TCP: every request is answered by the application (no message IDs,
+ * so no retransmission cache: all of them have ID 0), a big answer to a
+ * small request goes out whole (the handshake proved the address, no
+ * Echo), a notification arrives, and the client closing its connection
+ * ends its observation (nothing else would tell). */
+static void test_tcp_session(void) {
+  const char *bind[] = { "coap+tcp://127.0.0.1:0" };
+  coapx_server_config cfg = { .bind = bind, .n_bind = 1,
+                              .handler = app_handler,
+                              .on_observe_end = on_end };
+  srv = NULL;
+  CHECK_EQ_INT(coapx_server_new(&cfg, &srv), COAPX_OK);
+  if (!srv) return;
+  coap_context_t *cli = coap_new_context(NULL);
+  coap_context_set_block_mode(cli, 0);
+  coap_register_response_handler(cli, on_tcp_response);
+  coap_address_t dst;
+  coap_address_init(&dst);
+  dst.size = sizeof(struct sockaddr_in);
+  dst.addr.sin.sin_family = AF_INET;
+  dst.addr.sin.sin_port = htons(coapx_server_port(srv, 0));
+  dst.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  coap_session_t *cs = coap_new_client_session(cli, NULL, &dst,
+                                               COAP_PROTO_TCP);
+  CHECK(cs != NULL);
+  if (!cs) goto out;
+
+  CHECK(tcp_get(cli, cs, "r", false, 1));
+  CHECK(tcp_get(cli, cs, "big", false, 2));
+  CHECK_EQ_INT(tcp_code, OSCORE_CODE(2, 5));
+  CHECK_EQ_INT(tcp_payload, 600);
+
+  n_handles = 0;
+  ends = 0;
+  CHECK(tcp_get(cli, cs, "r", true, 3));
+  CHECK(tcp_observe);
+  CHECK_EQ_INT(n_handles, 1);
+  if (n_handles == 1) {
+    int before = tcp_answers;
+    CHECK_EQ_INT(coapx_server_notify(srv, handles[0]), COAPX_OK);
+    long end = now_ms() + 2000;
+    while (now_ms() < end && tcp_answers == before) {
+      coapx_server_run_once(srv, 5);
+      coap_io_process(cli, 5);
+    }
+    CHECK_EQ_INT(tcp_answers, before + 1);
+    CHECK(tcp_observe);
+  }
+  coap_session_release(cs);   /* closes the connection */
+  long end = now_ms() + 2000;
+  while (now_ms() < end && ends == 0) coapx_server_run_once(srv, 5);
+  CHECK_EQ_INT(ends, 1);
+  CHECK_EQ_INT(last_end, COAPX_OBS_END_FAILED);
+  if (n_handles == 1)
+    CHECK_EQ_INT(coapx_server_notify(srv, handles[0]), COAPX_ERR_NOT_FOUND);
+out:
+  coap_free_context(cli);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
 int main(void) {
   coapx_libcoap_verbosity(0);
+  test_tcp_connection_cap();
+  test_tcp_session();
+  test_tcp_message_size();
   test_observer_caps();
   test_idle_sessions();
   test_amplification();

@@ -31,12 +31,23 @@
 # programs run inside the credentials directory; ours resolve them against
 # the map's directory and run from anywhere.
 #
+# INTEROP_TRANSPORT=tcp runs the same over coap+tcp:// (issue 18):
+# aiocoap-fileserver serves TCP on its UDP port by default (its
+# tcpserver transport), ours binds coap+tcp://, the map's pattern names
+# coap+tcp.
+#
 # Needs AIOCOAP_DIR, AIOCOAP_PYTHON, AIOCOAP_PYTHONPATH (skips otherwise),
 # OSCORE_CLIENT and OSCORE_FILESERVER.
 . "$(dirname "$0")/lib.sh"
 
 S1=fileserver-oscore-client-vs-aiocoap
 S2=fileserver-aiocoap-client-vs-oscore
+SCHEME=coap
+if [ "${INTEROP_TRANSPORT:-udp}" = tcp ]; then
+  S1=$S1-tcp
+  S2=$S2-tcp
+  SCHEME=coap+tcp
+fi
 interop_need AIOCOAP_DIR AIOCOAP_PYTHON AIOCOAP_PYTHONPATH OSCORE_CLIENT OSCORE_FILESERVER
 [ -f "$AIOCOAP_DIR/aiocoap-fileserver" ] || interop_skip "no aiocoap-fileserver in AIOCOAP_DIR"
 interop_need_file "$OSCORE_CLIENT" oscore-client
@@ -53,7 +64,7 @@ rm -f "$CREDS"/*/*/sequence.json "$CREDS"/*/*/lock
 chmod 600 "$CREDS"/*/*/secret.json
 SERVER_CTX="$CREDS/server/from-client1"
 MAP="$CREDS/client1-docs.json"
-printf '{\n  "coap://127.0.0.1:*": { "oscore": { "basedir": "client1/for-fileserver/" } }\n}\n' > "$MAP"
+printf '{\n  "%s://127.0.0.1:*": { "oscore": { "basedir": "client1/for-fileserver/" } }\n}\n' "$SCHEME" > "$MAP"
 
 # The served tree (one copy per server, so PUTs stay apart) and the upload.
 mkdir -p "$W/tree/subdirectory" "$W/tree/other-directory"
@@ -131,12 +142,12 @@ start_aio_fs() {  # start_aio_fs PORT
     --credentials server.json "$W/data-aio" >> "$W/aiocoap-fileserver.log" 2>&1 &
   AIO_FS_PID=$!
   interop_track "$AIO_FS_PID"
-  wait_answer "coap://127.0.0.1:$1/README"
+  wait_answer "$SCHEME://127.0.0.1:$1/README"
 }
 
 PORT=$(interop_free_port)
 if start_aio_fs "$PORT"; then
-  URL="coap://127.0.0.1:$PORT"
+  URL="$SCHEME://127.0.0.1:$PORT"
 
   "${OURS[@]}" "$URL/" > "$W/s1-listing" 2> "$W/s1-listing.err"
   rc=$?
@@ -196,8 +207,8 @@ start_our_fs() {  # start_our_fs BIND : sets OUR_FS_PORT, OUR_FS_PID
   OUR_FS_PORT=$FS_PORT
 }
 
-if start_our_fs 127.0.0.1:0; then
-  URL="coap://127.0.0.1:$OUR_FS_PORT"
+if start_our_fs "$SCHEME://127.0.0.1:0"; then
+  URL="$SCHEME://127.0.0.1:$OUR_FS_PORT"
 
   log_mark
   "${AIO_CLIENT[@]}" "$URL/" > "$W/s2-listing" 2> "$W/s2-listing.err"
@@ -242,7 +253,7 @@ if start_our_fs 127.0.0.1:0; then
   kill -KILL "$OUR_FS_PID"
   wait "$OUR_FS_PID" 2>/dev/null
   if grep -q '"unknown"' "$SERVER_CTX/sequence.json" 2>/dev/null &&
-     start_our_fs "127.0.0.1:$OUR_FS_PORT"; then
+     start_our_fs "$SCHEME://127.0.0.1:$OUR_FS_PORT"; then
     log_mark
     "${AIO_CLIENT[@]}" "$URL/subdirectory/small.txt" \
       > "$W/s2-restart" 2> "$W/s2-restart.err"

@@ -15,11 +15,19 @@
 # its coap-oscore-conf(5) file (interop_pair). Every request the server
 # logs must come from the OSCORE identity ":libcoap".
 #
+# INTEROP_TRANSPORT=tcp runs the same over coap+tcp:// (RFC 8323: the
+# server binds coap+tcp://, coap-client gets coap+tcp:// URIs; issue 18).
+#
 # Needs LIBCOAP_OSCORE_BIN (skips otherwise), OSCORE_CLIENT and
 # OSCORE_FILESERVER.
 . "$(dirname "$0")/lib.sh"
 
 SUITE=libcoap-client-vs-oscore-fileserver
+SCHEME=coap
+if [ "${INTEROP_TRANSPORT:-udp}" = tcp ]; then
+  SUITE=$SUITE-tcp
+  SCHEME=coap+tcp
+fi
 interop_need LIBCOAP_OSCORE_BIN OSCORE_CLIENT OSCORE_FILESERVER
 [ -x "$LIBCOAP_OSCORE_BIN/coap-client" ] || interop_skip "no coap-client in LIBCOAP_OSCORE_BIN"
 interop_need_file "$OSCORE_CLIENT" oscore-client
@@ -39,8 +47,8 @@ LOG=$W/oscore-fileserver.err
 # coap-client keeps its sequence number in this file across the runs.
 CLIENT=("$LIBCOAP_OSCORE_BIN/coap-client" -E "$W/ctx/libcoap.conf,$W/client.seq")
 
-start_server() {  # start_server BIND
-  interop_fileserver_start "$LOG" "$1" --write --credentials "$W/server.json" "$W/data"
+start_server() {  # start_server HOST:PORT
+  interop_fileserver_start "$LOG" "$SCHEME://$1" --write --credentials "$W/server.json" "$W/data"
 }
 
 # run NAME ARGS... : coap-client, at most 60 s; RC, output in $W/NAME.err.
@@ -52,7 +60,7 @@ run() {
 }
 
 start_server 127.0.0.1:0 || { cat "$LOG" >&2; exit 1; }
-URL="coap://127.0.0.1:$FS_PORT"
+URL="$SCHEME://127.0.0.1:$FS_PORT"
 
 interop_log_mark "$LOG"
 run listing -o "$W/listing" "$URL/"

@@ -135,7 +135,10 @@ EOF
 table "client → server" "$FS_TESTS" \
   "oscore-client → aiocoap-fileserver|fileserver-oscore-client-vs-aiocoap" \
   "aiocoap-client → oscore-fileserver|fileserver-aiocoap-client-vs-oscore" \
-  "libcoap 4.3.5 coap-client -E → oscore-fileserver|libcoap-client-vs-oscore-fileserver"
+  "libcoap 4.3.5 coap-client -E → oscore-fileserver|libcoap-client-vs-oscore-fileserver" \
+  "oscore-client → aiocoap-fileserver, coap+tcp://|fileserver-oscore-client-vs-aiocoap-tcp" \
+  "aiocoap-client → oscore-fileserver, coap+tcp://|fileserver-aiocoap-client-vs-oscore-tcp" \
+  "libcoap 4.3.5 coap-client -E → oscore-fileserver, coap+tcp://|libcoap-client-vs-oscore-fileserver-tcp"
 cat <<EOF
 
 In the libcoap row, observe also deletes the observed file: the final 4.04
@@ -148,7 +151,8 @@ must end coap-client's observation.
 
 EOF
 table "client → server" "get put-1MiB get-1MiB post delete hello observe-error" \
-  "oscore-client → coap-server -E, oscore-interop-server|oscore-client-vs-libcoap-server"
+  "oscore-client → coap-server -E, oscore-interop-server|oscore-client-vs-libcoap-server" \
+  "the same over coap+tcp://|oscore-client-vs-libcoap-server-tcp"
 cat <<EOF
 
 ## Through a forward proxy
@@ -257,6 +261,10 @@ if grep -q '^<!-- interop-table:start' "$README" 2>/dev/null; then
     total "aiocoap-client → oscore-fileserver (5 cross-runs)" fileserver-aiocoap-client-vs-oscore
     total "libcoap coap-client -E → oscore-fileserver (5 runs)" libcoap-client-vs-oscore-fileserver
     total "oscore-client → libcoap coap-server -E, oscore-interop-server (7 runs)" oscore-client-vs-libcoap-server
+    total "oscore-client → aiocoap-fileserver over coap+tcp:// (5 cross-runs)" fileserver-oscore-client-vs-aiocoap-tcp
+    total "aiocoap-client → oscore-fileserver over coap+tcp:// (5 cross-runs)" fileserver-aiocoap-client-vs-oscore-tcp
+    total "libcoap coap-client -E → oscore-fileserver over coap+tcp:// (5 runs)" libcoap-client-vs-oscore-fileserver-tcp
+    total "oscore-client → libcoap servers over coap+tcp:// (7 runs)" oscore-client-vs-libcoap-server-tcp
     total "oscore-client, libcoap coap-client → aiocoap-proxy --forward → oscore-fileserver (4 runs)" proxy-forward
     echo
     echo '<!-- interop-table:end -->'

@@ -16,11 +16,19 @@
 # The timeout bounds the run should the client ever wait on after the
 # final error again (it did before issue 13 item 11).
 #
+# INTEROP_TRANSPORT=tcp runs the same over coap+tcp:// (issue 18): the
+# libcoap servers listen on TCP on the same port as on UDP.
+#
 # Needs LIBCOAP_OSCORE_BIN, LIBCOAP_OSCORE_SRC (skips otherwise) and
 # OSCORE_CLIENT.
 . "$(dirname "$0")/lib.sh"
 
 SUITE=oscore-client-vs-libcoap-server
+SCHEME=coap
+if [ "${INTEROP_TRANSPORT:-udp}" = tcp ]; then
+  SUITE=$SUITE-tcp
+  SCHEME=coap+tcp
+fi
 interop_need LIBCOAP_OSCORE_BIN LIBCOAP_OSCORE_SRC OSCORE_CLIENT
 for p in coap-server oscore-interop-server; do
   [ -x "$LIBCOAP_OSCORE_BIN/$p" ] || interop_skip "no $p in LIBCOAP_OSCORE_BIN"
@@ -46,7 +54,7 @@ libserver() {
     interop_track "$pid"
     for i in $(seq 1 50); do
       kill -0 "$pid" 2> /dev/null || break
-      "$OSCORE_CLIENT" -q --timeout 1 "coap://127.0.0.1:$LS_PORT/.well-known/core" \
+      "$OSCORE_CLIENT" -q --timeout 1 "$SCHEME://127.0.0.1:$LS_PORT/.well-known/core" \
         > /dev/null 2>&1
       [ $? -ne 6 ] && return 0   # 6: no answer (yet)
       sleep 0.2
@@ -76,9 +84,9 @@ result() {  # result TEST DESCRIPTION CONDITION
 
 # ---- coap-server -E ----------------------------------------------------------
 interop_pair "$W/cs" 01 0a
-printf '{ "coap://127.0.0.1:*": { "oscore": { "basedir": "cs/ours/" } } }\n' > "$W/cs.json"
+printf '{ "%s://127.0.0.1:*": { "oscore": { "basedir": "cs/ours/" } } }\n' "$SCHEME" > "$W/cs.json"
 if libserver coap-server -d 4 -v 0 -E "$W/cs/libcoap.conf,$W/cs/server.seq"; then
-  U="coap://127.0.0.1:$LS_PORT"
+  U="$SCHEME://127.0.0.1:$LS_PORT"
   ours "$W/cs.json" "$U/"
   result get "GET /: libcoap's index" '[ $RC = 0 ] && verified && grep -q libcoap "$W/out"'
 
@@ -108,11 +116,11 @@ mkdir -p "$W/a"
 cp "$INTEROP_SRC/../data/plugtest-contexts/a/settings.json" \
    "$INTEROP_SRC/../data/plugtest-contexts/a/secret.json" "$W/a/"
 chmod 600 "$W/a/secret.json"
-printf '{ "coap://127.0.0.1:*": { "oscore": { "basedir": "a/" } } }\n' > "$W/a.json"
+printf '{ "%s://127.0.0.1:*": { "oscore": { "basedir": "a/" } } }\n' "$SCHEME" > "$W/a.json"
 # Its observe1 counts requests for the life of the process: this server
 # serves hello then the one observation.
 if libserver oscore-interop-server -v 3 -E "$B_CONF"; then
-  U="coap://127.0.0.1:$LS_PORT"
+  U="$SCHEME://127.0.0.1:$LS_PORT"
   ours "$W/a.json" "$U/oscore/hello/1"
   result hello "GET /oscore/hello/1: Hello World!" '[ $RC = 0 ] && verified && [ "$(cat "$W/out")" = "Hello World!" ]'
 

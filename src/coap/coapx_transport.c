@@ -1,0 +1,64 @@
+#include "coapx_transport.h"
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+  const char *scheme;
+  coapx_transport t;
+} schemes[] = {
+  { "coap", COAPX_TRANSPORT_UDP },
+  { "coap+tcp", COAPX_TRANSPORT_TCP },
+};
+
+bool coapx_transport_from_scheme(const char *scheme, size_t len,
+                                 coapx_transport *out) {
+  for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+    if (strlen(schemes[i].scheme) == len &&
+        memcmp(schemes[i].scheme, scheme, len) == 0) {
+      *out = schemes[i].t;
+      return true;
+    }
+  return false;
+}
+
+bool coapx_transport_reliable(coapx_transport t) {
+  return t == COAPX_TRANSPORT_TCP;
+}
+
+coap_proto_t coapx_transport_proto(coapx_transport t) {
+  return t == COAPX_TRANSPORT_TCP ? COAP_PROTO_TCP : COAP_PROTO_UDP;
+}
+
+bool coapx_session_reliable(const coap_session_t *s) {
+  coap_proto_t p = coap_session_get_proto(s);
+  return p == COAP_PROTO_TCP || p == COAP_PROTO_TLS;
+}
+
+bool coapx_transport_split_bind(const char *spec, coapx_transport *t,
+                                char *addr, size_t cap) {
+  const char *sep = spec ? strstr(spec, "://") : NULL;
+  const char *rest = spec ? spec : "";
+  *t = COAPX_TRANSPORT_UDP;
+  if (sep) {
+    char lower[16];
+    size_t n = (size_t)(sep - spec);
+    bool known = n < sizeof lower;
+    for (size_t i = 0; known && i < n; i++)
+      lower[i] = (char)((spec[i] >= 'A' && spec[i] <= 'Z') ? spec[i] + 32
+                                                           : spec[i]);
+    if (!known || !coapx_transport_from_scheme(lower, n, t)) {
+      snprintf(addr, cap, "%.*s", (int)n, spec);
+      return false;
+    }
+    rest = sep + 3;
+  }
+  size_t len = strlen(rest);
+  if (len && rest[len - 1] == '/') len--;
+  if (len >= cap) {
+    snprintf(addr, cap, "%s", "");
+    return false;
+  }
+  memcpy(addr, rest, len);
+  addr[len] = '\0';
+  return true;
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# oscore-fileserver listening on UDP and TCP at once (issue 18), with
+# oscore-client over each, plain and through OSCORE: listing, 1 MiB GET
+# and PUT byte for byte, Observe, several requests on one connection (TCP
+# has no message IDs: a retransmission cache keyed on them would answer
+# the second request with the first one's answer). One security context
+# for both transports: its sequence numbers and replay window are shared,
+# so a request over TCP after requests over UDP is fresh, and the
+# server's log names the same identity.
+# Usage: test_fs_transports.sh OSCORE-FILESERVER OSCORE-CLIENT
+set -u
+FS=$(realpath "$1") CLIENT=$(realpath "$2")
+. "$(dirname "$0")/../lib/server.sh"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-transports-XXXXXX")
+fails=0 checks=0
+server_pid= obs_pid=
+
+cleanup() {
+  [ -n "$obs_pid" ] && kill "$obs_pid" 2>/dev/null
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  wait 2>/dev/null
+  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
+}
+trap cleanup EXIT
+
+check() {  # check DESCRIPTION COMMAND...
+  checks=$((checks + 1))
+  local what=$1; shift
+  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
+}
+
+cd "$tmp" || exit 1
+mkdir -p ctx/client ctx/server root
+secret=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+printf '{"sender-id_hex": "01", "recipient-id_hex": ""}\n' \
+  > ctx/client/settings.json
+printf '{"sender-id_hex": "", "recipient-id_hex": "01"}\n' \
+  > ctx/server/settings.json
+(umask 077
+ printf '{"secret_hex": "%s"}\n' "$secret" > ctx/client/secret.json
+ printf '{"secret_hex": "%s"}\n' "$secret" > ctx/server/secret.json)
+# One entry for both schemes: the same context over UDP and TCP.
+printf '{"coap*://127.0.0.1:*": {"oscore": {"basedir": "ctx/client/"}}}\n' \
+  > client.json
+printf '{":client1": {"oscore": {"basedir": "ctx/server/"}}}\n' > server.json
+head -c 1048576 /dev/urandom > root/big.bin
+echo hello > root/a.txt
+
+"$FS" --bind 127.0.0.1:0 --bind 'coap+tcp://127.0.0.1:0' \
+  --credentials server.json --write -v root 2>server.log &
+server_pid=$!
+server_wait_port "$server_pid" server.log 'listening on' || {
+  echo "server did not start" >&2; cat server.log >&2; exit 1; }
+udp_port=$PORT
+# Both lines are written before the server serves anything.
+tcp_port=$(sed -n 's|.*listening on coap+tcp://127\.0\.0\.1:\([0-9]*\).*|\1|p' \
+  server.log)
+[ -n "$tcp_port" ] || {
+  echo "server did not start on TCP" >&2; cat server.log >&2; exit 1; }
+check "two ports" [ "$udp_port" != "$tcp_port" ]
+
+plain() { "$CLIENT" -q --timeout 10 "$@"; }
+osc() { "$CLIENT" -q --timeout 10 --credentials client.json "$@"; }
+
+for scheme in coap coap+tcp; do
+  port=$udp_port
+  [ "$scheme" = coap+tcp ] && port=$tcp_port
+  base=$scheme://127.0.0.1:$port
+  for mode in plain osc; do
+    what="$scheme $mode"
+    before=$(grep -c ':client1 ' server.log)
+    out=$($mode "$base/")
+    check "$what: listing" [ "$out" = '</a.txt>,</big.bin>' ]
+    check "$what: a second request is answered on its own" \
+      [ "$($mode "$base/a.txt")" = hello ]
+    rm -f got.bin
+    $mode -o got.bin "$base/big.bin"
+    check "$what: 1 MiB GET exit 0" [ $? -eq 0 ]
+    check "$what: 1 MiB GET byte-identical" cmp -s got.bin root/big.bin
+    rm -f root/up.bin
+    $mode -m PUT --payload @root/big.bin "$base/up.bin"
+    check "$what: 1 MiB PUT exit 0" [ $? -eq 0 ]
+    check "$what: 1 MiB PUT byte-identical" cmp -s root/up.bin root/big.bin
+    after=$(grep -c ':client1 ' server.log)
+    if [ "$mode" = osc ]; then
+      check "$what: the requests were OSCORE (:client1 in the log)" \
+        [ "$after" -gt "$before" ]
+    else
+      check "$what: the requests were not OSCORE" [ "$after" -eq "$before" ]
+    fi
+
+    # Observe: the first representation, then one after a change.
+    echo one > root/obs.txt
+    rm -f obs.out
+    $mode --observe "$base/obs.txt" >obs.out 2>obs.err &
+    obs_pid=$!
+    for _ in $(seq 1 250); do
+      grep -q one obs.out 2>/dev/null && break; sleep 0.02; done
+    echo two > root/obs.txt
+    for _ in $(seq 1 250); do
+      grep -q two obs.out 2>/dev/null && break; sleep 0.02; done
+    check "$what: observe, first representation" grep -q one obs.out
+    check "$what: observe, notification after the change" grep -q two obs.out
+    # Deleting the file ends the observation (4.04): the client exits.
+    rm -f root/obs.txt
+    for _ in $(seq 1 250); do
+      kill -0 "$obs_pid" 2>/dev/null || break; sleep 0.02; done
+    check "$what: observe ends when the file goes" \
+      bash -c "! kill -0 $obs_pid 2>/dev/null"
+    kill "$obs_pid" 2>/dev/null
+    wait "$obs_pid" 2>/dev/null
+    obs_pid=
+    rm -f root/up.bin
+  done
+done
+
+# -vv over TCP names the transport instead of a message type, and shows
+# no message ID (RFC 8323 has neither).
+"$CLIENT" -vv "coap+tcp://127.0.0.1:$tcp_port/a.txt" >/dev/null 2>trace
+check "TCP trace names the transport" \
+  grep -q "from 127.0.0.1:$tcp_port (TCP)" trace
+check "TCP trace shows no message ID" bash -c "! grep -q 'message ID' trace"
+
+# A TCP URI to a port where nothing listens fails at once (exit 6), not
+# after the timeout.
+t0=$(date +%s)
+plain "coap+tcp://127.0.0.1:$udp_port/" >/dev/null 2>err; rc=$?
+t1=$(date +%s)
+check "TCP to a UDP-only port: exit 6 (rc $rc)" [ $rc -eq 6 ]
+check "TCP to a UDP-only port: said at once" [ $((t1 - t0)) -le 3 ]
+check "TCP to a UDP-only port: says why" grep -q "over TCP" err
+# A scheme the server does not serve is a usage error naming it.
+"$FS" --bind 'coaps://127.0.0.1:0' root 2>err; rc=$?
+check "--bind coaps:// refused as usage (rc $rc)" [ $rc -eq 2 ]
+check "--bind coaps:// names the scheme" grep -q "'coaps'" err
+
+kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+echo "$checks checks, $fails failed"
+[ "$fails" -eq 0 ]
