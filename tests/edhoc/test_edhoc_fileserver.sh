@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# EDHOC over CoAP between oscore-client and oscore-fileserver (RFC 9528
+# Appendix A.2, RFC 9668): every method 0-3 with suites 0 and 2, our
+# credential by key ID and by value, message_3 combined with the first
+# OSCORE request and sent on its own; the server's log names the identity
+# (the label of the map entry holding the client's credential). Then the
+# refusals (unknown client, client not trusting the server: nothing
+# served), suite negotiation, an unauthenticated peer, --access on the
+# EDHOC identity, and the bound on derived contexts (the oldest dropped:
+# its observation ends).
+# Usage: test_edhoc_fileserver.sh OSCORE-FILESERVER OSCORE-CLIENT OSCORE-KEYGEN
+set -u
+FS=$(realpath "$1") CLIENT=$(realpath "$2") KEYGEN=$(realpath "$3")
+. "$(dirname "$0")/../lib/server.sh"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/edhoc-fs-XXXXXX")
+fails=0 checks=0 pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
+}
+trap cleanup EXIT
+check() {  # check DESCRIPTION COMMAND...
+  checks=$((checks + 1))
+  local what=$1; shift
+  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
+}
+cd "$tmp" || exit 1
+mkdir root && echo hello > root/a.txt && echo v1 > root/obs.txt
+
+key() {  # key NAME CURVE KID: NAME.cosekey, its credential in NAME.cred
+  "$KEYGEN" generate "$1.cosekey" --curve "$2" --kid "$3" > "$1.cred" || exit 1
+}
+key s_p256 P-256 0a; key s_ed Ed25519 0b; key s_x X25519 0c
+key c_p256 P-256 01; key c_ed Ed25519 02; key c_x X25519 03
+key stranger P-256 09; key other P-256 0d
+
+# The server: one own credential per curve (it answers with the one that
+# fits the suite and method), one entry per known client.
+server_map() {  # server_map STYLE [EXTRA-ENTRIES]
+  cat <<EOF
+{
+  "coap://p256/*": { "edhoc-oscore": { "suite": 2, "method": 3,
+      "own_cred_style": "$1", "own_cred": $(cat s_p256.cred),
+      "private_key_file": "s_p256.cosekey" } },
+  "coap://ed/*": { "edhoc-oscore": { "suite": 0, "method": 0,
+      "own_cred_style": "$1", "own_cred": $(cat s_ed.cred),
+      "private_key_file": "s_ed.cosekey" } },
+  "coap://x/*": { "edhoc-oscore": { "suite": 0, "method": 3,
+      "own_cred_style": "$1", "own_cred": $(cat s_x.cred),
+      "private_key_file": "s_x.cosekey" } },
+  ":p256client": { "edhoc-oscore": { "suite": 2, "method": 3,
+      "peer_cred": $(cat c_p256.cred) } },
+  ":edclient": { "edhoc-oscore": { "suite": 0, "method": 0,
+      "peer_cred": $(cat c_ed.cred) } },
+  ":xclient": { "edhoc-oscore": { "suite": 0, "method": 3,
+      "peer_cred": $(cat c_x.cred) } }${2:-}
+}
+EOF
+}
+
+start_server() {  # start_server NAME MAP [OPTIONS...]: sets PORT
+  local name=$1 map=$2; shift 2
+  "$FS" --bind 127.0.0.1:0 --credentials "$map" -v "$@" root \
+    2> "$name.log" &
+  pids+=($!)
+  server_wait_port "$!" "$name.log" || {
+    echo "server $name did not start" >&2; cat "$name.log" >&2; exit 1; }
+}
+
+client_map() {  # client_map FILE SUITE METHOD OWN STYLE PEER COMBINED
+  cat > "$1" <<EOF
+{ "coap://127.0.0.1:*": { "edhoc-oscore": {
+    "suite": $2, "method": $3, "own_cred_style": "$5",
+    "own_cred": $(cat "$4.cred"), "private_key_file": "$4.cosekey",
+    "peer_cred": $(cat "$6.cred"), "use_combined_edhoc": $7 } } }
+EOF
+}
+
+# Which keys a suite and method need: suite 2 P-256 throughout; suite 0
+# Ed25519 where that side signs, X25519 where it uses static DH.
+own_key() {  # own_key SIDE(c|s) SUITE METHOD
+  if [ "$2" = 2 ]; then echo "$1_p256"; return; fi
+  local signs
+  if [ "$1" = c ]; then signs=$([ "$3" -le 1 ] && echo y)
+  else signs=$([ "$3" = 0 ] || [ "$3" = 2 ] && echo y); fi
+  if [ -n "$signs" ]; then echo "$1_ed"; else echo "$1_x"; fi
+}
+identity_of() {
+  case $1 in c_p256) echo :p256client;; c_ed) echo :edclient;;
+    c_x) echo :xclient;; esac
+}
+
+for style in by-key-id by-value; do
+  server_map "$style" > "server-$style.diag"
+  start_server "$style" "server-$style.diag"
+  for suite in 0 2; do
+    for method in 0 1 2 3; do
+      for combined in true false; do
+        own=$(own_key c $suite $method) peer=$(own_key s $suite $method)
+        client_map c.diag $suite $method "$own" "$style" "$peer" $combined
+        what="method $method suite $suite $style combined=$combined"
+        out=$("$CLIENT" -v --timeout 10 --credentials c.diag \
+                "coap://127.0.0.1:$PORT/a.txt" 2>client.err)
+        check "$what: the file comes back" [ "$out" = hello ]
+        [ "$out" = hello ] || cat client.err >&2
+        if [ $combined = true ]; then
+          check "$what: message_3 rides on the OSCORE request" \
+            grep -q 'sent with the first OSCORE request' client.err
+        else
+          check "$what: message_3 POSTed on its own" \
+            grep -q 'POSTed on its own' client.err
+        fi
+        check "$what: the server knows the client as $(identity_of "$own")" \
+          [ "$(grep -c "$(identity_of "$own") GET /a.txt -> 2.05" "$style.log")" -ge 1 ]
+      done
+    done
+  done
+done
+# By-value requests the server saw: 16 EDHOC runs, each its own line.
+check "every by-value run reached the server" \
+  [ "$(grep -c 'GET /a.txt -> 2.05' by-value.log)" = 16 ]
+
+# ---- refusals: nothing is served ----
+logged_gets() { grep -c 'GET /a.txt' "$1" || true; }
+before=$(logged_gets by-key-id.log)
+client_map c.diag 2 3 stranger by-key-id s_p256 true
+out=$("$CLIENT" --timeout 10 --credentials c.diag \
+        "coap://127.0.0.1:$PORT/a.txt" 2>stranger.err)
+rc=$?
+check "unknown client: refused (exit 7)" [ "$rc" = 7 ]
+check "... no content" [ -z "$out" ]
+check "... the message says the server does not know our credential" \
+  grep -q 'the server refused EDHOC at message_3.*does not know our credential' stranger.err
+client_map c.diag 2 3 stranger by-key-id s_p256 false
+"$CLIENT" --timeout 10 --credentials c.diag "coap://127.0.0.1:$PORT/a.txt" \
+  >/dev/null 2>stranger2.err
+check "unknown client, separate message_3: refused too" \
+  grep -q 'does not know our credential' stranger2.err
+check "... and the server served nothing" [ "$(logged_gets by-key-id.log)" = "$before" ]
+
+client_map c.diag 2 3 c_p256 by-key-id other true
+out=$("$CLIENT" --timeout 10 --credentials c.diag \
+        "coap://127.0.0.1:$PORT/a.txt" 2>wrongpeer.err)
+rc=$?
+check "server not the one in peer_cred: the client refuses (exit 7)" [ "$rc" = 7 ]
+check "... naming message_2 and peer_cred" \
+  grep -q "message_2 from the server refused.*peer_cred" wrongpeer.err
+check "... no content" [ -z "$out" ]
+
+# ---- suite negotiation: suite 3 first, the server takes 2 ----
+client_map c.diag 3 3 c_p256 by-key-id s_p256 true
+out=$("$CLIENT" -v --timeout 10 --credentials c.diag \
+        "coap://127.0.0.1:$PORT/a.txt" 2>suite.err)
+check "suite negotiation: the file comes back" [ "$out" = hello ]
+check "... after the server refused suite 3" \
+  grep -q 'does not take suite 3; again with suite 2' suite.err
+
+# ---- an unauthenticated peer entry, and --access on EDHOC identities ----
+server_map by-key-id ',
+  ":anyone": { "edhoc-oscore": { "suite": 2, "method": 3,
+      "peer_cred": {"unauthenticated": true} } }' > open.diag
+cat > access.json <<'EOF'
+{ ":p256client": { "/": "r" }, "*": { "/": "" } }
+EOF
+start_server open open.diag --access access.json
+client_map c.diag 2 3 c_p256 by-key-id s_p256 true
+out=$("$CLIENT" --timeout 10 --credentials c.diag \
+        "coap://127.0.0.1:$PORT/a.txt" 2>/dev/null)
+check "--access: :p256client may read" [ "$out" = hello ]
+client_map c.diag 0 3 c_x by-key-id s_x true
+out=$("$CLIENT" --timeout 10 --credentials c.diag \
+        "coap://127.0.0.1:$PORT/a.txt" 2>/dev/null)
+rc=$?
+check "--access: :xclient may not (4.xx, exit 4)" [ "$rc" = 4 ]
+check "... and gets no content" [ "$out" != hello ]
+check "... the server saw :xclient" grep -q ':xclient GET /a.txt -> 4.03' open.log
+client_map c.diag 2 3 stranger by-value s_p256 true
+"$CLIENT" --timeout 10 --credentials c.diag "coap://127.0.0.1:$PORT/a.txt" \
+  >/dev/null 2>/dev/null
+check "an unknown client sending its credential by value is :anyone" \
+  grep -q ':anyone GET /a.txt -> 4.03' open.log
+
+# ---- the bound on derived contexts: the oldest leaves ----
+observe_case() {  # observe_case NAME MAX: sets GOT (the observer's output)
+  echo v1 > root/obs.txt
+  start_server "$1" "server-by-key-id.diag" --max-edhoc-sessions "$2"
+  client_map c.diag 2 3 c_p256 by-key-id s_p256 true
+  "$CLIENT" --observe --timeout 4 --credentials c.diag \
+    "coap://127.0.0.1:$PORT/obs.txt" > "$1.obs" 2>/dev/null &
+  local obs=$!
+  for _ in $(seq 1 200); do
+    grep -q 'GET /obs.txt -> 2.05' "$1.log" && break; sleep 0.02
+  done
+  for _ in 1 2; do
+    "$CLIENT" --timeout 10 --credentials c.diag \
+      "coap://127.0.0.1:$PORT/a.txt" >/dev/null 2>&1
+  done
+  echo v2 > root/obs.txt
+  wait "$obs"
+  GOT=$(cat "$1.obs")
+}
+observe_case keepall 3
+check "3 contexts kept: the first client's observation gets the change" \
+  grep -q v2 keepall.obs
+observe_case bounded 2
+check "2 contexts kept: the first (oldest) is gone with its observation" \
+  [ "$GOT" = v1 ]
+
+echo "edhoc_fileserver: $checks checks, $fails failed"
+[ "$fails" -eq 0 ]
