@@ -13,20 +13,11 @@
 set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2") KEYGEN=$(realpath "$3")
 . "$(dirname "$0")/../lib/server.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/edhoc-diag-XXXXXX")
-fails=0 checks=0 server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  wait 2>/dev/null
-  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
-}
-trap cleanup EXIT
-check() {  # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  local what=$1; shift
-  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
-}
-cd "$tmp" || exit 1
+. "$(dirname "$0")/../lib/harness.sh"
+HARNESS_PIDS="server_pid"
+harness_begin edhoc-diag
+harness_wrap FS CLIENT
+server_pid=
 
 mkctx() {  # mkctx DIR SENDER-HEX RECIPIENT-HEX SECRET-HEX
   mkdir -p "$1"
@@ -125,4 +116,4 @@ check "... by the fileserver too" \
   grep -q 'badsuite.diag: entry "coap://\[::1\]:[0-9]*/\*": suite must be' fsbad.err
 
 echo "edhoc_diag_maps: $checks checks, $fails failed"
-[ "$fails" -eq 0 ]
+harness_result

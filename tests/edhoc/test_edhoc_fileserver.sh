@@ -12,20 +12,11 @@
 set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2") KEYGEN=$(realpath "$3")
 . "$(dirname "$0")/../lib/server.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/edhoc-fs-XXXXXX")
-fails=0 checks=0 pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
-}
-trap cleanup EXIT
-check() {  # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  local what=$1; shift
-  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
-}
-cd "$tmp" || exit 1
+. "$(dirname "$0")/../lib/harness.sh"
+HARNESS_PIDS="pid1 pid2 pid3 pid4 pid5 obs_pid"
+harness_begin edhoc-fs
+harness_wrap FS CLIENT
+n_started=0
 mkdir root && echo hello > root/a.txt && echo v1 > root/obs.txt
 
 key() {  # key NAME CURVE KID: NAME.cosekey, its credential in NAME.cred
@@ -63,7 +54,8 @@ start_server() {  # start_server NAME MAP [OPTIONS...]: sets PORT
   local name=$1 map=$2; shift 2
   "$FS" --bind 127.0.0.1:0 --credentials "$map" -v "$@" root \
     2> "$name.log" &
-  pids+=($!)
+  n_started=$((n_started + 1))
+  printf -v "pid$n_started" '%s' "$!"
   server_wait_port "$!" "$name.log" || {
     echo "server $name did not start" >&2; cat "$name.log" >&2; exit 1; }
 }
@@ -188,7 +180,7 @@ observe_case() {  # observe_case NAME MAX: sets GOT (the observer's output)
   client_map c.diag 2 3 c_p256 by-key-id s_p256 true
   "$CLIENT" --observe --timeout 4 --credentials c.diag \
     "coap://127.0.0.1:$PORT/obs.txt" > "$1.obs" 2>/dev/null &
-  local obs=$!
+  obs_pid=$!
   for _ in $(seq 1 200); do
     grep -q 'GET /obs.txt -> 2.05' "$1.log" && break; sleep 0.02
   done
@@ -197,7 +189,8 @@ observe_case() {  # observe_case NAME MAX: sets GOT (the observer's output)
       "coap://127.0.0.1:$PORT/a.txt" >/dev/null 2>&1
   done
   echo v2 > root/obs.txt
-  wait "$obs"
+  wait "$obs_pid"
+  obs_pid=
   GOT=$(cat "$1.obs")
 }
 observe_case keepall 3
@@ -208,4 +201,4 @@ check "2 contexts kept: the first (oldest) is gone with its observation" \
   [ "$GOT" = v1 ]
 
 echo "edhoc_fileserver: $checks checks, $fails failed"
-[ "$fails" -eq 0 ]
+harness_result
