@@ -242,6 +242,15 @@ static coapx_err send_message_3(run *r) {
   coapx_err e = post(r, OSCORE_BYTES(r->pl, w.len), &code);
   if (e) return e;
   if (code >> 5 != 2) return refused(r, code, "message_3");
+  /* message_4 is optional (RFC 9528 §5.5); when sent, it must verify. */
+  if (r->body_len) {
+    ee = edhoc_i_process_message_4(r->s, OSCORE_BYTES(r->body, r->body_len));
+    if (ee != EDHOC_OK)
+      return fail(r, COAPX_ERR_SECURITY, "EDHOC message_4 from the server "
+                  "(credentials entry \"%.100s\"): %s", r->cfg->label,
+                  edhoc_strerror(ee));
+    note(r, 1, "EDHOC message_4: %zu bytes, verified", r->body_len);
+  }
   return COAPX_OK;
 }
 

@@ -227,9 +227,12 @@ static void on_message_1(coapx_edhoc_srv *s, oscore_bytes msg,
 }
 
 /* message_3 for the session under |c_r|: the OSCORE context goes into the
- * map. false (and the error in |a|) when EDHOC failed. */
+ * map; the 2.04 carries message_4 when |with_4| (aiocoap's initiator
+ * waits for it after a message_3 of its own; the combined request's
+ * answer is the OSCORE response instead). false (and the error in |a|)
+ * when EDHOC failed. */
 static bool on_message_3(coapx_edhoc_srv *s, oscore_bytes c_r,
-                         oscore_bytes msg, oscore_msg *a,
+                         oscore_bytes msg, bool with_4, oscore_msg *a,
                          coapx_edhoc_done *done) {
   edhoc_session *sess = edhoc_table_take(s->pending, c_r);
   edhoc_err err = sess ? edhoc_r_process_message_3(sess, msg)
@@ -239,6 +242,9 @@ static bool on_message_3(coapx_edhoc_srv *s, oscore_bytes c_r,
   if (err == EDHOC_OK && !identity) err = EDHOC_ERR_UNKNOWN_CRED;
   edhoc_oscore params;
   if (err == EDHOC_OK) err = edhoc_oscore_params(sess, &params);
+  size_t len4 = 0;
+  if (err == EDHOC_OK && with_4)
+    err = edhoc_r_message_4(sess, s->out, sizeof s->out, &len4);
   edhoc_session_free(sess);
   if (err != EDHOC_OK) {
     answer_error(s, NULL, err, a);
@@ -257,7 +263,7 @@ static bool on_message_3(coapx_edhoc_srv *s, oscore_bytes c_r,
     return false;
   }
   done->identity = identity;
-  answer_init(s, a, OSCORE_CODE(2, 4), 0);
+  answer_init(s, a, OSCORE_CODE(2, 4), len4);
   return true;
 }
 
@@ -283,7 +289,7 @@ void coapx_edhoc_srv_answer(coapx_edhoc_srv *s, const oscore_msg *req,
     edhoc_session_free(edhoc_table_take(s->pending, rq.c_r));
     answer_init(s, answer, OSCORE_CODE(2, 4), 0);
   } else
-    on_message_3(s, rq.c_r, rq.message, answer, done);
+    on_message_3(s, rq.c_r, rq.message, true, answer, done);
 }
 
 bool coapx_edhoc_srv_combined(coapx_edhoc_srv *s, oscore_msg *outer,
@@ -299,7 +305,7 @@ bool coapx_edhoc_srv_combined(coapx_edhoc_srv *s, oscore_msg *outer,
     return false;
   }
   /* RFC 9668 §3.3.1: the kid is C_R, message_3 finishes that session. */
-  if (!on_message_3(s, opt.kid, msg3, answer, done)) return false;
+  if (!on_message_3(s, opt.kid, msg3, false, answer, done)) return false;
   oscore_msg_remove_opt(outer, EDHOC_COAP_OPTION);
   outer->payload = rest;
   return true;

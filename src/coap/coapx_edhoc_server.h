@@ -44,8 +44,8 @@ bool coapx_edhoc_srv_wants(const oscore_msg *outer);
 
 /* Answer such a request from peer |peer_key| (a hash of its host) into
  * |answer| (its option array set up by the caller, 2 slots at least):
- * 2.04 with message_2, 2.04 empty after message_3, or 4.00 with an EDHOC
- * error message. Payloads live in |s| until the next call. */
+ * 2.04 with message_2, 2.04 with message_4 after message_3, or 4.00
+ * with an EDHOC error message. Payloads live in |s| until the next call. */
 void coapx_edhoc_srv_answer(coapx_edhoc_srv *s, const oscore_msg *req,
                             uint64_t peer_key, oscore_msg *answer,
                             coapx_edhoc_done *done);

@@ -102,6 +102,8 @@ for style in by-key-id by-value; do
         else
           check "$what: message_3 POSTed on its own" \
             grep -q 'POSTed on its own' client.err
+          check "$what: message_4 came back and verified" \
+            grep -q 'message_4: [0-9]* bytes, verified' client.err
         fi
         check "$what: the server knows the client as $(identity_of "$own")" \
           [ "$(grep -c "$(identity_of "$own") GET /a.txt -> 2.05" "$style.log")" -ge 1 ]
