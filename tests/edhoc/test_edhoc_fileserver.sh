@@ -8,12 +8,15 @@
 # served), suite negotiation, an unauthenticated peer, --access on the
 # EDHOC identity, and the bound on derived contexts (the oldest dropped:
 # its observation ends).
+# Last, the plugtest server answers EDHOC from the same map.
 # Usage: test_edhoc_fileserver.sh OSCORE-FILESERVER OSCORE-CLIENT OSCORE-KEYGEN
+#        OSCORE-PLUGTEST-SERVER
 set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2") KEYGEN=$(realpath "$3")
+PLUGTEST=$(realpath "$4")
 . "$(dirname "$0")/../lib/server.sh"
 . "$(dirname "$0")/../lib/harness.sh"
-HARNESS_PIDS="pid1 pid2 pid3 pid4 pid5 obs_pid"
+HARNESS_PIDS="pid1 pid2 pid3 pid4 pid5 obs_pid plug_pid"
 harness_begin edhoc-fs
 harness_wrap FS CLIENT
 n_started=0
@@ -201,6 +204,18 @@ check "3 contexts kept: the first client's observation gets the change" \
 observe_case bounded 2
 check "2 contexts kept: the first (oldest) is gone with its observation" \
   [ "$GOT" = v1 ]
+
+# ---- the plugtest server: the same dispatcher, so EDHOC too ----
+"$PLUGTEST" --bind 127.0.0.1:0 --credentials server-by-key-id.diag -v \
+  > plug.out 2> plug.err &
+plug_pid=$!
+server_wait_port "$plug_pid" plug.out "ready on" || {
+  echo "plugtest server did not start" >&2; cat plug.err >&2; exit 1; }
+client_map c.diag 2 0 c_p256 by-key-id s_p256 true
+out=$("$CLIENT" --timeout 10 --credentials c.diag \
+        "coap://127.0.0.1:$PORT/oscore/hello/1" 2>/dev/null)
+check "plugtest server: EDHOC, then /oscore/hello/1" [ "$out" = "Hello World!" ]
+check "... for :p256client" grep -q ':p256client OSCORE GET /oscore/hello/1 -> 2.05' plug.err
 
 echo "edhoc_fileserver: $checks checks, $fails failed"
 harness_result
