@@ -118,6 +118,20 @@ done
 check "every by-value run reached the server" \
   [ "$(grep -c 'GET /a.txt -> 2.05' by-value.log)" = 16 ]
 
+# ---- -vv: credential and suite; never a key ----
+client_map c.diag 2 3 c_p256 by-key-id s_p256 true
+"$CLIENT" -vv --timeout 10 --credentials c.diag \
+  "coap://127.0.0.1:$PORT/a.txt" >/dev/null 2>vv.err
+check "-vv names entry, method, suite and credential styles" \
+  grep -q 'EDHOC credentials entry "coap://127.0.0.1:\*": method 3, suite 2 (.*), own credential by key ID, peer credential the entry.s peer_cred' vv.err
+check "-v shows message sizes and connection identifiers" \
+  grep -q 'EDHOC message_2: [0-9]* bytes, C_R ' vv.err
+# The private key: the 32 bytes after -4 (0x23, then h'..' head 58 20).
+d=$(od -An -tx1 -v c_p256.cosekey | tr -d ' \n' | sed -n 's/.*235820\(.\{64\}\).*/\1/p')
+check "the key file's private value was found" [ ${#d} = 64 ]
+check "... and appears nowhere in -vv output" \
+  bash -c '! grep -qi -- "$1" vv.err && ! tr -d " :\n" <vv.err | grep -qi -- "$1"' _ "$d"
+
 # ---- refusals: nothing is served ----
 logged_gets() { grep -c 'GET /a.txt' "$1" || true; }
 before=$(logged_gets by-key-id.log)
