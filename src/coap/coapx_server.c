@@ -283,9 +283,12 @@ static void edhoc_step(coapx_server *srv, request_state *st) {
   uint8_t host[16];
   size_t n = coapx_addr_host_key(st->remote, host);
   coapx_edhoc_done done;
-  oscore_msg_init(&st->answer, srv->resp_opts, COAPX_RESPONSE_MAX_OPTS + 1);
+  oscore_msg plain;
+  oscore_msg_init(&plain, srv->resp_opts, COAPX_RESPONSE_MAX_OPTS + 1);
   coapx_edhoc_srv_answer(srv->edhoc, st->req, coapx_addr_key_hash(host, n),
-                         &st->answer, &done);
+                         &plain, &done);
+  /* A message_2 with a large credential by value might not fit. */
+  finish_answer(srv, NULL, &st->g.rid, false, &plain, &st->answer, st->limit);
   release_context(srv, done.evicted);
   st->le.identity = done.identity;
   st->le.code = st->answer.code;

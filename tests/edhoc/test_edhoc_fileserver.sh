@@ -159,6 +159,30 @@ check "... naming message_2 and peer_cred" \
   grep -q "message_2 from the server refused.*peer_cred" wrongpeer.err
 check "... no content" [ -z "$out" ]
 
+# ---- malformed EDHOC requests: an EDHOC error, the server lives on ----
+edhoc_post() {  # edhoc_post NAME PAYLOAD-FILE [OPTIONS...]: exit status
+  "$CLIENT" --timeout 10 -m POST --payload "@$2" "${@:3}" \
+    "coap://127.0.0.1:$PORT/.well-known/edhoc" >"$1.out" 2>"$1.err"
+}
+head -c 300 /dev/urandom > junk.bin
+printf '\xf5' > true-only.bin
+printf '\xf5\x03\x02\x58\x20' > short-m1.bin       # true, method 3, suite 2, G_X cut
+printf '\x41\x77\x58\x05abcde' > unknown-cr.bin     # C_R h'77', 5 bytes
+for f in junk true-only short-m1 unknown-cr; do
+  edhoc_post "$f" "$f.bin" -v
+  rc=$?
+  check "malformed EDHOC request ($f): 4.xx (exit 4)" [ "$rc" = 4 ]
+done
+check "... answered with an EDHOC error message (content format 64)" \
+  grep -q 'Content-Format (12): 64' short-m1.err
+check "... naming what went wrong" grep -q 'EDHOC message malformed' short-m1.out
+edhoc_post cf0 true-only.bin --content-format 0
+check "a content format other than 65 is 4.15" grep -q '4.15' cf0.err
+client_map c.diag 2 3 c_p256 by-key-id s_p256 true
+out=$("$CLIENT" --timeout 10 --credentials c.diag \
+        "coap://127.0.0.1:$PORT/a.txt" 2>/dev/null)
+check "... and the server still serves EDHOC clients" [ "$out" = hello ]
+
 # ---- suite negotiation: suite 3 first, the server takes 2 ----
 client_map c.diag 3 3 c_p256 by-key-id s_p256 true
 out=$("$CLIENT" -v --timeout 10 --credentials c.diag \
