@@ -175,7 +175,7 @@ for f in junk true-only short-m1 unknown-cr; do
 done
 check "... answered with an EDHOC error message (content format 64)" \
   grep -q 'Content-Format (12): 64' short-m1.err
-check "... naming what went wrong" grep -q 'EDHOC message malformed' short-m1.out
+check "... naming what went wrong" grep -q 'EDHOC message malformed' short-m1.err
 edhoc_post cf0 true-only.bin --content-format 0
 check "a content format other than 65 is 4.15" grep -q '4.15' cf0.err
 client_map c.diag 2 3 c_p256 by-key-id s_p256 true
