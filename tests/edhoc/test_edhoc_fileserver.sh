@@ -88,7 +88,7 @@ identity_of() {
 
 for style in by-key-id by-value; do
   server_map "$style" > "server-$style.diag"
-  start_server "$style" "server-$style.diag"
+  start_server "$style" "server-$style.diag" --write
   for suite in 0 2; do
     for method in 0 1 2 3; do
       for combined in true false; do
@@ -117,6 +117,17 @@ done
 # By-value requests the server saw: 16 EDHOC runs, each its own line.
 check "every by-value run reached the server" \
   [ "$(grep -c 'GET /a.txt -> 2.05' by-value.log)" = 16 ]
+
+# ---- block-wise both ways under an EDHOC context ----
+head -c 5000 /dev/urandom > big.bin
+client_map c.diag 0 3 c_x by-key-id s_x true
+"$CLIENT" --timeout 10 --credentials c.diag -m PUT --payload @big.bin \
+  "coap://127.0.0.1:$PORT/big.bin" >/dev/null 2>put.err
+check "PUT of 5000 bytes (Block1) after EDHOC" cmp -s big.bin root/big.bin
+"$CLIENT" --timeout 10 --credentials c.diag -o got.bin \
+  "coap://127.0.0.1:$PORT/big.bin" 2>get.err
+check "... and GET (Block2) of it" cmp -s big.bin got.bin
+check "... both as :xclient" [ "$(grep -c ':xclient [PG][UE]T /big.bin' by-value.log)" -ge 2 ]
 
 # ---- -vv: credential and suite; never a key ----
 client_map c.diag 2 3 c_p256 by-key-id s_p256 true
@@ -198,11 +209,13 @@ server_map by-key-id ',
 cat > access.json <<'EOF'
 { ":p256client": { "/": "r" }, "*": { "/": "" } }
 EOF
-start_server open open.diag --access access.json
+start_server open open.diag --access access.json --require-oscore
 client_map c.diag 2 3 c_p256 by-key-id s_p256 true
 out=$("$CLIENT" --timeout 10 --credentials c.diag \
         "coap://127.0.0.1:$PORT/a.txt" 2>/dev/null)
-check "--access: :p256client may read" [ "$out" = hello ]
+check "--access and --require-oscore: :p256client may read" [ "$out" = hello ]
+"$CLIENT" --timeout 10 "coap://127.0.0.1:$PORT/a.txt" >/dev/null 2>&1
+check "--require-oscore: a plain GET is 4.01 (exit 4) while EDHOC works" [ $? = 4 ]
 client_map c.diag 0 3 c_x by-key-id s_x true
 out=$("$CLIENT" --timeout 10 --credentials c.diag \
         "coap://127.0.0.1:$PORT/a.txt" 2>/dev/null)
