@@ -286,6 +286,11 @@ void coapx_edhoc_srv_answer(coapx_edhoc_srv *s, const oscore_msg *req,
   if (rq.is_message_1)
     on_message_1(s, rq.message, peer_key, answer);
   else if (edhoc_is_error(rq.message)) {   /* the initiator gave up */
+    edhoc_peer_error pe;
+    if (edhoc_error_decode(rq.message, &pe) != EDHOC_OK) {
+      answer_error(s, NULL, EDHOC_ERR_MALFORMED, answer);
+      return;
+    }
     edhoc_session_free(edhoc_table_take(s->pending, rq.c_r));
     answer_init(s, answer, OSCORE_CODE(2, 4), 0);
   } else

@@ -175,7 +175,7 @@ edhoc_post() {  # edhoc_post NAME PAYLOAD-FILE [OPTIONS...]: exit status
   "$CLIENT" --timeout 10 -m POST --payload "@$2" "${@:3}" \
     "coap://127.0.0.1:$PORT/.well-known/edhoc" >"$1.out" 2>"$1.err"
 }
-head -c 300 /dev/urandom > junk.bin
+{ printf '\xff'; head -c 300 /dev/urandom; } > junk.bin   # no CBOR item
 printf '\xf5' > true-only.bin
 printf '\xf5\x03\x02\x58\x20' > short-m1.bin       # true, method 3, suite 2, G_X cut
 printf '\x41\x77\x58\x05abcde' > unknown-cr.bin     # C_R h'77', 5 bytes
@@ -187,6 +187,12 @@ done
 check "... answered with an EDHOC error message (content format 64)" \
   grep -q 'Content-Format (12): 64' short-m1.err
 check "... naming what went wrong" grep -q 'EDHOC message malformed' short-m1.err
+printf '\x41\x77\x01\x60' > gave-up.bin   # C_R h'77', error 1, ""
+edhoc_post gave-up gave-up.bin
+check "an initiator's error message (it gives up) is taken: 2.04" [ $? = 0 ]
+printf '\x41\x77\x01\x01' > bad-error.bin  # error 1 with an int as text
+edhoc_post bad-error bad-error.bin
+check "... a malformed one is not: 4.00" [ $? = 4 ]
 edhoc_post cf0 true-only.bin --content-format 0
 check "a content format other than 65 is 4.15" grep -q '4.15' cf0.err
 client_map c.diag 2 3 c_p256 by-key-id s_p256 true
