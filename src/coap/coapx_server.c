@@ -366,6 +366,12 @@ static void start_observation(coapx_server *srv, request_state *st) {
 /* Steps 4 and 5: the application, then protection with the request's
  * nonce where the core allows it. */
 static void run_application(coapx_server *srv, request_state *st) {
+  /* POST /.well-known/edhoc (a plain POST: never an observation) is the
+   * EDHOC responder's, in place of the application. */
+  if (srv->edhoc && !st->prot && coapx_edhoc_srv_wants(st->req)) {
+    edhoc_step(srv, st);
+    return;
+  }
   coapx_request areq = {
     .msg = st->req, .identity = st->le.identity, .is_protected = st->prot,
     .peer = st->le.peer, .observation = st->cand, .is_notification = false,
@@ -461,12 +467,8 @@ static void on_request(coap_resource_t *resource, coap_session_t *session,
   if (answer_from_cache(srv, st, response)) return;
   srv->busy = true;
   if (pass_gate(srv, request, st)) {
-    if (srv->edhoc && !st->prot && coapx_edhoc_srv_wants(st->req)) {
-      edhoc_step(srv, st);
-    } else {
-      start_observation(srv, st);
-      run_application(srv, st);
-    }
+    start_observation(srv, st);
+    run_application(srv, st);
     if (!st->prot) limit_amplification(srv, st);
   } else if (st->le.code == 0) {
     st->le.code = st->answer.code;
