@@ -17,6 +17,7 @@
 #include "client_payload.h"
 #include "client_progress.h"
 #include "client_diag_payload.h"
+#include "client_edhoc.h"
 #include "client_trace.h"
 #include "coapx_block.h"
 #include "coapx_client.h"
@@ -77,6 +78,7 @@ static int verdict(const client_opts *o, coapx_err e,
   case COAPX_ERR_RESET:
     return say(CLIENT_EXIT_NETWORK, "%s", *d ? d : coapx_strerror(e));
   case COAPX_ERR_SECURITY:
+    if (res->edhoc_refused) return say(CLIENT_EXIT_SECURITY, "%s", d);
     return say(CLIENT_EXIT_SECURITY, "the response did not verify (OSCORE): "
                "%s", d);
   case COAPX_ERR_UNPROTECTED: {
@@ -161,6 +163,8 @@ typedef struct {
   char *proxy_text;
   client_payload payload;
   store_credentials *creds;
+  store_context *edhoc_sc;   /* established by EDHOC, in memory */
+  coapx_edhoc_init_result *edhoc_res;
   oscore_opt *opts;
   coapx_client *client;
   client_output *out;
@@ -168,6 +172,8 @@ typedef struct {
 
 static int finish(run_state *s, const client_opts *o, int status) {
   coapx_client_free(s->client);
+  store_context_close(s->edhoc_sc, NULL);
+  free(s->edhoc_res);
   client_output_free(s->out);
   if (s->creds) {
     /* Writes the exact sequence number back and releases the lock (also
@@ -294,12 +300,24 @@ int client_request_run(const client_opts *o) {
   if (st != CONTINUE) return finish(&s, o, st);
 
   store_context *sc = NULL;
+  const store_edhoc_entry *edhoc = NULL;
+  const char *edhoc_label = NULL;
   if (o->credentials) {
     store_diag diag = { .msg = "", .warn = store_warning, .warn_arg = (void *)o };
     store_err se = store_credentials_load(o->credentials, &diag, &s.creds);
     if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
+    se = store_credentials_edhoc_for_uri(s.creds, s.uri.normal, &diag, &edhoc,
+                                         &edhoc_label);
+    if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
+    if (edhoc && o->proxy)
+      return finish(&s, o, say(CLIENT_EXIT_CONFIG, "--credentials: entry "
+                               "\"%.100s\" needs EDHOC, which does not run "
+                               "through --proxy yet", edhoc_label));
+    if (edhoc)
+      client_trace_note(&tc, "EDHOC first (credentials entry %s)",
+                        edhoc_label);
     const char *entry = NULL;
-    se = store_credentials_for_uri(s.creds, s.uri.normal, &diag, &sc, &entry);
+    if (!edhoc) se = store_credentials_for_uri(s.creds, s.uri.normal, &diag, &sc, &entry);
     if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
     if (sc)
       client_trace_note(&tc, "OSCORE context %s (credentials entry %s)",
@@ -310,7 +328,7 @@ int client_request_run(const client_opts *o) {
                               sizeof how);
       client_trace_note(&tc, "the context speaks OSCORE as in %s", how);
     }
-    else
+    else if (!sc && !edhoc)
       client_trace_note(&tc, "no credentials entry matches %s: sending "
                         "unprotected", s.uri.normal);
   }
@@ -337,6 +355,14 @@ int client_request_run(const client_opts *o) {
   if (e) return finish(&s, o, say(CLIENT_EXIT_FAILURE, "%s",
                                   coapx_strerror(e)));
   tc.client = s.client;
+  coapx_edhoc_init_result *edhoc_res = NULL;
+  if (edhoc) {
+    if (!(edhoc_res = s.edhoc_res = calloc(1, sizeof *edhoc_res)))
+      return finish(&s, o, say(1, "out of memory"));
+    st = client_edhoc_run(s.client, o->credentials, edhoc, edhoc_label, &tc, edhoc_res);
+    sc = s.edhoc_sc = edhoc_res->sc;
+    if (st != CLIENT_EXIT_OK) return finish(&s, o, st);
+  }
 
   client_output_config oc = {
     .path = o->output, .exec = o->observe_exec,
@@ -361,6 +387,9 @@ int client_request_run(const client_opts *o) {
                            /* An explicit --timeout bounds the wait for each
                             * notification too; the default does not. */
                            .notify_timeout_ms = o->timeout_ms };
+  if (edhoc_res)
+    req.edhoc_message_3 = OSCORE_BYTES(edhoc_res->message_3,
+                                       edhoc_res->message_3_len);
   coapx_client_result res;
   bool first_use = sc && store_context_oscore(sc)->sender_seq == 0;
   e = coapx_client_request(s.client, &req, client_output_sink(s.out), &res);

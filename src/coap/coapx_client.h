@@ -161,6 +161,10 @@ typedef struct {
    * When it passes the request ends with COAPX_ERR_TIMEOUT (the body of
    * the last notification was delivered whole). */
   unsigned notify_timeout_ms;
+  /* RFC 9668: when not empty, the first exchange is the EDHOC + OSCORE
+   * combined request: the EDHOC option, and this message_3 in front of
+   * the OSCORE payload (|security| being the context it establishes). */
+  oscore_bytes edhoc_message_3;
 } coapx_client_req;
 
 typedef struct {
@@ -169,6 +173,8 @@ typedef struct {
   bool echo_retried;         /* Appendix B.1.2 retry happened */
   bool observed;             /* an observation was established */
   bool stopped;              /* *stop ended the request */
+  bool edhoc_refused;        /* COAPX_ERR_SECURITY: the server refused the
+                                EDHOC part of a combined request */
   unsigned exchanges;        /* requests sent (blocks, retries included) */
   unsigned notifications;    /* notifications delivered after the first */
   uint64_t body_len;         /* bytes delivered for the last response */

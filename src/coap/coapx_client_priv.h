@@ -123,6 +123,7 @@ typedef struct {
   oscore_msg outer;
   uint8_t *pbuf;
   size_t pcap;
+  uint8_t *cbuf;                /* RFC 9668: message_3 + OSCORE payload */
   oscore_request_id rid;
   oscore_request_id obs_rid;    /* the registration's, for notifications */
   /* Ordering of notifications: under OSCORE by partial IV (RFC 8613

@@ -1,6 +1,8 @@
 /* One request/response exchange of the client engine: protect, send, wait,
  * verify, and the one-time Echo retry of RFC 8613 Appendix B.1.2. */
 #include "coapx_client_priv.h"
+#include "coapx_edhoc_client.h"
+#include "edhoc_coap.h"
 
 #include <openssl/rand.h>
 #include <stdarg.h>
@@ -85,8 +87,16 @@ coapx_err coapx_xfer_open_response(coapx_xfer *x,
      * replay, decryption failed: RFC 8613 §8.2), or a plain server
      * answered. Never taken as the resource's answer. */
     char text[200];
-    printable(text, sizeof text, x->wire.payload);
     x->res->code = x->wire.code;
+    /* RFC 9668 §3.3.1: a combined request's EDHOC part failed. */
+    if (x->req->edhoc_message_3.len &&
+        coapx_edhoc_describe_error(x->wire.payload, text, sizeof text)) {
+      coapx_xfer_detail(x, "the server refused EDHOC at message_3 (combined "
+                        "request): %s", text);
+      x->res->edhoc_refused = true;
+      return COAPX_ERR_SECURITY;
+    }
+    printable(text, sizeof text, x->wire.payload);
     coapx_xfer_detail(x, "%u.%02u%s%s", x->wire.code >> 5, x->wire.code & 31,
                       text[0] ? " " : "", text);
     return COAPX_ERR_UNPROTECTED;
@@ -106,6 +116,22 @@ coapx_err coapx_xfer_open_response(coapx_xfer *x,
     coapx_xfer_detail(x, "%s", oscore_strerror(oe));
     return COAPX_ERR_SECURITY;
   }
+  return COAPX_OK;
+}
+
+/* RFC 9668 §3.2: the first request carries the EDHOC option and
+ * message_3 in front of its OSCORE payload. */
+static coapx_err combine(coapx_xfer *x) {
+  oscore_bytes m3 = x->req->edhoc_message_3;
+  size_t cap = m3.len + 9 + x->outer.payload.len;
+  free(x->cbuf);
+  if (!(x->cbuf = malloc(cap))) return COAPX_ERR_NO_MEMORY;
+  edhoc_w w;
+  edhoc_w_init(&w, x->cbuf, cap);
+  if (edhoc_coap_write_combined(m3, x->outer.payload, &w) != EDHOC_OK ||
+      oscore_msg_add_opt(&x->outer, EDHOC_COAP_OPTION, OSCORE_BYTES(NULL, 0)))
+    return COAPX_ERR_PDU_FULL;
+  x->outer.payload = OSCORE_BYTES(x->cbuf, w.len);
   return COAPX_OK;
 }
 
@@ -140,7 +166,8 @@ static coapx_err protect(coapx_xfer *x) {
     coapx_xfer_detail(x, "protecting the request: %s", oscore_strerror(oe));
     return COAPX_ERR_OSCORE;
   }
-  return COAPX_OK;
+  return x->exchange_no == 0 && x->req->edhoc_message_3.len ? combine(x)
+                                                             : COAPX_OK;
 }
 
 static coapx_err nack_error(coapx_xfer *x) {

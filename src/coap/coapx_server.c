@@ -11,6 +11,8 @@
 #include "coapx_addr.h"
 #include "coapx_amplify.h"
 #include "coapx_dedup.h"
+#include "coapx_edhoc_server.h"
+#include "edhoc_coap.h"
 #include "coapx_gate.h"
 #include "coapx_observe.h"
 #include "coapx_pdu.h"
@@ -66,6 +68,7 @@ struct coapx_server {
   void *log_arg;
   store_credentials *creds;
   coapx_gate gate;
+  coapx_edhoc_srv *edhoc;   /* NULL: the map names no EDHOC credential */
   coapx_dedup *dedup;
   coapx_obs_list obs;
   /* Inside a handler call: scratch buffers are in use, so notifications
@@ -266,6 +269,53 @@ static bool answer_from_cache(coapx_server *srv, request_state *st,
   return true;
 }
 
+/* A derived context the map let go (coapx_edhoc_srv): observations
+ * made under it end before it is closed, so none is left pointing at it.
+ * Uploads in progress are keyed by identity, which stays valid. */
+static void release_context(coapx_server *srv, store_context *sc) {
+  if (!sc) return;
+  coapx_observation *o = srv->obs.head;
+  while (o) {
+    coapx_observation *next = o->next;
+    if (o->sc == sc) end_observation(srv, o, COAPX_OBS_END_FAILED);
+    o = next;
+  }
+  store_context_close(sc, NULL);
+}
+
+/* RFC 9668 (step 1b): an OSCORE request carrying the EDHOC option too
+ * finishes EDHOC first, then goes through the gate as a plain OSCORE
+ * request under the new context. false: st->answer holds the error. */
+static bool edhoc_combined(coapx_server *srv, request_state *st) {
+  if (!oscore_msg_find_opt(&st->outer, OSCORE_OPT_OSCORE) ||
+      !oscore_msg_find_opt(&st->outer, EDHOC_COAP_OPTION))
+    return true;
+  coapx_edhoc_done done;
+  oscore_msg_init(&st->answer, srv->resp_opts, COAPX_RESPONSE_MAX_OPTS + 1);
+  bool ok = coapx_edhoc_srv_combined(srv->edhoc, &st->outer, &st->answer,
+                                     &done);
+  release_context(srv, done.evicted);
+  return ok;
+}
+
+/* POST /.well-known/edhoc: message_1 or message_3 (RFC 9528 A.2), in
+ * place of the application. */
+static void edhoc_step(coapx_server *srv, request_state *st) {
+  uint8_t host[16];
+  size_t n = coapx_addr_host_key(st->remote, host);
+  coapx_edhoc_done done;
+  oscore_msg plain;
+  oscore_msg_init(&plain, srv->resp_opts, COAPX_RESPONSE_MAX_OPTS + 1);
+  coapx_edhoc_srv_answer(srv->edhoc, st->req, coapx_addr_key_hash(host, n),
+                         &plain, &done);
+  /* A message_2 with a large credential by value might not fit. */
+  finish_answer(srv, NULL, &st->g.rid, false, &plain, &st->answer, st->limit);
+  release_context(srv, done.evicted);
+  st->le.identity = done.identity;
+  st->le.code = st->answer.code;
+  st->le.payload_len = st->answer.payload.len;
+}
+
 /* Step 2: the OSCORE gate. true when the application is to run on
  * st->req; otherwise st->answer (and st->send) are set. */
 static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
@@ -279,6 +329,7 @@ static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
     return false;
   }
   st->req_size = 4 + st->token.length + coapx_pdu_wire_size(&st->outer);
+  if (srv->edhoc && !edhoc_combined(srv, st)) return false;
   coapx_gate_result *g = &st->g;
   coapx_gate_check(&srv->gate, &st->outer, &st->inner, srv->plain,
                    sizeof srv->plain, g);
@@ -356,6 +407,12 @@ static void start_observation(coapx_server *srv, request_state *st) {
 /* Steps 4 and 5: the application, then protection with the request's
  * nonce where the core allows it. */
 static void run_application(coapx_server *srv, request_state *st) {
+  /* POST /.well-known/edhoc (a plain POST: never an observation) is the
+   * EDHOC responder's, in place of the application. */
+  if (srv->edhoc && !st->prot && coapx_edhoc_srv_wants(st->req)) {
+    edhoc_step(srv, st);
+    return;
+  }
   coapx_request areq = {
     .msg = st->req, .identity = st->le.identity, .is_protected = st->prot,
     .peer = st->le.peer, .peer_host = srv->last_peer_host,
@@ -710,7 +767,13 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   coap_register_option(srv->ctx, COAP_OPTION_OSCORE);
   /* draft-08 contexts on option 21 (DRAFT08.md): libcoap would refuse it
    * as an unknown critical option; without one it still does, 4.02. */
-  if (store_credentials_uses_option(cfg->credentials, OSCORE_DRAFT08_OPTION))
+  if (cfg->credentials &&
+      (err = coapx_edhoc_srv_new(cfg->credentials, cfg->max_edhoc_contexts,
+                                 &srv->edhoc)) != COAPX_OK)
+    goto fail;
+  /* The same number is RFC 9668's EDHOC option. */
+  if (srv->edhoc ||
+      store_credentials_uses_option(cfg->credentials, OSCORE_DRAFT08_OPTION))
     coap_register_option(srv->ctx, OSCORE_DRAFT08_OPTION);
   coap_register_nack_handler(srv->ctx, on_nack);
   coap_register_event_handler(srv->ctx, on_event);
@@ -819,6 +882,7 @@ void coapx_server_free(coapx_server *srv) {
   coapx_obs_list_clear(&srv->obs);
   coapx_amplify_clear(&srv->amp);
   coapx_gate_clear(&srv->gate);
+  coapx_edhoc_srv_free(srv->edhoc);
   /* Writes the exact sequence numbers and replay windows back. */
   if (srv->creds) store_credentials_close(srv->creds, NULL);
   free(srv);

@@ -5,6 +5,10 @@
  * Per request, in this order (docs/DESIGN.md "Server dispatcher"):
  *   1. retransmission cache by (peer, message ID): a retransmitted CON gets
  *      the cached answer again, byte for byte; the application is not called;
+ *   1b. EDHOC (coapx_edhoc_server.h, when the map has EDHOC credentials):
+ *      an RFC 9668 combined request finishes EDHOC here and goes on as an
+ *      OSCORE request; a plain POST to /.well-known/edhoc is answered in
+ *      place of step 3;
  *   2. OSCORE gate: unprotect with the context found by kid / kid context,
  *      replay check, Appendix B.1.2 Echo recovery; errors of this layer are
  *      answered here (unprotected, CON only) and never reach the application;
@@ -193,6 +197,11 @@ typedef struct {
    * a silent observer given up quickly. */
   unsigned ack_timeout_ms;
   unsigned max_retransmit;
+  /* OSCORE contexts established by EDHOC (RFC 9528) kept at most; the
+   * oldest is dropped (its observations end) when a new one comes. 0:
+   * STORE_DEFAULT_MAX_DERIVED. Used when the credentials map has
+   * edhoc-oscore entries with an own credential. */
+  size_t max_edhoc_contexts;
   /* When coapx_server_new() fails on an endpoint, the index of its bind
    * specification is written here (may be NULL), so that the program can
    * name the address at fault. */

@@ -305,6 +305,7 @@ static coapx_err upload(coapx_xfer *x, unsigned szx) {
 static void xfer_free(coapx_xfer *x) {
   free(x->req_opts);
   free(x->pbuf);
+  free(x->cbuf);
   if (x->ubuf) {
     /* Plaintext of responses: not a key, but no reason to leave it. */
     memset(x->ubuf, 0, x->ucap);

@@ -97,6 +97,13 @@ edhoc_err edhoc_i_process_message_4(edhoc_session *s, oscore_bytes msg);
 /* Checks message_1: METHOD, suites (EDHOC_ERR_UNSUPPORTED_SUITE: answer
  * with edhoc_error_suites), G_X, C_I, EAD_1. */
 edhoc_err edhoc_r_process_message_1(edhoc_session *s, oscore_bytes msg);
+/* After message_1, before message_2: the credential to answer with and
+ * C_R, once the caller knows the selected suite and method and C_I (a
+ * server with several credentials picks the one that fits; C_R must
+ * differ from C_I). The credential and key must outlive the session. */
+edhoc_err edhoc_r_set_own(edhoc_session *s, const edhoc_cred *own_cred,
+                          const edhoc_key *own_key, edhoc_idcred_kind own_id,
+                          oscore_bytes cid);
 /* message_2 with ephemeral key |eph| (taken). */
 edhoc_err edhoc_r_message_2(edhoc_session *s, edhoc_key *eph, uint8_t *out,
                             size_t cap, size_t *len);
@@ -150,6 +157,10 @@ edhoc_err edhoc_error_unknown_cred(uint8_t *out, size_t cap, size_t *len);
  * (§6.3.2): its most preferred one that SUITES_R lists.
  * EDHOC_ERR_UNSUPPORTED_SUITE when there is none. */
 edhoc_err edhoc_i_process_error(edhoc_session *s, const edhoc_peer_error *e);
+/* The suite the next message_1 selects (its ephemeral key's curve is
+ * that suite's DH curve): the first of cfg.suites, or the one
+ * edhoc_i_process_error picked. */
+const edhoc_suite *edhoc_i_next_suite(const edhoc_session *s);
 /* Before a (new) message_1: use |cid| as C_I from now on. */
 edhoc_err edhoc_i_set_cid(edhoc_session *s, oscore_bytes cid);
 

@@ -63,6 +63,12 @@ edhoc_err edhoc_i_set_cid(edhoc_session *s, oscore_bytes cid) {
   return EDHOC_OK;
 }
 
+const edhoc_suite *edhoc_i_next_suite(const edhoc_session *s) {
+  if (s->role != EDHOC_INITIATOR || s->sel >= s->cfg.n_suites)
+    return NULL;
+  return edhoc_suite_by_id(s->cfg.suites[s->sel]);
+}
+
 edhoc_err edhoc_i_process_error(edhoc_session *s, const edhoc_peer_error *e) {
   if (s->role != EDHOC_INITIATOR || s->state != ST_SENT_1)
     return EDHOC_ERR_STATE;

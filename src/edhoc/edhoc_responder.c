@@ -88,6 +88,22 @@ edhoc_err edhoc_r_process_message_1(edhoc_session *s, oscore_bytes msg) {
   return EDHOC_OK;
 }
 
+edhoc_err edhoc_r_set_own(edhoc_session *s, const edhoc_cred *own_cred,
+                          const edhoc_key *own_key, edhoc_idcred_kind own_id,
+                          oscore_bytes cid) {
+  if (s->role != EDHOC_RESPONDER || s->state != ST_GOT_1)
+    return EDHOC_ERR_STATE;
+  if (!own_cred || !own_key || cid.len > EDHOC_MAX_CID ||
+      (cid.len && cid.ptr == NULL))
+    return EDHOC_ERR_INVALID_ARG;
+  s->cfg.own_cred = own_cred;
+  s->cfg.own_key = own_key;
+  s->cfg.own_id = own_id;
+  memcpy(s->cfg.cid, cid.ptr, cid.len);
+  s->cfg.cid_len = cid.len;
+  return EDHOC_OK;
+}
+
 /* Writes PLAINTEXT_2 = ( C_R, ID_CRED_R, Signature_or_MAC_2 ) to |pw|,
  * computing PRK_3e2m and MAC_2 on the way. */
 static edhoc_err plaintext_2(edhoc_session *s, edhoc_w *pw) {

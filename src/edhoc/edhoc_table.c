@@ -10,6 +10,7 @@ typedef struct {
   size_t cid_len;
   edhoc_session *s;
   unsigned long age;   /* arrival number: smallest is the oldest */
+  uint64_t owner;      /* the caller's peer key (edhoc_table_put_owned) */
 } slot;
 
 struct edhoc_table {
@@ -68,19 +69,41 @@ edhoc_err edhoc_table_pick_cid(const edhoc_table *t, oscore_bytes c_i,
   return EDHOC_ERR_CID_CLASH;
 }
 
+/* The oldest slot, of |owner| only when |by_owner|; also counts that
+ * owner's slots into |*count|. t->n when there is none. */
+static size_t oldest_of(const edhoc_table *t, bool by_owner, uint64_t owner,
+                        size_t *count) {
+  size_t oldest = t->n;
+  *count = 0;
+  for (size_t j = 0; j < t->n; j++) {
+    if (by_owner && t->slots[j].owner != owner)
+      continue;
+    ++*count;
+    if (oldest == t->n || t->slots[j].age < t->slots[oldest].age)
+      oldest = j;
+  }
+  return oldest;
+}
+
 edhoc_err edhoc_table_put(edhoc_table *t, oscore_bytes cid, edhoc_session *s) {
+  return edhoc_table_put_owned(t, cid, s, 0, 0);
+}
+
+edhoc_err edhoc_table_put_owned(edhoc_table *t, oscore_bytes cid,
+                                edhoc_session *s, uint64_t owner,
+                                size_t per_owner) {
   if (cid.len > EDHOC_MAX_CID || s == NULL) {
     edhoc_session_free(s);
     return EDHOC_ERR_INVALID_ARG;
   }
-  size_t i = find(t, cid);
-  if (i == t->n && t->n == t->cap) {
-    size_t oldest = 0;
-    for (size_t j = 1; j < t->n; j++)
-      if (t->slots[j].age < t->slots[oldest].age)
-        oldest = j;
-    i = oldest;
+  size_t i = find(t, cid), count;
+  if (i == t->n && per_owner) {
+    size_t o = oldest_of(t, true, owner, &count);
+    if (count >= per_owner)
+      i = o;
   }
+  if (i == t->n && t->n == t->cap)
+    i = oldest_of(t, false, 0, &count);
   if (i < t->n)
     edhoc_session_free(t->slots[i].s);
   else
@@ -89,6 +112,7 @@ edhoc_err edhoc_table_put(edhoc_table *t, oscore_bytes cid, edhoc_session *s) {
   t->slots[i].cid_len = cid.len;
   t->slots[i].s = s;
   t->slots[i].age = t->next_age++;
+  t->slots[i].owner = owner;
   return EDHOC_OK;
 }
 

@@ -27,6 +27,12 @@ edhoc_err edhoc_table_pick_cid(const edhoc_table *t, oscore_bytes c_i,
 edhoc_err edhoc_table_put(edhoc_table *t, oscore_bytes cid, edhoc_session *s);
 /* Removes the session kept under |cid| and hands it back (the caller
  * frees it); NULL when there is none (never was, or dropped). */
+/* The same, and a peer (|owner|: e.g. a hash of its address) keeps at
+ * most |per_owner| sessions (0: no such bound): beyond that its own
+ * oldest is freed, so that one peer cannot push out everybody else's. */
+edhoc_err edhoc_table_put_owned(edhoc_table *t, oscore_bytes cid,
+                                edhoc_session *s, uint64_t owner,
+                                size_t per_owner);
 edhoc_session *edhoc_table_take(edhoc_table *t, oscore_bytes cid);
 size_t edhoc_table_count(const edhoc_table *t);
 

@@ -106,6 +106,7 @@ int main(int argc, char **argv) {
     .on_observe_end = fs_glue_observe_end, .observe_end_arg = &g,
     .log = on_log,
     .max_observers = o.max_observers,
+    .max_edhoc_contexts = o.max_edhoc_sessions,
     .max_observers_per_peer = o.max_observers_per_peer,
   };
   size_t failed = 0;

@@ -10,7 +10,7 @@
 enum {
   OPT_BIND = 256, OPT_CREDENTIALS, OPT_WRITE, OPT_ETAG_LENGTH, OPT_VERSION,
   OPT_HIDDEN, OPT_FOLLOW, OPT_REQUIRE_OSCORE, OPT_ACCESS, OPT_MAX_UPLOAD,
-  OPT_MAX_OBSERVERS, OPT_MAX_OBSERVERS_PER_PEER,
+  OPT_MAX_OBSERVERS, OPT_MAX_OBSERVERS_PER_PEER, OPT_MAX_EDHOC,
   OPT_UPLOADS_PER_CLIENT, OPT_UPLOAD_BUDGET, OPT_UPLOAD_LIFETIME,
 };
 
@@ -29,6 +29,7 @@ static const struct option longopts[] = {
   {"access", required_argument, NULL, OPT_ACCESS},
   {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
   {"max-observers", required_argument, NULL, OPT_MAX_OBSERVERS},
+  {"max-edhoc-sessions", required_argument, NULL, OPT_MAX_EDHOC},
   {"max-observers-per-peer", required_argument, NULL,
    OPT_MAX_OBSERVERS_PER_PEER},
   {"max-uploads-per-client", required_argument, NULL,
@@ -49,6 +50,7 @@ void fs_options_help(FILE *f, const char *prog) {
 "                       repeatable); coap+tcp://HOST[:PORT] for TCP\n"
 "  --credentials FILE   aiocoap credentials map (JSON, or EDN if *.diag);\n"
 "                       the entry's key (e.g. :client1) is the caller's identity\n"
+"  --max-edhoc-sessions N  contexts EDHOC made kept (default 64; oldest go)\n"
 "  --require-oscore     answer unprotected requests with 4.01 Unauthorized\n"
 "  --access FILE        JSON rules: identity -> path prefix -> \"r\"/\"w\"/\"rw\"/\"\";\n"
 "                       anything not granted is refused (see the man page)\n"
@@ -67,9 +69,8 @@ void fs_options_help(FILE *f, const char *prog) {
 "  --upload-budget BYTES\n"
 "                       bytes all uploads in progress may hold, one client\n"
 "                       at most half (suffix k, M, G; at least 2k; default 2G)\n"
-"  --upload-lifetime SECONDS\n"
-"                       an upload is dropped this long after its first\n"
-"                       block, however active (default 3600)\n"
+"  --upload-lifetime SECONDS  an upload is dropped this long after its\n"
+"                       first block, however active (default 3600)\n"
 "Output:\n"
 "  -v, --verbose        one line per request (peer, identity, method, path,\n"
 "                       code, bytes); twice adds libcoap's warnings and one\n"
@@ -214,6 +215,7 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
           FS_OPTIONS_RUN)
         return FS_OPTIONS_ERROR;
       break;
+    case OPT_MAX_EDHOC:
     case OPT_MAX_OBSERVERS:
     case OPT_MAX_OBSERVERS_PER_PEER: {
       char *end;
@@ -223,8 +225,10 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
           v > 1000000)
         return fail(why, why_len, "%s must be 1..1000000",
                     c == OPT_MAX_OBSERVERS ? "--max-observers"
+                    : c == OPT_MAX_EDHOC   ? "--max-edhoc-sessions"
                                            : "--max-observers-per-peer");
       *(c == OPT_MAX_OBSERVERS ? &o->max_observers
+        : c == OPT_MAX_EDHOC   ? &o->max_edhoc_sessions
                                : &o->max_observers_per_peer) = (size_t)v;
       break;
     }

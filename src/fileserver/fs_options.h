@@ -29,6 +29,8 @@ typedef struct {
   int verbosity;        /* -1 with -q, +1 per -v */
   /* Observation caps (coapx_server_config); 0 only while unset. */
   size_t max_observers, max_observers_per_peer;
+  /* EDHOC-established contexts kept at most; 0: the store's default. */
+  size_t max_edhoc_sessions;
 } fs_options;
 
 typedef enum {

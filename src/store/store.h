@@ -169,6 +169,41 @@ store_context *store_credentials_context(const store_credentials *c, size_t i);
 bool store_credentials_uses_option(const store_credentials *c,
                                    uint16_t number);
 
+/* ---- EDHOC (RFC 9528) over the map's "edhoc-oscore" entries ---------- */
+
+struct store_edhoc_entry_s;
+/* Client: the edhoc-oscore entry the URI's matching entry leads to (same
+ * rule as store_credentials_for_uri), or *entry NULL when the URI needs
+ * none (then call store_credentials_for_uri). *key (may be NULL) is the
+ * entry's key. Errors: STORE_ERR_REFERENCE. */
+store_err store_credentials_edhoc_for_uri(store_credentials *c,
+                                          const char *uri, store_diag *diag,
+                                          const struct store_edhoc_entry_s **entry,
+                                          const char **key);
+/* Server: the |i|-th entry of the map in file order when it is an
+ * edhoc-oscore one (else NULL; |i| up to store_credentials_size()), with
+ * its key (its label, e.g. ":ourclient"). */
+const struct store_edhoc_entry_s *
+store_credentials_edhoc_at(const store_credentials *c, size_t i,
+                           const char **key);
+size_t store_credentials_size(const store_credentials *c);
+
+/* Contexts established by EDHOC on a server: kept in memory under the
+ * label of the entry that authenticated the peer, found by
+ * store_credentials_find() like the map's own (after them), at most
+ * |max| (0: STORE_DEFAULT_MAX_DERIVED). */
+#define STORE_DEFAULT_MAX_DERIVED 64
+void store_credentials_set_max_derived(store_credentials *c, size_t max);
+/* Takes |sc| (an in-memory context) with identity |identity| (a key of
+ * this map). When full the oldest derived context leaves the map and is
+ * handed back in |*evicted| (else NULL): the caller ends what uses it and
+ * closes it. On error |sc| stays the caller's. */
+store_err store_credentials_add_derived(store_credentials *c,
+                                        store_context *sc,
+                                        const char *identity,
+                                        store_context **evicted);
+size_t store_credentials_derived_count(const store_credentials *c);
+
 /* Close every opened context cleanly (store_context_close) and free the
  * map. Returns the first error but closes all. NULL is fine. */
 store_err store_credentials_close(store_credentials *c, store_diag *diag);

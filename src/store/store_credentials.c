@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "store_cred_edn.h"
+#include "store_derived.h"
 #include "store_diag.h"
 #include "store_edhoc.h"
 #include "store_json.h"
@@ -27,7 +28,7 @@ typedef struct {
   char *ref;       /* ENTRY_REF: the key it names */
   char *basedir;   /* ENTRY_OSCORE: resolved directory */
   store_edhoc_entry *edhoc; /* "edhoc-oscore": parsed and checked at load,
-                               kept for EDHOC over CoAP (not yet built) */
+                               used when EDHOC runs over CoAP */
   size_t opened;   /* index into ctxs, NO_CTX until opened */
 } cred_entry;
 
@@ -50,6 +51,7 @@ struct store_credentials {
   size_t *by_kid;
   const char **identity_of;
   size_t n_indexed;
+  store_derived derived;   /* server: contexts EDHOC established */
 };
 
 
@@ -270,6 +272,7 @@ static void free_map(store_credentials *c) {
   free(c->ctxs);
   free(c->by_kid);
   free(c->identity_of);
+  store_derived_clear(&c->derived);
   free(c->path);
   free(c);
 }
@@ -280,7 +283,7 @@ static void warn_unusable(const store_credentials *c, store_diag *diag) {
   size_t used = 0, n = 0;
   for (size_t i = 0; i < c->n_entries; i++) {
     const cred_entry *e = &c->entries[i];
-    if (e->kind != ENTRY_UNUSABLE)
+    if (e->kind != ENTRY_UNUSABLE || e->edhoc)   /* EDHOC is usable */
       continue;
     if (n++ < 4 && used < sizeof list) {
       int w = snprintf(list + used, sizeof list - used, "%s\"%.60s\" (%s)",
@@ -292,7 +295,7 @@ static void warn_unusable(const store_credentials *c, store_diag *diag) {
     snprintf(list + used, sizeof list - used, " and %zu more", n - 4);
   if (n)
     store_warn(diag, "%s: ignoring %zu entr%s of credential types this build "
-               "cannot use (only \"oscore\"): %s; a request that needs one "
+               "cannot use (only \"oscore\" and \"edhoc-oscore\"): %s; a request that needs one "
                "fails", c->path, n, n == 1 ? "y" : "ies", list);
 }
 
@@ -390,14 +393,11 @@ static store_err open_entry(store_credentials *c, cred_entry *e, store_diag *dia
   return STORE_OK;
 }
 
-store_err store_credentials_for_uri(store_credentials *c, const char *uri,
-                                    store_diag *diag, store_context **ctx,
-                                    const char **entry_key) {
-  *ctx = NULL;
-  if (entry_key)
-    *entry_key = NULL;
-  if (!c || !uri)
-    return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials or URI");
+/* The entry holding the credential for |uri| (references followed), or
+ * *out NULL when no pattern matches. */
+static store_err match_uri(store_credentials *c, const char *uri,
+                           cred_entry **out, store_diag *diag) {
+  *out = NULL;
   /* Most specific = longest pattern; ties go to the earlier entry. Labels
    * (":name") are not patterns. */
   cred_entry *best = NULL;
@@ -412,17 +412,78 @@ store_err store_credentials_for_uri(store_credentials *c, const char *uri,
       best_len = len;
     }
   }
-  if (!best)
-    return STORE_OK;
+  return best ? follow(c, best, out, diag) : STORE_OK;
+}
+
+store_err store_credentials_edhoc_for_uri(store_credentials *c,
+                                          const char *uri, store_diag *diag,
+                                          const store_edhoc_entry **entry,
+                                          const char **key) {
+  *entry = NULL;
+  if (key)
+    *key = NULL;
+  if (!c || !uri)
+    return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials or URI");
   cred_entry *target;
-  store_err err = follow(c, best, &target, diag);
-  if (err)
+  store_err err = match_uri(c, uri, &target, diag);
+  if (err || !target || !target->edhoc)
+    return err;
+  *entry = target->edhoc;
+  if (key)
+    *key = target->key;
+  return STORE_OK;
+}
+
+const store_edhoc_entry *store_credentials_edhoc_at(const store_credentials *c,
+                                                    size_t i,
+                                                    const char **key) {
+  if (!c || i >= c->n_entries || !c->entries[i].edhoc)
+    return NULL;
+  if (key)
+    *key = c->entries[i].key;
+  return c->entries[i].edhoc;
+}
+
+size_t store_credentials_size(const store_credentials *c) {
+  return c ? c->n_entries : 0;
+}
+
+void store_credentials_set_max_derived(store_credentials *c, size_t max) {
+  if (c && !c->derived.ctxs)
+    c->derived.cap = max;
+}
+
+store_err store_credentials_add_derived(store_credentials *c,
+                                        store_context *sc,
+                                        const char *identity,
+                                        store_context **evicted) {
+  *evicted = NULL;
+  if (!c || !sc || !store_context_is_in_memory(sc))
+    return STORE_ERR_INVALID_ARG;
+  return store_derived_add(&c->derived, sc, identity, evicted);
+}
+
+size_t store_credentials_derived_count(const store_credentials *c) {
+  return c ? c->derived.n : 0;
+}
+
+store_err store_credentials_for_uri(store_credentials *c, const char *uri,
+                                    store_diag *diag, store_context **ctx,
+                                    const char **entry_key) {
+  *ctx = NULL;
+  if (entry_key)
+    *entry_key = NULL;
+  if (!c || !uri)
+    return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials or URI");
+  cred_entry *target;
+  store_err err = match_uri(c, uri, &target, diag);
+  if (err || !target)
     return err;
   if (target->kind == ENTRY_UNUSABLE && target->edhoc)
     return store_fail(diag, STORE_ERR_UNSUPPORTED,
                       "%s: entry \"%.100s\" matches %.200s, but its credential "
-                      "type \"%s\" needs EDHOC over CoAP, which this build "
-                      "does not support yet (only \"oscore\")", c->path,
+                      "type \"%s\" needs EDHOC first (the caller runs it: "
+                      "store_credentials_edhoc_for_uri)", c->path,
                       target->key, uri, target->type);
   if (target->kind == ENTRY_UNUSABLE)
     return store_fail(diag, STORE_ERR_UNSUPPORTED,
@@ -559,12 +620,13 @@ store_context *store_credentials_find(store_credentials *c,
     else
       hi = mid;
   }
-  if (lo == c->n_indexed)
-    return NULL;
-  size_t i = c->by_kid[lo];
-  if (cmp_ids(kid, kid_len, has_kid_context, kid_context, kid_context_len,
+  size_t i = lo < c->n_indexed ? c->by_kid[lo] : 0;
+  if (lo == c->n_indexed ||
+      cmp_ids(kid, kid_len, has_kid_context, kid_context, kid_context_len,
               store_context_oscore(c->ctxs[i].sc)) != 0)
-    return NULL;
+    return has_kid_context ? NULL
+                           : store_derived_find(&c->derived, kid, kid_len,
+                                                identity);
   if (identity)
     *identity = c->identity_of[i];
   return c->ctxs[i].sc;

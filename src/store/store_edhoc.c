@@ -346,3 +346,64 @@ store_err store_edhoc_entry_parse_json(const cJSON *obj, const char *label,
   cbor_decref(&it);
   return err;
 }
+
+/* ---- using an entry in an EDHOC session ---- */
+
+edhoc_err store_edhoc_peer_match(const store_edhoc_entry *e,
+                                 const edhoc_id_cred *id, edhoc_cred *out) {
+  if (!e || !e->has_peer)
+    return EDHOC_ERR_UNKNOWN_CRED;
+  if (e->peer_ccs) {
+    edhoc_err err = edhoc_cred_from_ccs(
+        OSCORE_BYTES(e->peer_ccs, e->peer_ccs_len), out);
+    if (err != EDHOC_OK)
+      return err;
+    if (edhoc_id_cred_matches(id, out))
+      return EDHOC_OK;
+    edhoc_cred_clear(out);
+    return EDHOC_ERR_UNKNOWN_CRED;
+  }
+  /* Anyone, as long as the credential itself came along (by value). */
+  if (e->peer_unauthenticated && id->kind == EDHOC_IDCRED_KCCS)
+    return edhoc_cred_from_ccs(id->value, out);
+  return EDHOC_ERR_UNKNOWN_CRED;
+}
+
+bool store_edhoc_own_fits(const store_edhoc_entry *e, const edhoc_suite *suite,
+                          bool sign) {
+  if (!e || !e->has_own || !suite)
+    return false;
+  if (e->own_unauthenticated)
+    return true;   /* a key of the right curve is made on the spot */
+  return e->own_key && edhoc_key_curve(e->own_key) ==
+                           (sign ? suite->sig : suite->dh);
+}
+
+edhoc_err store_edhoc_own(const store_edhoc_entry *e, const edhoc_suite *suite,
+                          bool sign, edhoc_cred *cred, edhoc_key **key) {
+  *key = NULL;
+  if (!e || !e->has_own || !suite)
+    return EDHOC_ERR_INVALID_ARG;
+  if (!e->own_unauthenticated) {
+    edhoc_err err = edhoc_cred_from_ccs(
+        OSCORE_BYTES(e->own_ccs, e->own_ccs_len), cred);
+    if (err == EDHOC_OK)
+      err = edhoc_key_ref(e->own_key, key);
+    if (err != EDHOC_OK)
+      edhoc_cred_clear(cred);
+    return err;
+  }
+  edhoc_err err = edhoc_key_generate(sign ? suite->sig : suite->dh, key);
+  uint8_t ccs[256];
+  edhoc_w w;
+  edhoc_w_init(&w, ccs, sizeof ccs);
+  if (err == EDHOC_OK)
+    err = edhoc_ccs_write(*key, OSCORE_BYTES(NULL, 0), NULL, &w);
+  if (err == EDHOC_OK)
+    err = edhoc_cred_from_ccs(OSCORE_BYTES(ccs, w.len), cred);
+  if (err != EDHOC_OK) {
+    edhoc_key_free(*key);
+    *key = NULL;
+  }
+  return err;
+}

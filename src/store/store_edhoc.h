@@ -24,7 +24,7 @@ store_err store_context_from_edhoc(const edhoc_oscore *o, const char *name,
  * own_cred, own_cred_style and the key come together or not at all. A
  * credential's CCS is kept canonically encoded: those are the CRED_x
  * bytes aiocoap authenticates. */
-typedef struct {
+typedef struct store_edhoc_entry_s {
   int suite;
   int method;
   bool has_own;
@@ -57,5 +57,21 @@ store_err store_edhoc_entry_parse_json(const struct cJSON *obj,
                                        store_edhoc_entry *out,
                                        store_diag *diag);
 void store_edhoc_entry_clear(store_edhoc_entry *e);
+
+/* The peer credential of entry |e| that |id| names, into |out| (cleared
+ * by the caller): its peer_cred when |id| names it, or with
+ * {"unauthenticated": true} any CCS the peer sent by value.
+ * EDHOC_ERR_UNKNOWN_CRED otherwise (also for an entry without peer). */
+edhoc_err store_edhoc_peer_match(const store_edhoc_entry *e,
+                                 const edhoc_id_cred *id, edhoc_cred *out);
+/* Entry |e|'s own credential and key for |suite| and whether we sign:
+ * own_cred and its key (a reference), or for an unauthenticated own_cred
+ * a fresh throw-away key of the right curve in a CCS without kid.
+ * EDHOC_ERR_INVALID_ARG when |e| has no own credential. */
+edhoc_err store_edhoc_own(const store_edhoc_entry *e, const edhoc_suite *suite,
+                          bool sign, edhoc_cred *cred, edhoc_key **key);
+/* Whether entry |e|'s own key can serve |suite| (signing or static DH). */
+bool store_edhoc_own_fits(const store_edhoc_entry *e, const edhoc_suite *suite,
+                          bool sign);
 
 #endif

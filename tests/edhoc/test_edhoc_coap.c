@@ -173,6 +173,23 @@ static void bounds(party *server) {
   CHECK_EQ_INT(edhoc_table_count(t), 1);
   edhoc_table_free(t); /* frees 0x22 */
 
+  /* Per peer: peer 7 keeps at most 2 of the 4 places, its own oldest
+   * going first; peer 8's session stays. */
+  t = edhoc_table_new(4);
+  for (uint8_t c = 0x30; c < 0x34; c++) {
+    edhoc_session *ps;
+    cr.cid[0] = c;
+    CHECK_EQ_INT(edhoc_session_new(EDHOC_RESPONDER, &cr, &ps), EDHOC_OK);
+    CHECK_EQ_INT(edhoc_table_put_owned(t, OSCORE_BYTES(&c, 1), ps,
+                                       c == 0x31 ? 8 : 7, 2), EDHOC_OK);
+  }
+  CHECK_EQ_INT(edhoc_table_count(t), 3);
+  CHECK(edhoc_table_take(t, OSCORE_BYTES("\x30", 1)) == NULL); /* 7's oldest */
+  edhoc_session *kept = edhoc_table_take(t, OSCORE_BYTES("\x31", 1));
+  CHECK(kept != NULL);                                         /* peer 8's */
+  edhoc_session_free(kept);
+  edhoc_table_free(t);
+
   /* Payloads a server must refuse. */
   edhoc_coap_request rq;
   static const struct { const char *b; size_t n; } bad[] = {

@@ -11,6 +11,7 @@
 #include "edhoc_testutil.h"
 #include "store.h"
 #include "store_cosekey.h"
+#include "store_edhoc.h"
 
 static char dir[] = "/tmp/edhoc-map-XXXXXX";
 static char own_hex[600], peer_hex[600];
@@ -65,6 +66,44 @@ static store_err load(const char *name, const char *text, store_diag *diag,
   return store_credentials_load(path, diag, c);
 }
 
+/* Derived contexts (EDHOC's, in memory) join the map's server look-up
+ * under an identity, bounded: the oldest is handed back when full. */
+static store_context *derived(uint8_t rid) {
+  edhoc_oscore o = { .sender_id = { 0x77 }, .sender_id_len = 1,
+                     .recipient_id = { rid }, .recipient_id_len = 1,
+                     .aead_cose = 10 };
+  store_context *sc = NULL;
+  CHECK_EQ_INT(store_context_from_edhoc(&o, "test", NULL, &sc), STORE_OK);
+  return sc;
+}
+
+static void test_derived(store_credentials *c) {
+  store_credentials_set_max_derived(c, 2);
+  store_context *a = derived(0x20), *b = derived(0x21), *d = derived(0x22);
+  store_context *gone = NULL;
+  const char *who = NULL;
+  CHECK_EQ_INT(store_credentials_add_derived(c, a, ":ourclient", &gone),
+               STORE_OK);
+  CHECK(gone == NULL);
+  CHECK_EQ_INT(store_credentials_add_derived(c, b, ":ourclient", &gone),
+               STORE_OK);
+  CHECK(store_credentials_find(c, (const uint8_t *)"\x20", 1, false, NULL, 0,
+                               &who) == a);
+  CHECK(who && strcmp(who, ":ourclient") == 0);
+  CHECK(store_credentials_find(c, (const uint8_t *)"\x20", 1, true,
+                               (const uint8_t *)"", 0, NULL) == NULL);
+  CHECK_EQ_INT(store_credentials_add_derived(c, d, ":ourclient", &gone),
+               STORE_OK);
+  CHECK(gone == a);   /* the oldest, for the caller to end and close */
+  CHECK_EQ_INT(store_credentials_derived_count(c), 2);
+  CHECK(store_credentials_find(c, (const uint8_t *)"\x20", 1, false, NULL, 0,
+                               NULL) == NULL);
+  CHECK(store_credentials_find(c, (const uint8_t *)"\x22", 1, false, NULL, 0,
+                               NULL) == d);
+  store_context_close(gone, NULL);
+  /* b and d are closed with the map. */
+}
+
 static void test_valid(void) {
   char map[2048], path[512];
   snprintf(map, sizeof map,
@@ -76,18 +115,31 @@ static void test_valid(void) {
   store_diag diag = { .warn = on_warn };
   store_credentials *c = NULL;
   CHECK_EQ_INT(load("ok.json", map, &diag, &c, path, sizeof path), STORE_OK);
-  CHECK_EQ_INT(n_warned, 1);
-  CHECK(strstr(warned, "\"coap://[::1]/*\" (edhoc-oscore)") != NULL);
-  CHECK(strstr(warned, "\":ourclient\" (edhoc-oscore)") != NULL);
-  store_context *sc = (store_context *)&sc;
+  CHECK_EQ_INT(n_warned, 0);   /* EDHOC entries are usable */
+  /* A client asks for the EDHOC entry first; the OSCORE look-up names
+   * the entry as needing EDHOC. */
+  const store_edhoc_entry *e = NULL;
   const char *key = NULL;
+  CHECK_EQ_INT(store_credentials_edhoc_for_uri(c, "coap://[::1]/x", &diag, &e,
+                                               &key), STORE_OK);
+  CHECK(e != NULL && e->has_own && !e->has_peer);
+  CHECK(key && strcmp(key, "coap://[::1]/*") == 0);
+  CHECK_EQ_INT(store_credentials_edhoc_for_uri(c, "coap://other/x", &diag, &e,
+                                               &key), STORE_OK);
+  CHECK(e == NULL);
+  store_context *sc = (store_context *)&sc;
   CHECK_EQ_INT(store_credentials_for_uri(c, "coap://[::1]/x", &diag, &sc,
                                          &key), STORE_ERR_UNSUPPORTED);
   CHECK(sc == NULL);
   CHECK(strstr(diag.msg, "\"coap://[::1]/*\"") != NULL);
-  CHECK(strstr(diag.msg, "EDHOC over CoAP") != NULL);
-  CHECK(strstr(diag.msg, "not support yet") != NULL);
+  CHECK(strstr(diag.msg, "needs EDHOC first") != NULL);
   CHECK(strstr(diag.msg, path) != NULL);
+  /* A server walks the entries: the second is the peer :ourclient. */
+  CHECK_EQ_INT(store_credentials_size(c), 2);
+  CHECK(store_credentials_edhoc_at(c, 1, &key) != NULL);
+  CHECK(strcmp(key, ":ourclient") == 0);
+  CHECK(store_credentials_edhoc_at(c, 2, &key) == NULL);
+  test_derived(c);
   CHECK_EQ_INT(store_credentials_open_all(c, &diag), STORE_OK);
   CHECK_EQ_INT(store_credentials_close(c, &diag), STORE_OK);
 }
@@ -158,12 +210,11 @@ static void test_diag(void) {
   store_credentials *c = NULL;
   CHECK_EQ_INT(load("fileserver.cred.diag", map, &diag, &c, path,
                     sizeof path), STORE_OK);
-  CHECK_EQ_INT(n_warned, 1);
-  CHECK(strstr(warned, "ignoring 2 entries") != NULL);
+  CHECK_EQ_INT(n_warned, 0);
   store_context *sc = NULL;
   CHECK_EQ_INT(store_credentials_for_uri(c, "coap://[::1]/", &diag, &sc,
                                          NULL), STORE_ERR_UNSUPPORTED);
-  CHECK(strstr(diag.msg, "EDHOC over CoAP") != NULL);
+  CHECK(strstr(diag.msg, "needs EDHOC first") != NULL);
   store_credentials_close(c, &diag);
 
   /* Other types with byte strings, arrays and null, as aiocoap writes

@@ -24,6 +24,11 @@
  * each, "big" answers more than fits, "err" 4.04, "none" leaves the code
  * unset, "opts" fills the option array; anything else echoes the payload.
  *
+ * The map also holds EDHOC credentials (a P-256 key of our own, and a
+ * peer entry accepting any credential sent by value), so POSTs to
+ * /.well-known/edhoc and RFC 9668 combined requests (options 9 and 21)
+ * reach the EDHOC responder.
+ *
  * The gate draws its Echo value at random; the harness reads it out of the
  * first protected challenge (it holds the client keys) and from then on
  * puts it into every Echo option of a sealed plaintext, so a sealed
@@ -41,6 +46,8 @@
 #include "fuzz_common.h"
 #include "oscore_protect.h"
 #include "store.h"
+#include "store_cosekey.h"
+#include "edhoc.h"
 
 #define MAX_DGRAM 1600
 #define MAX_FILED 8
@@ -136,6 +143,36 @@ static void stop(void) {
   if (sock >= 0) close(sock);
 }
 
+/* The EDHOC entries of the map: a fixed P-256 key (key file written
+ * here) as the server's own credential, by key ID, and anyone by value. */
+static void edhoc_entries(const char *top, char *out, size_t cap) {
+  uint8_t d[32], ccs[256], cred[260];
+  for (size_t i = 0; i < sizeof d; i++) d[i] = (uint8_t)(i + 1);
+  edhoc_key *k = NULL;
+  FUZZ_CHECK(edhoc_key_from_private(EDHOC_CURVE_P256, OSCORE_BYTES(d, 32),
+                                    &k) == EDHOC_OK);
+  char path[4300];
+  snprintf(path, sizeof path, "%s/server.cosekey", top);
+  FUZZ_CHECK(store_cosekey_create(path, k, NULL) == STORE_OK);
+  edhoc_w w;
+  edhoc_w_init(&w, ccs, sizeof ccs);
+  FUZZ_CHECK(edhoc_ccs_write(k, OSCORE_BYTES("\x0a", 1), NULL, &w) ==
+             EDHOC_OK);
+  edhoc_key_free(k);
+  cred[0] = 0xa1;   /* {14: CCS} */
+  cred[1] = 0x0e;
+  memcpy(cred + 2, ccs, w.len);
+  char hex[2 * sizeof cred + 1];
+  for (size_t i = 0; i < w.len + 2; i++)
+    snprintf(hex + 2 * i, 3, "%02x", cred[i]);
+  snprintf(out, cap,
+           ", \"coap://*\": {\"edhoc-oscore\": {\"suite\": 2, \"method\": 3,"
+           " \"own_cred_style\": \"by-key-id\", \"own_cred\": {\"hex\": "
+           "\"%s\"}, \"private_key_file\": \"server.cosekey\"}},"
+           " \":anyone\": {\"edhoc-oscore\": {\"suite\": 2, \"method\": 3,"
+           " \"peer_cred\": {\"unauthenticated\": true}}}", hex);
+}
+
 static void start(void) {
   char top[4200], path[4300];
   snprintf(top, sizeof top, "%s/server", fuzz_tmpdir());
@@ -143,10 +180,12 @@ static void start(void) {
   write_context(top, "c1", FUZZ_VEC_C1);
   write_context(top, "c2", FUZZ_VEC_C2);
   write_context(top, "c3", FUZZ_VEC_C3);
-  static const char map[] =
-      "{\":c1\": {\"oscore\": {\"basedir\": \"c1\"}},"
-      " \":c2\": {\"oscore\": {\"basedir\": \"c2\"}},"
-      " \":c3\": {\"oscore\": {\"basedir\": \"c3\"}}}";
+  char edhoc[1200], map[1600];
+  edhoc_entries(top, edhoc, sizeof edhoc);
+  snprintf(map, sizeof map,
+           "{\":c1\": {\"oscore\": {\"basedir\": \"c1\"}},"
+           " \":c2\": {\"oscore\": {\"basedir\": \"c2\"}},"
+           " \":c3\": {\"oscore\": {\"basedir\": \"c3\"}}%s}", edhoc);
   FUZZ_CHECK(fuzz_write(top, "credentials.json", map, strlen(map)));
   snprintf(path, sizeof path, "%s/credentials.json", top);
   store_diag diag = { .warn = NULL };

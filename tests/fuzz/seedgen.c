@@ -330,6 +330,33 @@ static void server_and_codec_seeds(void) {
     snprintf(name, sizeof name, "sealed-%s-echo-recovery", kids[k].name);
     put("server", name, g.wire, g.len);
   }
+  /* EDHOC (RFC 9528 Appendix A.2, RFC 9668) at the harness's responder:
+   * "true, message_1" (RFC 9529 trace 2's second message_1: method 3,
+   * suites [6, 2]), message_3 for a C_R nobody has, and a combined
+   * request (options 9 and 21, message_3 in front of the ciphertext). */
+  static const struct { const char *name, *payload_hex; bool combined; } ed[] = {
+    { "edhoc-message-1", "f50382060258208af6f430ebe18d34184017a9a11bf511c8df"
+      "f8f834730b96c1b7c8dbca2fc3b637", false },
+    { "edhoc-message-3-unknown-cr", "41774a0102030405060708090a", false },
+    { "edhoc-combined", "4a0102030405060708090a0b0c0d0e0f", true },
+  };
+  for (size_t i = 0; i < sizeof ed / sizeof ed[0]; i++) {
+    uint8_t pl[200], ov[8];
+    size_t pn = unhex(ed[i].payload_hex, pl, sizeof pl);
+    dgram g;
+    dg_init(&g, 0, OSCORE_CODE(0, 2), 0x3300);
+    if (ed[i].combined) {
+      size_t on = unhex("0905", ov, sizeof ov);   /* PIV 5, kid "" */
+      dg_raw(&g, OSCORE_OPT_OSCORE, ov, on);
+      dg_raw(&g, 21, "", 0);
+    } else {
+      dg_opt(&g, OSCORE_OPT_URI_PATH, ".well-known");
+      dg_opt(&g, OSCORE_OPT_URI_PATH, "edhoc");
+    }
+    dg_payload(&g, pl, pn);
+    dg_done(&g);
+    put("server", ed[i].name, g.wire, g.len);
+  }
   /* Retransmission-cache and libcoap corners: empty CON (ping), RST, ACK,
    * a request with a critical unknown option, .well-known/core, a response
    * sent to the server. */
