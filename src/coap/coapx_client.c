@@ -81,6 +81,14 @@ static coapx_err copy_pdu(const coap_pdu_t *pdu, coapx_rx *rx) {
   return COAPX_OK;
 }
 
+/* The window slot waiting for |tok|, if any. */
+static coapx_pending *pending_of(coapx_client *c, coap_bin_const_t tok) {
+  for (size_t i = 0; i < COAPX_WINDOW_MAX; i++)
+    if (c->pend[i].active && same_token(c->pend[i].token, COAPX_TOKEN_LEN, tok))
+      return &c->pend[i];
+  return NULL;
+}
+
 static coap_response_t on_response(coap_session_t *session,
                                    const coap_pdu_t *sent,
                                    const coap_pdu_t *received,
@@ -92,6 +100,7 @@ static coap_response_t on_response(coap_session_t *session,
   c->heard_peer = true;
   coap_bin_const_t tok = coap_pdu_get_token(received);
   coapx_rx *slot = NULL;
+  coapx_pending *p;
   if (c->waiting && same_token(c->token, c->token_len, tok)) {
     /* A second copy (e.g. a separate response after a lost ACK) of an
      * answer we already hold is acknowledged and ignored. */
@@ -99,6 +108,9 @@ static coap_response_t on_response(coap_session_t *session,
     slot = &c->rx;
   } else if (c->observing && same_token(c->obs_token, c->obs_token_len, tok)) {
     slot = &c->note;
+  } else if ((p = pending_of(c, tok)) != NULL) {
+    if (p->rx.full) return COAP_RESPONSE_OK;
+    slot = &p->rx;
   } else {
     /* Nobody asked: a late answer to an exchange we gave up on, or a
      * notification of an observation we ended. RST tells the server. */
@@ -118,8 +130,15 @@ static void on_nack(coap_session_t *session, const coap_pdu_t *sent,
                     const coap_nack_reason_t reason, const coap_mid_t mid) {
   (void)mid;
   coapx_client *c = coap_session_get_app_data(session);
-  if (!c || !sent || !c->waiting) return;
-  if (!same_token(c->token, c->token_len, coap_pdu_get_token(sent))) return;
+  if (!c || !sent) return;
+  coap_bin_const_t tok = coap_pdu_get_token(sent);
+  coapx_pending *p = pending_of(c, tok);
+  if (p) {
+    p->nack = true;
+    p->nack_reason = reason;
+  } else if (!c->waiting || !same_token(c->token, c->token_len, tok)) {
+    return;
+  }
   c->nack = true;
   c->nack_reason = reason;
 }
@@ -301,6 +320,7 @@ void coapx_client_free(coapx_client *c) {
   if (c->ai_list) freeaddrinfo(c->ai_list);
   coapx_rx_free(&c->rx);
   coapx_rx_free(&c->note);
+  for (size_t i = 0; i < COAPX_WINDOW_MAX; i++) coapx_rx_free(&c->pend[i].rx);
   free(c);
 }
 

@@ -142,7 +142,7 @@ static coapx_err protect(coapx_xfer *x) {
   return COAPX_OK;
 }
 
-static coapx_err nack_error(coapx_xfer *x) {
+coapx_err coapx_xfer_nack_error(coapx_xfer *x) {
   coapx_client *c = x->c;
   switch (c->nack_reason) {
   case COAP_NACK_TOO_MANY_RETRIES:
@@ -166,7 +166,7 @@ static coapx_err nack_error(coapx_xfer *x) {
  * responses hard; libcoap's own are a counter. They come from a per-thread
  * pool of CSPRNG bytes, 32 tokens per RAND_bytes call: one call per block
  * was a tenth of the client's CPU in a long download. */
-static bool next_token(uint8_t tok[COAPX_TOKEN_LEN]) {
+bool coapx_xfer_new_token(uint8_t tok[COAPX_TOKEN_LEN]) {
   static _Thread_local uint8_t pool[32 * COAPX_TOKEN_LEN];
   static _Thread_local size_t used = sizeof pool;
   if (used == sizeof pool) {
@@ -178,22 +178,40 @@ static bool next_token(uint8_t tok[COAPX_TOKEN_LEN]) {
   return true;
 }
 
-/* Send the current x->inner once (protected when needed) and wait for its
- * response into x->cur. */
-static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
-                               bool register_obs) {
-  coapx_client *c = x->c;
+coapx_err coapx_xfer_send(coapx_xfer *x, bool is_block,
+                          const uint8_t tok[COAPX_TOKEN_LEN], uint16_t *mid,
+                          const oscore_msg **wire_out) {
   const oscore_msg *wire = &x->inner;
   if (x->osc) {
     coapx_err e = protect(x);
     if (e) return e;
     wire = &x->outer;
   }
-
   x->exchange_no++;
   x->res->exchanges++;
+  coapx_err e = coapx_client_send(x->c, wire, x->req->non, tok,
+                                  COAPX_TOKEN_LEN, mid);
+  if (e) return e;
+  trace_msg(x, COAPX_TRACE_REQUEST, is_block, &x->inner,
+            x->osc ? &x->outer : NULL, x->req->non ? 1 : 0, *mid, tok,
+            COAPX_TOKEN_LEN);
+  if (wire_out) *wire_out = wire;
+  return COAPX_OK;
+}
+
+void coapx_xfer_trace_response(coapx_xfer *x, bool is_block) {
+  trace_msg(x, COAPX_TRACE_RESPONSE, is_block, &x->resp,
+            x->osc ? &x->wire : NULL, x->cur.type, x->cur.mid, x->cur.token,
+            x->cur.token_len);
+}
+
+/* Send the current x->inner once (protected when needed) and wait for its
+ * response into x->cur. */
+static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
+                               bool register_obs) {
+  coapx_client *c = x->c;
   uint8_t tok[COAPX_TOKEN_LEN];
-  if (!next_token(tok)) return COAPX_ERR_LIBCOAP;
+  if (!coapx_xfer_new_token(tok)) return COAPX_ERR_LIBCOAP;
   memcpy(c->token, tok, sizeof tok);
   c->token_len = sizeof tok;
   c->rx.full = false;
@@ -207,14 +225,12 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
   }
 
   uint16_t mid = 0;
-  coapx_err e = coapx_client_send(c, wire, x->req->non, tok, sizeof tok, &mid);
+  const oscore_msg *wire = NULL;
+  coapx_err e = coapx_xfer_send(x, is_block, tok, &mid, &wire);
   if (e) {
     c->waiting = false;
     return e;
   }
-  trace_msg(x, COAPX_TRACE_REQUEST, is_block, &x->inner,
-            x->osc ? &x->outer : NULL, x->req->non ? 1 : 0, mid, tok,
-            sizeof tok);
 
   uint64_t deadline = coapx_now_ms() + c->timeout_ms;
   for (;;) {
@@ -246,7 +262,7 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
       deadline = coapx_now_ms() + c->timeout_ms;
       continue;
     }
-    e = nack_error(x);
+    e = coapx_xfer_nack_error(x);
     break;
   }
   c->waiting = false;
@@ -281,9 +297,7 @@ coapx_err coapx_xfer_exchange(coapx_xfer *x, bool is_block,
         x->obs_last_ms = x->cur.at_ms;
       }
     }
-    trace_msg(x, COAPX_TRACE_RESPONSE, is_block, &x->resp,
-              x->osc ? &x->wire : NULL, x->cur.type, x->cur.mid, x->cur.token,
-              x->cur.token_len);
+    coapx_xfer_trace_response(x, is_block);
 
     const oscore_opt *echo = oscore_msg_find_opt(&x->resp, OSCORE_OPT_ECHO);
     if (x->resp.code != OSCORE_CODE(4, 1) || !echo || x->echo_done)
