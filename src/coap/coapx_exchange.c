@@ -2,7 +2,9 @@
  * verify, and the one-time Echo retry of RFC 8613 Appendix B.1.2. */
 #include "coapx_client_priv.h"
 
+#include <errno.h>
 #include <openssl/rand.h>
+#include <sys/random.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,13 +166,27 @@ coapx_err coapx_xfer_nack_error(coapx_xfer *x) {
 
 /* Random tokens (RFC 7252 §5.3.1) make off-path spoofing of plain
  * responses hard; libcoap's own are a counter. They come from a per-thread
- * pool of CSPRNG bytes, 32 tokens per RAND_bytes call: one call per block
- * was a tenth of the client's CPU in a long download. */
+ * pool of CSPRNG bytes, 32 tokens per refill: one call per block was a
+ * tenth of the client's CPU in a long download. The kernel's CSPRNG
+ * (getrandom) rather than RAND_bytes: OpenSSL's first RAND_bytes sets up
+ * its DRBG, about a tenth of a one-shot oscore-client run, and nothing
+ * else on that path needs it. */
+static bool fill_random(uint8_t *p, size_t n) {
+  while (n) {
+    ssize_t got = getrandom(p, n, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return RAND_bytes(p, (int)n) == 1;
+    p += got;
+    n -= (size_t)got;
+  }
+  return true;
+}
+
 bool coapx_xfer_new_token(uint8_t tok[COAPX_TOKEN_LEN]) {
   static _Thread_local uint8_t pool[32 * COAPX_TOKEN_LEN];
   static _Thread_local size_t used = sizeof pool;
   if (used == sizeof pool) {
-    if (RAND_bytes(pool, sizeof pool) != 1) return false;
+    if (!fill_random(pool, sizeof pool)) return false;
     used = 0;
   }
   memcpy(tok, pool + used, COAPX_TOKEN_LEN);
