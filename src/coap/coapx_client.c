@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include "coapx_pdu.h"
 
@@ -347,6 +348,24 @@ coapx_err coapx_client_send(coapx_client *c, const oscore_msg *wire, bool non,
   return COAPX_OK;
 }
 
+/* With a Block2 window several answers are often queued already: take one
+ * with epoll_wait(0) and coap_io_do_epoll() instead of coap_io_process(),
+ * which prepares libcoap's timers (timerfd_settime) once more before its
+ * own epoll_wait; do_epoll still runs them after. false: nothing was
+ * ready (or no epoll), wait the usual way. */
+static bool take_ready(coapx_client *c) {
+  bool windowed = false;
+  for (size_t i = 0; i < COAPX_WINDOW_MAX && !windowed; i++)
+    windowed = c->pend[i].active;
+  int epfd = windowed ? coap_context_get_coap_fd(c->ctx) : -1;
+  if (epfd < 0) return false;
+  struct epoll_event ev[8];
+  int n = epoll_wait(epfd, ev, 8, 0);
+  if (n <= 0) return false;
+  coap_io_do_epoll(c->ctx, ev, (size_t)n);
+  return true;
+}
+
 coapx_err coapx_client_wait(coapx_client *c, coapx_rx *slot,
                             uint64_t deadline_ms, volatile sig_atomic_t *stop) {
   for (;;) {
@@ -359,6 +378,7 @@ coapx_err coapx_client_wait(coapx_client *c, coapx_rx *slot,
      * interrupt the wait is still seen promptly. */
     uint64_t slice = 100;
     if (deadline_ms && deadline_ms - now < slice) slice = deadline_ms - now;
+    if (take_ready(c)) continue;
     if (coap_io_process(c->ctx, (uint32_t)slice) < 0) return COAPX_ERR_LIBCOAP;
   }
 }
