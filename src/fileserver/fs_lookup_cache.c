@@ -28,10 +28,11 @@ typedef struct {
 } entry;
 
 struct fs_lookup_cache {
-  int ifd;                    /* inotify; -1 until needed, after a flush */
-  unsigned watches;           /* distinct watches: the kernel numbers them
-                                 1, 2, ... per descriptor and hands a
-                                 repeated inode its old number */
+  int ifd;                    /* inotify, for the cache's life; -1: none */
+  int wds[FS_LOOKUP_CACHE_WATCHES]; /* the watches set, each once */
+  unsigned n_wds;
+  bool checked_elsewhere;     /* fs_lookup_cache_changes() is called when
+                                 |ifd| is readable (fs_lookup_cache.h) */
   entry e[FS_LOOKUP_CACHE_ENTRIES];
   unsigned n;                 /* entries in use */
   uint64_t clock;
@@ -44,7 +45,7 @@ fs_lookup_cache *fs_lookup_cache_new(void) {
   fs_lookup_cache *c = calloc(1, sizeof *c);
   if (!c)
     return NULL;
-  c->ifd = -1;
+  c->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   c->fd_limit = fs_fd_limit();
   return c;
 }
@@ -58,15 +59,25 @@ static void drop(fs_lookup_cache *c, entry *e) {
   c->n--;
 }
 
-/* Forget every entry and every watch (closing the inotify descriptor
- * removes them all at once). */
+/* Read everything queued (the events themselves are not needed). */
+static void drain(fs_lookup_cache *c) {
+  char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+  while (read(c->ifd, buf, sizeof buf) > 0) {
+  }
+}
+
+/* Forget every entry and every watch. The descriptor stays (the event
+ * loop may be watching it); removing a watch queues IN_IGNORED, which the
+ * drain after it takes away with whatever else was queued. */
 static void flush(fs_lookup_cache *c) {
   for (size_t i = 0; i < FS_LOOKUP_CACHE_ENTRIES; i++)
     drop(c, &c->e[i]);
-  if (c->ifd >= 0)
-    close(c->ifd);
-  c->ifd = -1;
-  c->watches = 0;
+  if (c->ifd >= 0) {
+    for (unsigned i = 0; i < c->n_wds; i++)
+      inotify_rm_watch(c->ifd, c->wds[i]);
+    drain(c);
+  }
+  c->n_wds = 0;
   c->flushes++;
 }
 
@@ -74,7 +85,16 @@ void fs_lookup_cache_free(fs_lookup_cache *c) {
   if (!c)
     return;
   flush(c);
+  if (c->ifd >= 0)
+    close(c->ifd);
   free(c);
+}
+
+int fs_lookup_cache_fd(const fs_lookup_cache *c) { return c ? c->ifd : -1; }
+
+void fs_lookup_cache_checked_elsewhere(fs_lookup_cache *c, bool yes) {
+  if (c)
+    c->checked_elsewhere = yes;
 }
 
 unsigned long fs_lookup_cache_flushes(const fs_lookup_cache *c) {
@@ -106,7 +126,7 @@ static uint32_t hash_of(const char *s) {
 int fs_lookup_cache_get(fs_lookup_cache *c, const char *rel, struct stat *st) {
   if (!c || c->n == 0)
     return -1;
-  if (changed(c)) {
+  if (!c->checked_elsewhere && changed(c)) {
     flush(c);
     return -1;
   }
@@ -128,8 +148,15 @@ static bool watch_fd(fs_lookup_cache *c, int fd, uint32_t mask) {
   int wd = inotify_add_watch(c->ifd, p, mask);
   if (wd < 0)
     return false;
-  if ((unsigned)wd > c->watches)
-    c->watches = (unsigned)wd;
+  /* The kernel hands an inode watched already its old number. */
+  for (unsigned i = 0; i < c->n_wds; i++)
+    if (c->wds[i] == wd)
+      return true;
+  if (c->n_wds == FS_LOOKUP_CACHE_WATCHES) {
+    inotify_rm_watch(c->ifd, wd);
+    return false;
+  }
+  c->wds[c->n_wds++] = wd;
   return true;
 }
 
@@ -140,15 +167,10 @@ static bool watch_dirs(fs_lookup_cache *c, const fs_root *r, const char *rel) {
   size_t depth = 1;
   for (const char *p = rel; *p; p++)
     depth += *p == '/';
-  if (c->ifd >= 0 && c->watches + depth + 1 > FS_LOOKUP_CACHE_WATCHES)
-    flush(c);
-  if (depth + 1 > FS_LOOKUP_CACHE_WATCHES)
+  if (c->ifd < 0 || depth + 1 > FS_LOOKUP_CACHE_WATCHES)
     return false;
-  if (c->ifd < 0) {
-    c->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (c->ifd < 0)
-      return false;
-  }
+  if (c->n_wds + depth + 1 > FS_LOOKUP_CACHE_WATCHES)
+    flush(c);
   if (!watch_fd(c, r->dirfd, DIR_MASK))
     return false;
   char prefix[FS_PATH_BUF];
@@ -245,9 +267,12 @@ void fs_lookup_cache_tick(fs_lookup_cache *c) {
     if (c->e[i].rel && c->e[i].used <= c->tick_mark)
       drop(c, &c->e[i]);
   c->tick_mark = c->clock;
-  if (c->n == 0 && c->ifd >= 0) {
-    close(c->ifd);
-    c->ifd = -1;
-    c->watches = 0;
-  }
+  /* Nothing kept: no reason to hold watches either. */
+  if (c->n == 0 && c->n_wds > 0)
+    flush(c);
+}
+
+void fs_lookup_cache_changes(fs_lookup_cache *c) {
+  if (c && changed(c))
+    flush(c);
 }

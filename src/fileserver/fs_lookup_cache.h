@@ -6,7 +6,9 @@
  * system calls of a small GET, a fifth of its CPU. Here a path that was
  * resolved without any symbolic link, to a regular file, keeps its open
  * descriptor and fstat, and a later GET of the same path uses them after
- * one non-blocking read of the inotify descriptor finds nothing.
+ * one non-blocking read of the inotify descriptor finds nothing (or, in
+ * the fileserver, after the event loop's own wait, which also watches that
+ * descriptor, reported nothing: no system call at all).
  *
  * What is watched, before the lookup (so nothing between can be missed):
  * every directory the path passes through, root included (entries created,
@@ -17,9 +19,10 @@
  * and every watch: the next GET resolves afresh. So the kept answer is the
  * answer a fresh lookup gives, for every change the kernel reports through
  * inotify; a mount placed over a directory of the tree is not reported
- * (docs/DESIGN.md). The check happens after the request was received, and
- * the kernel queues an event before the change's system call returns, so
- * a client that changes a file and then asks sees the change.
+ * (docs/DESIGN.md). The check happens after the request was received (or
+ * by the event loop's wait that reported the request), and the kernel
+ * queues an event before the change's system call returns, so a client
+ * that changes a file and then asks sees the change.
  *
  * Only paths without links are kept (the resolved path is the requested
  * one, so the access rules already checked on it are the rules of the
@@ -60,6 +63,16 @@ fs_path_res fs_lookup_cache_open(fs_lookup_cache *c, const fs_root *r,
  * is released without waiting for the next GET) and close what was not
  * used since the previous tick, as fs_fdcache does. */
 void fs_lookup_cache_tick(fs_lookup_cache *c);
+
+/* The inotify descriptor (for the cache's whole life; -1: none). An event
+ * loop that sees it readable in the same wait that brought requests, and
+ * then calls fs_lookup_cache_changes() before handling them, saves the
+ * read fs_lookup_cache_get() makes otherwise: say so with
+ * fs_lookup_cache_checked_elsewhere(c, true). */
+int fs_lookup_cache_fd(const fs_lookup_cache *c);
+void fs_lookup_cache_checked_elsewhere(fs_lookup_cache *c, bool yes);
+/* Anything reported: drop everything. Does not block. */
+void fs_lookup_cache_changes(fs_lookup_cache *c);
 
 /* Entries dropped because something changed (for tests). */
 unsigned long fs_lookup_cache_flushes(const fs_lookup_cache *c);

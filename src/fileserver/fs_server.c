@@ -107,6 +107,16 @@ void fs_server_tick(fs_server *s, uint64_t now_ms) {
 
 const fs_root *fs_server_root(const fs_server *s) { return &s->root; }
 
+int fs_server_change_fd(const fs_server *s) {
+  return fs_lookup_cache_fd(s->lookups);
+}
+
+void fs_server_changes_seen_elsewhere(fs_server *s, bool yes) {
+  fs_lookup_cache_checked_elsewhere(s->lookups, yes);
+}
+
+void fs_server_changes(fs_server *s) { fs_lookup_cache_changes(s->lookups); }
+
 size_t fs_server_listings_built(const fs_server *s) {
   return s->listings_built;
 }
