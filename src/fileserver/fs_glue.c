@@ -66,8 +66,6 @@ void fs_glue_notify(void *handle, void *arg) {
  * (issue 13: RSS back near the start after a flood of observers). */
 #define TRIM_MIN_PEAK 256
 
-static coapx_err run_loop(fs_glue *g, volatile sig_atomic_t *stop);
-
 static void trim_after_observers(fs_glue *g) {
   size_t n = g->obs ? fs_observe_count(g->obs) : 0;
   if (n > g->obs_peak)
@@ -76,23 +74,6 @@ static void trim_after_observers(fs_glue *g) {
     malloc_trim(0);
     g->obs_peak = n;
   }
-}
-
-static void on_fs_change(void *arg) { fs_server_changes(arg); }
-
-coapx_err fs_glue_run(fs_glue *g, volatile sig_atomic_t *stop) {
-  /* Changes under kept lookups are seen by the dispatcher's own wait,
-   * before the requests that came with them: no check per GET. */
-  int cfd = fs_server_change_fd(g->fs);
-  bool watched = cfd >= 0 && coapx_server_watch_fd(g->srv, cfd, on_fs_change,
-                                                   g->fs) == COAPX_OK;
-  fs_server_changes_seen_elsewhere(g->fs, watched);
-  coapx_err e = run_loop(g, stop);
-  if (watched) {
-    coapx_server_watch_fd(g->srv, -1, NULL, NULL);
-    fs_server_changes_seen_elsewhere(g->fs, false);
-  }
-  return e;
 }
 
 static coapx_err run_loop(fs_glue *g, volatile sig_atomic_t *stop) {
@@ -131,4 +112,21 @@ static coapx_err run_loop(fs_glue *g, volatile sig_atomic_t *stop) {
     }
   }
   return COAPX_OK;
+}
+
+static void on_fs_change(void *arg) { fs_server_changes(arg); }
+
+coapx_err fs_glue_run(fs_glue *g, volatile sig_atomic_t *stop) {
+  /* Changes under kept lookups are seen by the dispatcher's own wait,
+   * before the requests that came with them: no check per GET. */
+  int cfd = fs_server_change_fd(g->fs);
+  bool watched = cfd >= 0 && coapx_server_watch_fd(g->srv, cfd, on_fs_change,
+                                                   g->fs) == COAPX_OK;
+  fs_server_changes_seen_elsewhere(g->fs, watched);
+  coapx_err e = run_loop(g, stop);
+  if (watched) {
+    coapx_server_watch_fd(g->srv, -1, NULL, NULL);
+    fs_server_changes_seen_elsewhere(g->fs, false);
+  }
+  return e;
 }
