@@ -15,6 +15,7 @@ enum {
   OPT_OBSERVE_EXEC, OPT_NON, OPT_PROXY, OPT_CREDENTIALS, OPT_NO_SET_HOSTNAME,
   OPT_SZX, OPT_VERSION, OPT_TIMEOUT, OPT_PRETTY, OPT_NO_PRETTY, OPT_COLOR,
   OPT_NO_COLOR, OPT_IF_MATCH, OPT_IF_NONE_MATCH, OPT_PAYLOAD_RAW, OPT_BIND,
+  OPT_WINDOW,
 };
 
 static const struct option longopts[] = {
@@ -44,6 +45,7 @@ static const struct option longopts[] = {
   { "no-color", no_argument, NULL, OPT_NO_COLOR },
   { "option", required_argument, NULL, 'O' },
   { "bind", required_argument, NULL, OPT_BIND },
+  { "window", required_argument, NULL, OPT_WINDOW },
   { NULL, 0, NULL, 0 },
 };
 
@@ -258,6 +260,16 @@ bool client_options_parse(int argc, char **argv, client_opts *o, char *err,
       if (!*optarg) return fail(err, cap, "--output: empty file name");
       o->output = optarg;
       break;
+    case OPT_WINDOW: {
+      const char *s = optarg;
+      char *end;
+      unsigned long n = (s[0] >= '0' && s[0] <= '9') ? strtoul(s, &end, 10) : 0;
+      if (n < 1 || n > 16 || *end)
+        return fail(err, cap, "--window: '%s' is not a number of block "
+                    "requests 1-16", s);
+      o->window = (unsigned)n;
+      break;
+    }
     case OPT_TIMEOUT:
       if (!parse_timeout(optarg, &o->timeout_ms))
         return fail(err, cap, "--timeout: '%s' is not a number of seconds "
@@ -334,6 +346,8 @@ void client_options_help(FILE *out, const char *prog) {
 "      --proxy URI          send through the forward proxy at URI\n"
 "      --no-set-hostname    do not send the host name as Uri-Host\n"
 "      --payload-initial-szx SZX  largest block: 2^(SZX+4) bytes, 0-6\n"
+"      --window N           ask for up to N blocks of a download at once\n"
+"                           (1-16, default 1); they are written in order\n"
 "  -O, --option NUM[,VALUE] add option NUM (a number or a name such as\n"
 "                           Max-Age) with VALUE: 0x and hex for bytes, a\n"
 "                           number for integer options, else text\n"

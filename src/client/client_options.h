@@ -53,6 +53,7 @@ typedef struct {
   int verbose;                  /* number of -v */
   bool quiet;
   int payload_initial_szx;      /* -1 when not given */
+  unsigned window;              /* --window N: blocks in flight, 0: one */
   const char *output;           /* -o FILE, NULL: stdout */
   unsigned timeout_ms;          /* 0: the engine's default */
   client_tristate pretty_print;

@@ -383,6 +383,7 @@ int client_request_run(const client_opts *o) {
   volatile sig_atomic_t *stop_flag = coapx_stop_signals(COAPX_STOP_SECOND_KILLS);
   coapx_client_req req = { .msg = &msg, .non = o->non, .observe = o->observe,
                            .block_szx = o->payload_initial_szx,
+                           .window = o->window,
                            .security = sc, .stop = stop_flag,
                            /* An explicit --timeout bounds the wait for each
                             * notification too; the default does not. */

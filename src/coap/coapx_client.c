@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include "coapx_pdu.h"
 
@@ -81,6 +82,22 @@ static coapx_err copy_pdu(const coap_pdu_t *pdu, coapx_rx *rx) {
   return COAPX_OK;
 }
 
+/* The window slot waiting for |tok|, if any. */
+static coapx_pending *pending_of(coapx_client *c, coap_bin_const_t tok) {
+  for (size_t i = 0; i < COAPX_WINDOW_MAX; i++)
+    if (c->pend[i].active && same_token(c->pend[i].token, COAPX_TOKEN_LEN, tok))
+      return &c->pend[i];
+  return NULL;
+}
+
+/* An exchange or a window slot waits for an answer. */
+static bool client_busy(const coapx_client *c) {
+  if (c->waiting) return true;
+  for (size_t i = 0; i < COAPX_WINDOW_MAX; i++)
+    if (c->pend[i].active) return true;
+  return false;
+}
+
 static coap_response_t on_response(coap_session_t *session,
                                    const coap_pdu_t *sent,
                                    const coap_pdu_t *received,
@@ -92,6 +109,7 @@ static coap_response_t on_response(coap_session_t *session,
   c->heard_peer = true;
   coap_bin_const_t tok = coap_pdu_get_token(received);
   coapx_rx *slot = NULL;
+  coapx_pending *p;
   if (c->waiting && same_token(c->token, c->token_len, tok)) {
     /* A second copy (e.g. a separate response after a lost ACK) of an
      * answer we already hold is acknowledged and ignored. */
@@ -99,6 +117,9 @@ static coap_response_t on_response(coap_session_t *session,
     slot = &c->rx;
   } else if (c->observing && same_token(c->obs_token, c->obs_token_len, tok)) {
     slot = &c->note;
+  } else if ((p = pending_of(c, tok)) != NULL) {
+    if (p->rx.full) return COAP_RESPONSE_OK;
+    slot = &p->rx;
   } else {
     /* Nobody asked: a late answer to an exchange we gave up on, or a
      * notification of an observation we ended. RST tells the server. */
@@ -118,12 +139,23 @@ static void on_nack(coap_session_t *session, const coap_pdu_t *sent,
                     const coap_nack_reason_t reason, const coap_mid_t mid) {
   (void)mid;
   coapx_client *c = coap_session_get_app_data(session);
-  if (!c || !c->waiting) return;
-  /* A TCP connection that fails or closes has nothing in flight that
-   * libcoap could name (no retransmission queue): it is ours. */
-  if (!sent && !coapx_transport_reliable(c->transport)) return;
-  if (sent && !same_token(c->token, c->token_len, coap_pdu_get_token(sent)))
-    return;
+  if (!c) return;
+  if (!sent) {
+    /* A TCP connection that fails or closes has nothing in flight that
+     * libcoap could name (no retransmission queue): it is ours, whether
+     * one exchange or a Block2 window waits. */
+    if (!coapx_transport_reliable(c->transport) || !client_busy(c))
+      return;
+  } else {
+    coap_bin_const_t tok = coap_pdu_get_token(sent);
+    coapx_pending *p = pending_of(c, tok);
+    if (p) {
+      p->nack = true;
+      p->nack_reason = reason;
+    } else if (!c->waiting || !same_token(c->token, c->token_len, tok)) {
+      return;
+    }
+  }
   c->nack = true;
   c->nack_reason = reason;
 }
@@ -135,7 +167,7 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
   if (!c) return 0;
   /* A connection made is the peer heard: no other address is tried. */
   if (event == COAP_EVENT_TCP_CONNECTED) c->heard_peer = true;
-  if (!c->waiting || c->nack) return 0;
+  if (!client_busy(c) || c->nack) return 0;
   if (event == COAP_EVENT_TCP_CLOSED || event == COAP_EVENT_TCP_FAILED ||
       event == COAP_EVENT_SESSION_FAILED) {
     c->nack = true;
@@ -330,6 +362,7 @@ void coapx_client_free(coapx_client *c) {
   if (c->ai_list) freeaddrinfo(c->ai_list);
   coapx_rx_free(&c->rx);
   coapx_rx_free(&c->note);
+  for (size_t i = 0; i < COAPX_WINDOW_MAX; i++) coapx_rx_free(&c->pend[i].rx);
   free(c);
 }
 
@@ -363,6 +396,24 @@ coapx_err coapx_client_send(coapx_client *c, const oscore_msg *wire, bool non,
   return COAPX_OK;
 }
 
+/* With a Block2 window several answers are often queued already: take one
+ * with epoll_wait(0) and coap_io_do_epoll() instead of coap_io_process(),
+ * which prepares libcoap's timers (timerfd_settime) once more before its
+ * own epoll_wait; do_epoll still runs them after. false: nothing was
+ * ready (or no epoll), wait the usual way. */
+static bool take_ready(coapx_client *c) {
+  bool windowed = false;
+  for (size_t i = 0; i < COAPX_WINDOW_MAX && !windowed; i++)
+    windowed = c->pend[i].active;
+  int epfd = windowed ? coap_context_get_coap_fd(c->ctx) : -1;
+  if (epfd < 0) return false;
+  struct epoll_event ev[8];
+  int n = epoll_wait(epfd, ev, 8, 0);
+  if (n <= 0) return false;
+  coap_io_do_epoll(c->ctx, ev, (size_t)n);
+  return true;
+}
+
 coapx_err coapx_client_wait(coapx_client *c, coapx_rx *slot,
                             uint64_t deadline_ms, volatile sig_atomic_t *stop) {
   for (;;) {
@@ -375,6 +426,7 @@ coapx_err coapx_client_wait(coapx_client *c, coapx_rx *slot,
      * interrupt the wait is still seen promptly. */
     uint64_t slice = 100;
     if (deadline_ms && deadline_ms - now < slice) slice = deadline_ms - now;
+    if (take_ready(c)) continue;
     if (coap_io_process(c->ctx, (uint32_t)slice) < 0) return COAPX_ERR_LIBCOAP;
   }
 }

@@ -149,6 +149,11 @@ typedef struct {
   /* Largest block size exponent to use (0..6: 16..1024 bytes); a body
    * larger than that block is uploaded with Block1. Negative: 6. */
   int block_szx;
+  /* Block2 requests of a download in flight at once (RFC 7959 §2.4 lets
+   * a client ask for blocks independently): 0 or 1 asks one at a time
+   * (RFC 7252's NSTART of 1); up to 16 once block 0 announced the body's
+   * size (Size2). The blocks still reach the sink in order. */
+  unsigned window;
   /* NULL: plain CoAP. Otherwise every exchange is OSCORE-protected with
    * this context; the caller keeps it open for the whole request and closes
    * it through the store afterwards. */

@@ -27,6 +27,16 @@ typedef struct {
   uint64_t at_ms;           /* arrival, monotonic milliseconds */
 } coapx_rx;
 
+/* A Block2 request of a window (coapx_window.c) waiting for its answer. */
+#define COAPX_WINDOW_MAX 16
+typedef struct {
+  bool active;
+  uint8_t token[COAPX_TOKEN_LEN];
+  coapx_rx rx;
+  bool nack;
+  coap_nack_reason_t nack_reason;
+} coapx_pending;
+
 struct coapx_client {
   coap_context_t *ctx;
   coap_session_t *session;
@@ -57,6 +67,11 @@ struct coapx_client {
   uint8_t obs_token[COAPX_TOKEN_LEN];
   size_t obs_token_len;
   coapx_rx note;
+
+  /* Further exchanges in flight (a Block2 window): their answers land in
+   * their own slots; a NACK for one also sets |nack| (which wakes the
+   * wait) with its reason. */
+  coapx_pending pend[COAPX_WINDOW_MAX];
 };
 
 /* Milliseconds of a monotonic clock. */
@@ -146,6 +161,51 @@ typedef struct {
 
   unsigned exchange_no;
 } coapx_xfer;
+
+/* A fresh random token. */
+bool coapx_xfer_new_token(uint8_t tok[COAPX_TOKEN_LEN]);
+
+/* Protect x->inner (when x->osc; its request id lands in x->rid) and send
+ * it with |tok|; *wire (may be NULL) is what went on the wire, for a
+ * resend to another address. Counts and traces the exchange. */
+coapx_err coapx_xfer_send(coapx_xfer *x, bool is_block,
+                          const uint8_t tok[COAPX_TOKEN_LEN], uint16_t *mid,
+                          const oscore_msg **wire);
+
+/* The error (and res->detail) for the NACK reason in c->nack_reason. */
+coapx_err coapx_xfer_nack_error(coapx_xfer *x);
+
+/* Trace x->resp as the answer just opened. */
+void coapx_xfer_trace_response(coapx_xfer *x, bool is_block);
+
+/* What every block of a Block2 body must agree with: the first block's
+ * code and ETag; a block with another ETag (or none) belongs to another
+ * version of the resource. */
+typedef struct {
+  uint8_t code;
+  uint8_t etag[8];
+  size_t etag_len;
+  bool has_etag;
+} coapx_block2_ref;
+
+/* Check that x->resp is the block at |offset| of the same version as
+ * |ref|, no larger than |szx| allows; *got gets its Block2. */
+coapx_err coapx_xfer_check_block(coapx_xfer *x, const coapx_block2_ref *ref,
+                                 uint64_t offset, unsigned szx,
+                                 coapx_block *got);
+
+/* Hand x->resp's payload, at |off| of the body, to the sink. */
+coapx_err coapx_xfer_sink_data(coapx_xfer *x, uint64_t off);
+
+/* Fetch the blocks after *offset with up to x->req->window requests in
+ * flight (coapx_window.c), delivering them in order, while they are all
+ * of size |szx| and below |size| (the Size2 of block 0). Returns with
+ * *offset, *szx and *more where a one-at-a-time fetch takes over (the
+ * server shrank the block, or the body outgrew Size2): *more false when
+ * the body is complete. */
+coapx_err coapx_xfer_window(coapx_xfer *x, const coapx_block2_ref *ref,
+                            uint64_t size, uint64_t *offset, unsigned *szx,
+                            bool *more);
 
 /* Build x->inner from the caller's template: its options, plus |extra|
  * (engine options, values already in |x|), and |payload|. */

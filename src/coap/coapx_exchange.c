@@ -4,7 +4,9 @@
 #include "coapx_edhoc_client.h"
 #include "edhoc_coap.h"
 
+#include <errno.h>
 #include <openssl/rand.h>
+#include <sys/random.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,7 +172,7 @@ static coapx_err protect(coapx_xfer *x) {
                                                              : COAPX_OK;
 }
 
-static coapx_err nack_error(coapx_xfer *x) {
+coapx_err coapx_xfer_nack_error(coapx_xfer *x) {
   coapx_client *c = x->c;
   switch (c->nack_reason) {
   case COAP_NACK_TOO_MANY_RETRIES:
@@ -199,13 +201,27 @@ static coapx_err nack_error(coapx_xfer *x) {
 
 /* Random tokens (RFC 7252 §5.3.1) make off-path spoofing of plain
  * responses hard; libcoap's own are a counter. They come from a per-thread
- * pool of CSPRNG bytes, 32 tokens per RAND_bytes call: one call per block
- * was a tenth of the client's CPU in a long download. */
-static bool next_token(uint8_t tok[COAPX_TOKEN_LEN]) {
+ * pool of CSPRNG bytes, 32 tokens per refill: one call per block was a
+ * tenth of the client's CPU in a long download. The kernel's CSPRNG
+ * (getrandom) rather than RAND_bytes: OpenSSL's first RAND_bytes sets up
+ * its DRBG, about a tenth of a one-shot oscore-client run, and nothing
+ * else on that path needs it. */
+static bool fill_random(uint8_t *p, size_t n) {
+  while (n) {
+    ssize_t got = getrandom(p, n, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return RAND_bytes(p, (int)n) == 1;
+    p += got;
+    n -= (size_t)got;
+  }
+  return true;
+}
+
+bool coapx_xfer_new_token(uint8_t tok[COAPX_TOKEN_LEN]) {
   static _Thread_local uint8_t pool[32 * COAPX_TOKEN_LEN];
   static _Thread_local size_t used = sizeof pool;
   if (used == sizeof pool) {
-    if (RAND_bytes(pool, sizeof pool) != 1) return false;
+    if (!fill_random(pool, sizeof pool)) return false;
     used = 0;
   }
   memcpy(tok, pool + used, COAPX_TOKEN_LEN);
@@ -213,22 +229,40 @@ static bool next_token(uint8_t tok[COAPX_TOKEN_LEN]) {
   return true;
 }
 
-/* Send the current x->inner once (protected when needed) and wait for its
- * response into x->cur. */
-static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
-                               bool register_obs) {
-  coapx_client *c = x->c;
+coapx_err coapx_xfer_send(coapx_xfer *x, bool is_block,
+                          const uint8_t tok[COAPX_TOKEN_LEN], uint16_t *mid,
+                          const oscore_msg **wire_out) {
   const oscore_msg *wire = &x->inner;
   if (x->osc) {
     coapx_err e = protect(x);
     if (e) return e;
     wire = &x->outer;
   }
-
   x->exchange_no++;
   x->res->exchanges++;
+  coapx_err e = coapx_client_send(x->c, wire, x->req->non, tok,
+                                  COAPX_TOKEN_LEN, mid);
+  if (e) return e;
+  trace_msg(x, COAPX_TRACE_REQUEST, is_block, &x->inner,
+            x->osc ? &x->outer : NULL, x->req->non ? 1 : 0, *mid, tok,
+            COAPX_TOKEN_LEN);
+  if (wire_out) *wire_out = wire;
+  return COAPX_OK;
+}
+
+void coapx_xfer_trace_response(coapx_xfer *x, bool is_block) {
+  trace_msg(x, COAPX_TRACE_RESPONSE, is_block, &x->resp,
+            x->osc ? &x->wire : NULL, x->cur.type, x->cur.mid, x->cur.token,
+            x->cur.token_len);
+}
+
+/* Send the current x->inner once (protected when needed) and wait for its
+ * response into x->cur. */
+static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
+                               bool register_obs) {
+  coapx_client *c = x->c;
   uint8_t tok[COAPX_TOKEN_LEN];
-  if (!next_token(tok)) return COAPX_ERR_LIBCOAP;
+  if (!coapx_xfer_new_token(tok)) return COAPX_ERR_LIBCOAP;
   memcpy(c->token, tok, sizeof tok);
   c->token_len = sizeof tok;
   c->rx.full = false;
@@ -242,14 +276,12 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
   }
 
   uint16_t mid = 0;
-  coapx_err e = coapx_client_send(c, wire, x->req->non, tok, sizeof tok, &mid);
+  const oscore_msg *wire = NULL;
+  coapx_err e = coapx_xfer_send(x, is_block, tok, &mid, &wire);
   if (e) {
     c->waiting = false;
     return e;
   }
-  trace_msg(x, COAPX_TRACE_REQUEST, is_block, &x->inner,
-            x->osc ? &x->outer : NULL, x->req->non ? 1 : 0, mid, tok,
-            sizeof tok);
 
   uint64_t deadline = coapx_now_ms() + c->timeout_ms;
   for (;;) {
@@ -284,7 +316,7 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
       deadline = coapx_now_ms() + c->timeout_ms;
       continue;
     }
-    e = nack_error(x);
+    e = coapx_xfer_nack_error(x);
     break;
   }
   c->waiting = false;
@@ -319,9 +351,7 @@ coapx_err coapx_xfer_exchange(coapx_xfer *x, bool is_block,
         x->obs_last_ms = x->cur.at_ms;
       }
     }
-    trace_msg(x, COAPX_TRACE_RESPONSE, is_block, &x->resp,
-              x->osc ? &x->wire : NULL, x->cur.type, x->cur.mid, x->cur.token,
-              x->cur.token_len);
+    coapx_xfer_trace_response(x, is_block);
 
     const oscore_opt *echo = oscore_msg_find_opt(&x->resp, OSCORE_OPT_ECHO);
     if (x->resp.code != OSCORE_CODE(4, 1) || !echo || x->echo_done)

@@ -233,6 +233,16 @@ coapx_err coapx_server_run(coapx_server *srv, volatile sig_atomic_t *stop);
  * when libcoap was built without epoll (then call run_once periodically). */
 int coapx_server_fd(const coapx_server *srv);
 
+/* Have |on_ready|(|arg|) called by coapx_server_run_once() whenever |fd|
+ * is readable (or may be), before the requests that arrived by the same
+ * wait are handled: a request that a change of the application's state
+ * (an inotify descriptor, say) preceded always finds that change already
+ * reported. |on_ready| must not block and should empty |fd|. One
+ * descriptor per server; |fd| -1 removes it. COAPX_ERR_IO when libcoap
+ * has no epoll descriptor: the application must then look on its own. */
+coapx_err coapx_server_watch_fd(coapx_server *srv, int fd,
+                                void (*on_ready)(void *arg), void *arg);
+
 /* Build and send a notification for |obs| now: the handler is called with
  * request.is_notification. A non-2.xx answer ends the observation after it
  * was sent. COAPX_ERR_NOT_FOUND when |obs| ended already. */

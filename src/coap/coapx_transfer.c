@@ -36,7 +36,8 @@ static coapx_err sink_begin(coapx_xfer *x, const coapx_response_head *h) {
   if (!x->sink || !x->sink->begin) return COAPX_OK;
   return x->sink->begin(x->sink->arg, h) ? COAPX_ERR_SINK : COAPX_OK;
 }
-static coapx_err sink_data(coapx_xfer *x, oscore_bytes p, uint64_t off) {
+coapx_err coapx_xfer_sink_data(coapx_xfer *x, uint64_t off) {
+  oscore_bytes p = x->resp.payload;
   x->res->body_len = off + p.len;
   if (!x->sink || !x->sink->data || p.len == 0) return COAPX_OK;
   return x->sink->data(x->sink->arg, p.ptr, p.len, off) ? COAPX_ERR_SINK
@@ -107,17 +108,7 @@ static coapx_err first_block(coapx_xfer *x, coapx_block *b) {
   return COAPX_OK;
 }
 
-/* What every later block must agree with: the first block's code and
- * ETag; a block with another ETag (or none) belongs to another version of
- * the resource. */
-typedef struct {
-  uint8_t code;
-  uint8_t etag[8];
-  size_t etag_len;
-  bool has_etag;
-} block2_ref;
-
-static coapx_err remember_first(coapx_xfer *x, block2_ref *ref) {
+static coapx_err remember_first(coapx_xfer *x, coapx_block2_ref *ref) {
   const oscore_opt *et = find(&x->resp, OSCORE_OPT_ETAG);
   memset(ref, 0, sizeof *ref);
   ref->code = x->resp.code;
@@ -150,10 +141,9 @@ static coapx_err request_block(coapx_xfer *x, uint64_t offset, unsigned szx) {
   return e ? e : coapx_xfer_exchange(x, true, false);
 }
 
-/* Check that x->resp is the block at |offset| of the same version as
- * |ref|, no larger than |szx| allows; *got gets its Block2. */
-static coapx_err check_block(coapx_xfer *x, const block2_ref *ref,
-                             uint64_t offset, unsigned szx, coapx_block *got) {
+coapx_err coapx_xfer_check_block(coapx_xfer *x, const coapx_block2_ref *ref,
+                                 uint64_t offset, unsigned szx,
+                                 coapx_block *got) {
   const oscore_msg *r = &x->resp;
   if (!is_success(r->code)) {
     x->res->code = r->code;
@@ -203,21 +193,27 @@ static coapx_err check_block(coapx_xfer *x, const block2_ref *ref,
 coapx_err coapx_xfer_deliver(coapx_xfer *x, bool is_notification) {
   coapx_response_head h = response_head(x, is_notification);
   coapx_block b;
-  block2_ref ref;
+  coapx_block2_ref ref;
   coapx_err e = first_block(x, &b);
   if (!e) e = sink_begin(x, &h);
   if (!e) e = remember_first(x, &ref);
-  if (!e) e = sink_data(x, x->resp.payload, 0);
+  if (!e) e = coapx_xfer_sink_data(x, 0);
   if (e) return e;
   uint64_t offset = x->resp.payload.len;
   unsigned szx = b.szx < x->max_szx ? b.szx : x->max_szx;
   bool more = b.more;
+  /* Several blocks in flight need to know where the body ends: never ask
+   * beyond it (Size2 of block 0). */
+  if (more && x->req->window > 1 && h.has_size) {
+    e = coapx_xfer_window(x, &ref, h.size, &offset, &szx, &more);
+    if (e) return e;
+  }
   while (more) {
     if (x->req->stop && *x->req->stop) return COAPX_ERR_CANCELLED;
     coapx_block got;
     e = request_block(x, offset, szx);
-    if (!e) e = check_block(x, &ref, offset, szx, &got);
-    if (!e) e = sink_data(x, x->resp.payload, offset);
+    if (!e) e = coapx_xfer_check_block(x, &ref, offset, szx, &got);
+    if (!e) e = coapx_xfer_sink_data(x, offset);
     if (e) return e;
     offset += x->resp.payload.len;
     szx = got.szx;

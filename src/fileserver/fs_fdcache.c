@@ -8,10 +8,6 @@
 #include <unistd.h>
 
 #define SLOTS 8
-/* Kept descriptors must never be what makes a later open fail: a server
- * with a thousand contexts holds a thousand lock descriptors, close to
- * the usual limit of 1024. Nothing is kept within this many of it. */
-#define HEADROOM 32
 
 typedef struct {
   int fd;              /* -1: empty */
@@ -31,17 +27,21 @@ struct fs_fdcache {
   long fd_limit;       /* RLIMIT_NOFILE at creation; -1: unknown */
 };
 
+long fs_fd_limit(void) {
+  struct rlimit rl;
+  return getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+                 rl.rlim_cur < LONG_MAX
+             ? (long)rl.rlim_cur
+             : -1;
+}
+
 fs_fdcache *fs_fdcache_new(void) {
   fs_fdcache *c = calloc(1, sizeof *c);
   if (!c)
     return NULL;
   for (int i = 0; i < SLOTS; i++)
     c->s[i].fd = -1;
-  struct rlimit rl;
-  c->fd_limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-                        rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < LONG_MAX
-                    ? (long)rl.rlim_cur
-                    : -1;
+  c->fd_limit = fs_fd_limit();
   return c;
 }
 
@@ -107,7 +107,7 @@ void fs_fdcache_put(fs_fdcache *c, int fd, const struct stat *st) {
   int keep = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (keep < 0)
     return;
-  if (c->fd_limit >= 0 && keep >= c->fd_limit - HEADROOM) {
+  if (c->fd_limit >= 0 && keep >= c->fd_limit - FS_FD_HEADROOM) {
     close(keep);
     return;
   }

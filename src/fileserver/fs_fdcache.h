@@ -20,6 +20,13 @@
 
 typedef struct fs_fdcache fs_fdcache;
 
+/* RLIMIT_NOFILE now; -1 when unknown or unlimited. Kept descriptors must
+ * never be what makes a later open fail: a server with a thousand contexts
+ * holds a thousand lock descriptors, close to the usual limit of 1024. So
+ * descriptor caches keep none numbered within FS_FD_HEADROOM of it. */
+long fs_fd_limit(void);
+#define FS_FD_HEADROOM 32
+
 /* NULL on allocation failure: callers then simply open every time. */
 fs_fdcache *fs_fdcache_new(void);
 void fs_fdcache_free(fs_fdcache *c);

@@ -77,7 +77,7 @@ static void trim_after_observers(fs_glue *g) {
   }
 }
 
-coapx_err fs_glue_run(fs_glue *g, volatile sig_atomic_t *stop) {
+static coapx_err run_loop(fs_glue *g, volatile sig_atomic_t *stop) {
   int sfd = coapx_server_fd(g->srv);
   int ofd = g->obs ? fs_observe_fd(g->obs) : -1;
   uint64_t next_tick = fs_glue_now_ms() + TICK_MS;
@@ -113,4 +113,21 @@ coapx_err fs_glue_run(fs_glue *g, volatile sig_atomic_t *stop) {
     }
   }
   return COAPX_OK;
+}
+
+static void on_fs_change(void *arg) { fs_server_changes(arg); }
+
+coapx_err fs_glue_run(fs_glue *g, volatile sig_atomic_t *stop) {
+  /* Changes under kept lookups are seen by the dispatcher's own wait,
+   * before the requests that came with them: no check per GET. */
+  int cfd = fs_server_change_fd(g->fs);
+  bool watched = cfd >= 0 && coapx_server_watch_fd(g->srv, cfd, on_fs_change,
+                                                   g->fs) == COAPX_OK;
+  fs_server_changes_seen_elsewhere(g->fs, watched);
+  coapx_err e = run_loop(g, stop);
+  if (watched) {
+    coapx_server_watch_fd(g->srv, -1, NULL, NULL);
+    fs_server_changes_seen_elsewhere(g->fs, false);
+  }
+  return e;
 }

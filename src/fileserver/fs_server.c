@@ -10,6 +10,7 @@
 #include "fs_leftovers.h"
 #include "fs_listing.h"
 #include "fs_listing_cache.h"
+#include "fs_lookup_cache.h"
 #include "fs_mime.h"
 
 struct fs_server {
@@ -21,6 +22,7 @@ struct fs_server {
   size_t leftovers_removed; /* at start (fs_leftovers.h) */
   fs_listing_cache *listings;
   size_t listings_built;
+  fs_lookup_cache *lookups; /* NULL: every GET looks up afresh */
 };
 
 void fs_config_defaults(fs_config *c) {
@@ -73,6 +75,8 @@ fs_err fs_server_new(const fs_config *cfg, fs_server **out, char *why,
     e = fs_uploads_new(&cfg->uploads, &s->uploads);
   if (e == FS_OK)
     e = fs_listing_cache_new(&s->listings);
+  if (e == FS_OK)
+    s->lookups = fs_lookup_cache_new();
   if (e != FS_OK) {
     fs_server_free(s);
     return e;
@@ -87,6 +91,7 @@ void fs_server_free(fs_server *s) {
   if (!s)
     return;
   fs_listing_cache_free(s->listings);
+  fs_lookup_cache_free(s->lookups);
   fs_uploads_free(s->uploads);
   fs_access_free(s->access);
   fs_mime_free(s->mime);
@@ -97,9 +102,20 @@ void fs_server_free(fs_server *s) {
 void fs_server_tick(fs_server *s, uint64_t now_ms) {
   fs_uploads_expire(s->uploads, now_ms);
   fs_root_tick(&s->root);
+  fs_lookup_cache_tick(s->lookups);
 }
 
 const fs_root *fs_server_root(const fs_server *s) { return &s->root; }
+
+int fs_server_change_fd(const fs_server *s) {
+  return fs_lookup_cache_fd(s->lookups);
+}
+
+void fs_server_changes_seen_elsewhere(fs_server *s, bool yes) {
+  fs_lookup_cache_checked_elsewhere(s->lookups, yes);
+}
+
+void fs_server_changes(fs_server *s) { fs_lookup_cache_changes(s->lookups); }
 
 size_t fs_server_listings_built(const fs_server *s) {
   return s->listings_built;
@@ -184,23 +200,47 @@ static void get_dir(fs_server *s, const fs_caller *c, int fd,
     free(b.body);
 }
 
+/* A regular file's answer; GETs of it may be observed. */
+static void get_file(fs_server *s, int fd, const struct stat *st,
+                     const fs_reqpath *p, const oscore_msg *req,
+                     fs_reply *reply, fs_outcome *out) {
+  const char *slash = strrchr(p->rel, '/');
+  fs_get_file(fd, st, slash ? slash + 1 : p->rel, s->mime,
+              s->cfg.etag_length, req, reply);
+  if (out && (reply->msg.code == OSCORE_CODE(2, 5) ||
+              reply->msg.code == OSCORE_CODE(2, 3))) {
+    out->observable = true;
+    memcpy(out->rel, p->rel, p->len + 1);
+  }
+}
+
 static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
                 const oscore_msg *req, uint64_t now_ms, fs_reply *reply,
                 fs_outcome *out) {
   int fd;
   struct stat st;
+  if (!p->dir) {
+    /* Kept only for link-free paths: the file's path is the requested
+     * one, whose access rights fs_serve() checked (fs_lookup_cache.h). */
+    fd = fs_lookup_cache_get(s->lookups, p->rel, &st);
+    if (fd >= 0) {
+      get_file(s, fd, &st, p, req, reply, out);
+      return;
+    }
+  }
   fs_resolved where;
-  fs_path_res res = fs_path_open(&s->root, p->rel, &fd, &st, &where);
+  bool owned = true;
+  fs_path_res res =
+      p->dir ? fs_path_open(&s->root, p->rel, &fd, &st, &where)
+             : fs_lookup_cache_open(s->lookups, &s->root, p->rel, &fd, &st,
+                                    &where, &owned);
   if (res != FS_PATH_OK) {
     fs_path_error_reply(res, reply);
     return;
   }
   if (!allowed_at(s, c->identity, &where, FS_RIGHT_READ)) {
-    close(fd);
     refuse(c, reply);
-    return;
-  }
-  if (S_ISDIR(st.st_mode)) {
+  } else if (S_ISDIR(st.st_mode)) {
     if (!p->dir)
       fs_reply_error(reply, OSCORE_CODE(4, 0),
                      "Error: Not a file (add trailing slash)");
@@ -210,16 +250,10 @@ static void get(fs_server *s, const fs_caller *c, const fs_reqpath *p,
     fs_reply_error(reply, OSCORE_CODE(4, 0),
                    "Error: Not a directory (strip the trailing slash)");
   } else {
-    const char *slash = strrchr(p->rel, '/');
-    fs_get_file(fd, &st, slash ? slash + 1 : p->rel, s->mime,
-                s->cfg.etag_length, req, reply);
-    if (out && (reply->msg.code == OSCORE_CODE(2, 5) ||
-                reply->msg.code == OSCORE_CODE(2, 3))) {
-      out->observable = true;
-      memcpy(out->rel, p->rel, p->len + 1);
-    }
+    get_file(s, fd, &st, p, req, reply, out);
   }
-  close(fd);
+  if (owned)
+    close(fd);
 }
 
 void fs_serve(fs_server *s, const fs_caller *c, const oscore_msg *req,

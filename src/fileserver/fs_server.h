@@ -64,6 +64,16 @@ void fs_server_tick(fs_server *s, uint64_t now_ms);
 
 const fs_root *fs_server_root(const fs_server *s);
 
+/* A descriptor that becomes readable when the file system changed under
+ * kept lookups (fs_lookup_cache.h), -1 when there is none. An event loop
+ * that waits on it together with the requests and calls
+ * fs_server_changes() when it is readable, before the requests of that
+ * wait are served, declares so with fs_server_changes_seen_elsewhere():
+ * GETs then skip their own check. */
+int fs_server_change_fd(const fs_server *s);
+void fs_server_changes_seen_elsewhere(fs_server *s, bool yes);
+void fs_server_changes(fs_server *s);
+
 /* Directory listings built so far (the others came from the cache;
  * fs_listing_cache.h). */
 size_t fs_server_listings_built(const fs_server *s);

@@ -5,6 +5,7 @@
  * tests/data/plugtest-contexts through the store, in a temporary copy). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -299,6 +300,50 @@ static void plain_get(oscore_msg *m, oscore_opt *opts, size_t cap,
   oscore_msg_init(m, opts, cap);
   m->code = OSCORE_CODE(0, OSCORE_CODE_GET);
   oscore_msg_add_opt(m, OSCORE_OPT_URI_PATH, OSCORE_BYTES(path, strlen(path)));
+}
+
+/* coapx_server_watch_fd: the application's descriptor is reported by the
+ * same wait as the requests, and its callback runs before they are
+ * handled; removed, it is not reported any more. */
+static int watch_calls, calls_seen_by_watch;
+static int watch_pipe[2] = { -1, -1 };
+
+static void on_watch(void *arg) {
+  (void)arg;
+  watch_calls++;
+  calls_seen_by_watch = app.calls;
+  char b[16];
+  while (read(watch_pipe[0], b, sizeof b) > 0) {
+  }
+}
+
+static void test_watch_fd(void) {
+  CHECK_EQ_INT(pipe2(watch_pipe, O_NONBLOCK | O_CLOEXEC), 0);
+  CHECK_EQ_INT(coapx_server_watch_fd(srv, watch_pipe[0], NULL, NULL),
+               COAPX_ERR_INVALID_ARG);
+  CHECK_EQ_INT(coapx_server_watch_fd(srv, watch_pipe[0], on_watch, NULL),
+               COAPX_OK);
+  oscore_opt o[4];
+  oscore_msg m;
+  plain_get(&m, o, 4, "hello");
+  uint8_t d[256], buf[2048];
+  size_t n = encode(0, &m, TOK, 4, d, sizeof d);
+  memset(&app, 0, sizeof app);
+  watch_calls = 0;
+  calls_seen_by_watch = -1;
+  CHECK_EQ_INT(write(watch_pipe[1], "x", 1), 1);
+  CHECK(exchange(d, n, buf, sizeof buf, 1000) > 0);
+  CHECK_EQ_INT(app.calls, 1);
+  CHECK_EQ_INT(watch_calls, 1);
+  CHECK_EQ_INT(calls_seen_by_watch, 0);   /* before the request */
+
+  CHECK_EQ_INT(coapx_server_watch_fd(srv, -1, NULL, NULL), COAPX_OK);
+  CHECK_EQ_INT(write(watch_pipe[1], "y", 1), 1);
+  n = encode(0, &m, TOK, 4, d, sizeof d);
+  CHECK(exchange(d, n, buf, sizeof buf, 1000) > 0);
+  CHECK_EQ_INT(watch_calls, 1);
+  close(watch_pipe[0]);
+  close(watch_pipe[1]);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -1069,6 +1114,7 @@ int main(void) {
   test_plain_get();
   test_non();
   test_run_until_stopped();
+  test_watch_fd();
   test_bind_and_config();
 
   /* An observation still running at shutdown is told so. */

@@ -185,4 +185,12 @@ static const fs_caller tu_anon = {"127.0.0.1:5000", "127.0.0.1", "anonymous",
                                   false};
 static const fs_caller tu_client1 = {"[::1]:5001", "::/64", ":client1", true};
 
+/* GET |path| as an anonymous caller; the answer in *out, its code returned. */
+static inline uint8_t tu_get(fs_server *s, const char *path, fs_reply *out) {
+  treq q;
+  treq_init(&q, OSCORE_CODE_GET, path);
+  fs_serve(s, &tu_anon, &q.m, 0, out, NULL);
+  return out->msg.code;
+}
+
 #endif
