@@ -37,6 +37,9 @@ typedef struct {
   /* TCP (RFC 8323): no message IDs, so no retransmission cache; the
    * handshake proved the address, so no amplification limit. */
   bool reliable;
+  /* TCP or DTLS: a handshake (DTLS: with its cookie exchange) proved the
+   * peer's address, so no amplification limit (RFC 9175 §2.4). */
+  bool address_proven;
   coap_bin_const_t token;
   size_t limit;            /* answer bytes the PDU holds after the token */
   size_t req_size;         /* the request's datagram, in bytes */
@@ -65,6 +68,10 @@ struct coapx_server {
   coapx_log_fn log;
   void *log_arg;
   store_credentials *creds;
+  /* The map the DTLS identity callback looks PSKs up in (the same map as
+   * |creds|, set before the endpoints so that coaps:// can be checked). */
+  store_credentials *psk_creds;
+  coap_bin_const_t psk_answer;   /* what that callback hands libcoap */
   coapx_gate gate;
   coapx_dedup *dedup;
   coapx_obs_list obs;
@@ -229,6 +236,8 @@ static void request_state_init(coapx_server *srv, coap_session_t *session,
   st->local = coap_session_get_addr_local(session);
   st->mid = (uint16_t)coap_pdu_get_mid(request);
   st->reliable = coapx_session_reliable(session);
+  st->address_proven =
+      st->reliable || coap_session_get_proto(session) == COAP_PROTO_DTLS;
   /* Every TCP request is answered (there is no NON). */
   st->con = st->reliable || coap_pdu_get_type(request) == COAP_MESSAGE_CON;
   st->token = coap_pdu_get_token(request);
@@ -264,6 +273,17 @@ static bool answer_from_cache(coapx_server *srv, request_state *st,
   st->le.from_cache = true;
   log_line(srv, &st->le);
   return true;
+}
+
+/* The caller named by DTLS (coaps://): the key of the "dtls" entry whose
+ * client-identity the handshake used (a linear scan of the map; OSCORE's
+ * identity wins when the request is protected too). NULL elsewhere. */
+static const char *dtls_identity(coapx_server *srv, coap_session_t *session) {
+  if (coap_session_get_proto(session) != COAP_PROTO_DTLS) return NULL;
+  const coap_bin_const_t *id = coap_session_get_psk_identity(session);
+  return id ? store_credentials_dtls_find(srv->creds, id->s, id->length,
+                                          NULL, NULL)
+            : NULL;
 }
 
 /* Step 2: the OSCORE gate. true when the application is to run on
@@ -310,7 +330,7 @@ static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
   st->req = st->prot ? &st->inner : &st->outer;
   path_text(st->req, st->path, sizeof st->path);
   st->le.method = st->req->code;
-  st->le.identity = st->prot ? g->identity : NULL;
+  st->le.identity = st->prot ? g->identity : dtls_identity(srv, st->session);
   st->le.is_protected = st->prot;
   return true;
 }
@@ -397,7 +417,7 @@ static void echo_challenge(coapx_server *srv, const coap_address_t *remote,
  * is at most 3 times the request; a bigger one becomes a 4.01 with Echo
  * (and no observation), which the client repeats with the Echo. */
 static void limit_amplification(coapx_server *srv, request_state *st) {
-  if (st->reliable) {
+  if (st->address_proven) {
     if (st->cand) st->cand->verified = true;
     return;
   }
@@ -650,6 +670,39 @@ size_t coapx_server_sessions(const coapx_server *srv) {
   return srv ? srv->sessions : 0;
 }
 
+/* libcoap asks for the PSK of the identity a DTLS client presents: the
+ * map's "dtls" entry for it, or none (the handshake then fails). */
+static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
+                                               coap_session_t *session,
+                                               void *arg) {
+  (void)session;
+  coapx_server *srv = arg;
+  const uint8_t *psk = NULL;
+  size_t len = 0;
+  if (!identity || !store_credentials_dtls_find(srv->psk_creds, identity->s,
+                                                identity->length, &psk, &len))
+    return NULL;
+  srv->psk_answer = (coap_bin_const_t){ len, psk };
+  return &srv->psk_answer;   /* libcoap copies it */
+}
+
+/* Before the first coaps:// endpoint: DTLS needs libcoap's OpenSSL build
+ * and at least one "dtls" entry. libcoap's DTLS server answers a
+ * ClientHello with a stateless cookie (HelloVerifyRequest) and creates a
+ * session only for a returned cookie, so spoofed addresses cost nothing;
+ * sessions are capped with the UDP ones (max_idle_sessions). */
+static coapx_err enable_dtls(coapx_server *srv) {
+  if (!coap_dtls_is_supported() || !store_credentials_has_dtls(srv->psk_creds))
+    return COAPX_ERR_NO_DTLS;
+  coap_dtls_spsk_t setup = {
+    .version = COAP_DTLS_SPSK_SETUP_VERSION,
+    .validate_id_call_back = on_psk_identity,
+    .id_call_back_arg = srv,
+  };
+  return coap_context_set_psk2(srv->ctx, &setup) ? COAPX_OK
+                                                 : COAPX_ERR_LIBCOAP;
+}
+
 static coapx_err add_catch_all(coapx_server *srv) {
   static const coap_request_t methods[] = {
     COAP_REQUEST_GET, COAP_REQUEST_POST, COAP_REQUEST_PUT,
@@ -681,6 +734,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   coap_startup();
   coapx_server *srv = calloc(1, sizeof *srv);
   if (!srv) return COAPX_ERR_NO_MEMORY;
+  srv->psk_creds = cfg->credentials;
   srv->handler = cfg->handler;
   srv->handler_arg = cfg->handler_arg;
   srv->on_observe_end = cfg->on_observe_end;
@@ -727,6 +781,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
                                  : COAPX_DEFAULT_MAX_STREAM_SESSIONS;
   if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
 
+  bool dtls_on = false;
   for (size_t i = 0; i < n; i++) {
     coap_address_t a;
     coapx_transport t;
@@ -736,7 +791,12 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
     if (!coapx_transport_split_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &t,
                                     spec, sizeof spec))
       goto fail;
-    err = coapx_addr_parse_bind(spec, &a);
+    if (t == COAPX_TRANSPORT_DTLS && !dtls_on) {
+      if ((err = enable_dtls(srv)) != COAPX_OK) goto fail;
+      dtls_on = true;
+    }
+    err = coapx_addr_parse_bind_port(spec, coapx_transport_default_port(t),
+                                     &a);
     /* Two TCP listeners cannot share a port even with SO_REUSEADDR: only
      * UDP needs the probe. */
     if (err == COAPX_OK && !coapx_transport_reliable(t))

@@ -130,9 +130,9 @@ check "TCP to a UDP-only port: exit 6 (rc $rc)" [ $rc -eq 6 ]
 check "TCP to a UDP-only port: said at once" [ $((t1 - t0)) -le 3 ]
 check "TCP to a UDP-only port: says why" grep -q "over TCP" err
 # A scheme the server does not serve is a usage error naming it.
-"$FS" --bind 'coaps://127.0.0.1:0' root 2>err; rc=$?
-check "--bind coaps:// refused as usage (rc $rc)" [ $rc -eq 2 ]
-check "--bind coaps:// names the scheme" grep -q "'coaps'" err
+"$FS" --bind 'coaps+tcp://127.0.0.1:0' root 2>err; rc=$?
+check "--bind coaps+tcp:// refused as usage (rc $rc)" [ $rc -eq 2 ]
+check "--bind coaps+tcp:// names the scheme" grep -q "'coaps+tcp'" err
 
 kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
 echo "$checks checks, $fails failed"
