@@ -688,9 +688,10 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
 
 /* Before the first coaps:// endpoint: DTLS needs libcoap's OpenSSL build
  * and at least one "dtls" entry. libcoap's DTLS server answers a
- * ClientHello with a stateless cookie (HelloVerifyRequest) and creates a
- * session only for a returned cookie, so spoofed addresses cost nothing;
- * sessions are capped with the UDP ones (max_idle_sessions). */
+ * ClientHello with a cookie (HelloVerifyRequest) from one shared SSL
+ * object and keeps a small "hello" session per address until the cookie
+ * returns; those are capped (COAPX_MAX_DTLS_HANDSHAKES, test_server_dtls),
+ * established sessions with the UDP ones (max_idle_sessions). */
 static coapx_err enable_dtls(coapx_server *srv) {
   if (!coap_dtls_is_supported() || !store_credentials_has_dtls(srv->psk_creds))
     return COAPX_ERR_NO_DTLS;
@@ -699,6 +700,7 @@ static coapx_err enable_dtls(coapx_server *srv) {
     .validate_id_call_back = on_psk_identity,
     .id_call_back_arg = srv,
   };
+  coap_context_set_max_handshake_sessions(srv->ctx, COAPX_MAX_DTLS_HANDSHAKES);
   return coap_context_set_psk2(srv->ctx, &setup) ? COAPX_OK
                                                  : COAPX_ERR_LIBCOAP;
 }
