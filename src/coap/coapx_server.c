@@ -620,6 +620,15 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
   return COAPX_OK;
 }
 
+/* A connection (TCP) or DTLS session that closed or failed: nothing
+ * more reaches its observers, and no unacknowledged CON would tell. */
+static void end_session_observations(coapx_server *srv,
+                                     coap_session_t *session) {
+  coapx_observation *o;
+  while ((o = coapx_obs_of_session(session)) != NULL)
+    end_observation(srv, o, COAPX_OBS_END_FAILED);
+}
+
 /* TCP connections: a flood of them must not exhaust our descriptors, so
  * beyond max_stream_sessions a new one is closed once libcoap's pass is
  * over (close_excess); a closed one ends its observations (there is no
@@ -634,9 +643,7 @@ static void on_stream_event(coapx_server *srv, coap_session_t *session,
     if (srv->stream_sessions) srv->stream_sessions--;
   } else if (event == COAP_EVENT_TCP_CLOSED ||
              event == COAP_EVENT_TCP_FAILED) {
-    coapx_observation *o;
-    while ((o = coapx_obs_of_session(session)) != NULL)
-      end_observation(srv, o, COAPX_OBS_END_FAILED);
+    end_session_observations(srv, session);
   }
 }
 
@@ -663,6 +670,10 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
   }
   if (event == COAP_EVENT_SERVER_SESSION_DEL && srv->sessions) srv->sessions--;
   if (coapx_session_reliable(session)) on_stream_event(srv, session, event);
+  /* A DTLS session the client closed (close_notify) or that failed
+   * cannot carry notifications any more: end its observations now. */
+  if (event == COAP_EVENT_DTLS_CLOSED || event == COAP_EVENT_DTLS_ERROR)
+    end_session_observations(srv, session);
   return 0;
 }
 
