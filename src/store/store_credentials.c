@@ -121,22 +121,18 @@ static store_err parse_oscore(store_credentials *c, cred_entry *e,
     return store_fail(diag, STORE_ERR_MALFORMED,
                       "%s: entry \"%.100s\": \"oscore\" takes an object such as "
                       "{\"basedir\": \"dir/\"}", c->path, e->key);
-  const cJSON *basedir = NULL, *contextfile = NULL;
-  for (const cJSON *m = v->child; m; m = m->next) {
-    const cJSON **slot = strcmp(m->string, "basedir") == 0 ? &basedir
-                       : strcmp(m->string, "contextfile") == 0 ? &contextfile
-                       : NULL;
-    if (!slot)
-      return store_fail(diag, STORE_ERR_MALFORMED,
-                        "%s: entry \"%.100s\": unexpected member \"%.64s\" in "
-                        "\"oscore\" (expected \"basedir\")", c->path, e->key,
-                        m->string);
-    if (*slot)
-      return store_fail(diag, STORE_ERR_DUPLICATE,
-                        "%s: entry \"%.100s\": \"%s\" given twice", c->path,
-                        e->key, m->string);
-    *slot = m;
-  }
+  static const char *const names[] = { "basedir", "contextfile" };
+  const cJSON *slots[2], *bad;
+  bool twice;
+  if (!store_json_pick_members(v, names, slots, 2, &bad, &twice))
+    return twice ? store_fail(diag, STORE_ERR_DUPLICATE,
+                              "%s: entry \"%.100s\": \"%s\" given twice",
+                              c->path, e->key, bad->string)
+                 : store_fail(diag, STORE_ERR_MALFORMED,
+                              "%s: entry \"%.100s\": unexpected member "
+                              "\"%.64s\" in \"oscore\" (expected \"basedir\")",
+                              c->path, e->key, bad->string);
+  const cJSON *basedir = slots[0], *contextfile = slots[1];
   if (basedir && contextfile)
     return store_fail(diag, STORE_ERR_DUPLICATE,
                       "%s: entry \"%.100s\": both \"basedir\" and \"contextfile\" "

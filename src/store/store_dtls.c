@@ -14,22 +14,18 @@ store_err store_dtls_entry_parse(const cJSON *v, const char *key,
                       "%s: entry \"%.100s\": \"dtls\" takes an object such as "
                       "{\"psk\": {\"ascii\": ...}, \"client-identity\": "
                       "{\"ascii\": ...}}", path, key);
-  const cJSON *psk = NULL, *id = NULL;
-  for (const cJSON *m = v->child; m; m = m->next) {
-    const cJSON **slot = strcmp(m->string, "psk") == 0 ? &psk
-                       : strcmp(m->string, "client-identity") == 0 ? &id
-                       : NULL;
-    if (!slot)
-      return store_fail(diag, STORE_ERR_MALFORMED,
-                        "%s: entry \"%.100s\": unexpected member \"%.64s\" in "
-                        "\"dtls\" (expected \"psk\" and \"client-identity\")",
-                        path, key, m->string);
-    if (*slot)
-      return store_fail(diag, STORE_ERR_DUPLICATE,
-                        "%s: entry \"%.100s\": \"%s\" given twice", path, key,
-                        m->string);
-    *slot = m;
-  }
+  static const char *const names[] = { "psk", "client-identity" };
+  const cJSON *slots[2], *bad;
+  bool twice;
+  if (!store_json_pick_members(v, names, slots, 2, &bad, &twice))
+    return twice ? store_fail(diag, STORE_ERR_DUPLICATE,
+                              "%s: entry \"%.100s\": \"%s\" given twice",
+                              path, key, bad->string)
+                 : store_fail(diag, STORE_ERR_MALFORMED,
+                              "%s: entry \"%.100s\": unexpected member "
+                              "\"%.64s\" in \"dtls\" (expected \"psk\" and "
+                              "\"client-identity\")", path, key, bad->string);
+  const cJSON *psk = slots[0], *id = slots[1];
   if (!psk || !id)
     return store_fail(diag, STORE_ERR_MISSING,
                       "%s: entry \"%.100s\": \"dtls\" lacks \"%s\"", path, key,

@@ -10,25 +10,11 @@
 set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2")
 . "$(dirname "$0")/../lib/server.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-dtls-XXXXXX")
-fails=0 checks=0
+. "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/observe.sh"
 server_pid= obs_pid=
-
-cleanup() {
-  [ -n "$obs_pid" ] && kill "$obs_pid" 2>/dev/null
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  wait 2>/dev/null
-  if [ "$fails" -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
-}
-trap cleanup EXIT
-
-check() {  # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  local what=$1; shift
-  if "$@"; then :; else echo "FAIL: $what" >&2; fails=$((fails + 1)); fi
-}
-
-cd "$tmp" || exit 1
+harness_begin fs-dtls
+harness_wrap FS CLIENT
 umask 077
 mkdir -p ctx/client ctx/server root/pub
 secret=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
@@ -98,25 +84,7 @@ for map in dtls both; do
   after=$(grep -c " $who " server.log)
   check "$map: the server named the caller $who" [ "$after" -gt "$before" ]
 
-  echo one > root/obs.txt
-  rm -f obs.out
-  c --observe "$base/obs.txt" >obs.out 2>obs.err &
-  obs_pid=$!
-  for _ in $(seq 1 250); do
-    grep -q one obs.out 2>/dev/null && break; sleep 0.02; done
-  echo two > root/obs.txt
-  for _ in $(seq 1 250); do
-    grep -q two obs.out 2>/dev/null && break; sleep 0.02; done
-  check "$map: observe, first representation" grep -q one obs.out
-  check "$map: observe, notification after the change" grep -q two obs.out
-  rm -f root/obs.txt
-  for _ in $(seq 1 250); do
-    kill -0 "$obs_pid" 2>/dev/null || break; sleep 0.02; done
-  check "$map: observe ends when the file goes" \
-    bash -c "! kill -0 $obs_pid 2>/dev/null"
-  kill "$obs_pid" 2>/dev/null
-  wait "$obs_pid" 2>/dev/null
-  obs_pid=
+  observe_file_roundtrip "$map" root/obs.txt c "$base/obs.txt"
 done
 
 # OSCORE inside DTLS really is OSCORE: the server's log marks it.
@@ -168,4 +136,4 @@ check "coaps:// bind without dtls entries: exit 3 (rc $rc)" [ $rc -eq 3 ]
 check "coaps:// bind without dtls entries: says so" grep -q '"dtls" entries' err
 
 echo "$checks checks, $fails failed"
-[ "$fails" -eq 0 ]
+harness_result

@@ -122,6 +122,17 @@ static store_credentials *load(const char *path, tu_warnings *w, store_err want,
   return c;
 }
 
+/* Write |text| as |top|/creds.json (|mode|) and load it, expecting
+ * success; the path goes to |path|. */
+static store_credentials *load_map(const char *top, const char *text,
+                                   int mode, tu_warnings *w, char *path,
+                                   size_t cap) {
+  tu_write(top, "creds.json", text, mode);
+  snprintf(path, cap, "%s/creds.json", top);
+  return load(path, w, STORE_OK, NULL, NULL);
+}
+
+
 static void test_client_lookup(void) {
   const char *top = tu_mkdir("client");
   make_ctx(top, "ctx-a", "a");
@@ -285,7 +296,9 @@ static void test_load_errors(void) {
 static void test_mixed_types(void) {
   const char *top = tu_mkdir("mixed");
   make_ctx(top, "ctx", "a");
-  tu_write(top, "creds.json",
+  char path[1024];
+  tu_warnings w;
+  store_credentials *c = load_map(top,
            "{\n"
            "  \"coaps://*\": {\"dtls\": {\"psk\": {\"ascii\": \"x\"}, "
            "\"client-identity\": {\"hex\": \"01\"}}},\n"
@@ -295,11 +308,7 @@ static void test_mixed_types(void) {
            "  \":any\": {\"any-of\": [{\"oscore\": {\"basedir\": \"ctx\"}}]},\n"
            "  \":all\": {\"all-of\": []},\n"
            "  \"coap://h/*\": {\"oscore\": {\"basedir\": \"ctx\"}}\n"
-           "}\n", 0600);
-  char path[1024];
-  snprintf(path, sizeof path, "%s/creds.json", top);
-  tu_warnings w;
-  store_credentials *c = load(path, &w, STORE_OK, NULL, NULL);
+           "}\n", 0600, &w, path, sizeof path);
   if (!c)
     return;
   CHECK_EQ_INT(w.count, 1);
@@ -587,18 +596,17 @@ static void test_server_many(void) {
 static void test_dtls(void) {
   const char *top = tu_mkdir("dtls");
   make_ctx(top, "ctx", "a");
-  tu_write(top, "creds.json",
+  char path[1024];
+  tu_warnings w;
+  store_credentials *c = load_map(top,
            "{\"coaps://d/*\": {\"dtls\": {\"psk\": {\"hex\": \"01:02-03\"}, "
            "\"client-identity\": {\"ascii\": \"me\"}}},\n"
            " \":d\": {\"dtls\": {\"psk\": {\"ascii\": \"k2\"}, "
            "\"client-identity\": {\"ascii\": \"me\"}}},\n"
            " \":o\": {\"oscore\": {\"basedir\": \"ctx\"}},\n"
            " \"coaps://both/*\": {\"all-of\": [\":d\", \":o\"]},\n"
-           " \"coaps://two/*\": {\"all-of\": [\":o\", \":o\"]}}\n", 0644);
-  char path[1024];
-  snprintf(path, sizeof path, "%s/creds.json", top);
-  tu_warnings w;
-  store_credentials *c = load(path, &w, STORE_OK, NULL, NULL);
+           " \"coaps://two/*\": {\"all-of\": [\":o\", \":o\"]}}\n", 0644,
+           &w, path, sizeof path);
   if (!c)
     return;
   CHECK_CONTAINS(w.all, "holds DTLS pre-shared keys and is readable");
