@@ -9,6 +9,7 @@
 # Usage: test_fs_dtls.sh OSCORE-FILESERVER OSCORE-CLIENT
 set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2")
+client_program=$CLIENT   # the program itself, even under --valgrind
 . "$(dirname "$0")/../lib/server.sh"
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/observe.sh"
@@ -124,6 +125,24 @@ check "dtls entry for coap://: says coaps" grep -q "only a coaps://" err
 check "coaps:// without credentials: exit 3 (rc $rc)" [ $rc -eq 3 ]
 check "coaps:// without credentials: asks for a dtls entry" \
   grep -q '"dtls" entry' err
+# oscore-client alone (no oscore-client-dtls beside it, none installed
+# where this build would look): exit 1 naming where it looked. (Not under
+# the --valgrind wrapper, a script that runs the build tree's program.)
+mkdir -p alone
+cp "$client_program" alone/oscore-client
+alone/oscore-client --timeout 5 --credentials dtls.json "$base/a.txt" \
+  >out 2>err; rc=$?
+installed=$(grep -ao '/[[:print:]]*/oscore-client-dtls' alone/oscore-client |
+  head -n 1)
+if [ -n "${OSCORE_TEST_WRAP:-}" ] || [ -z "$installed" ] || [ -e "$installed" ]
+then
+  echo "skipped the missing oscore-client-dtls case ($installed)" >&2
+else
+  check "no oscore-client-dtls: exit 1 (rc $rc)" [ $rc -eq 1 ]
+  check "no oscore-client-dtls: names the file beside the program" \
+    grep -q "$tmp/alone/oscore-client-dtls" err
+fi
+
 # No PSK in any message of the server or the client.
 check "the PSK is never printed" bash -c "! grep -qi '$psk' server.log err"
 
