@@ -1,5 +1,6 @@
 /* oscore-client: parse the command line, then dispatch. */
 #include <stdio.h>
+#include "client_dtls_exec.h"
 #include "client_exit.h"
 #include "client_names.h"
 #include "client_options.h"
@@ -27,5 +28,8 @@ int main(int argc, char **argv) {
   case CLIENT_ACTION_REQUEST:
     break;
   }
+  /* Before anything is opened or locked: the DTLS program does it all. */
+  if (client_needs_dtls_program(&o))
+    return client_exec_dtls_program(argv);
   return client_request_run(&o);
 }

@@ -81,6 +81,8 @@ static int verdict(const client_opts *o, coapx_err e,
     if (res->edhoc_refused) return say(CLIENT_EXIT_SECURITY, "%s", d);
     return say(CLIENT_EXIT_SECURITY, "the response did not verify (OSCORE): "
                "%s", d);
+  case COAPX_ERR_DTLS:
+    return say(CLIENT_EXIT_SECURITY, "%s", *d ? d : coapx_strerror(e));
   case COAPX_ERR_UNPROTECTED: {
     const char *hint = client_hint_unprotected(res->code, d, first_use);
     if (hint)
@@ -209,8 +211,8 @@ static int parse_targets(const client_opts *o, run_state *s) {
                why);
   }
   if (!s->uri.is_sendable && !o->proxy)
-    return say(CLIENT_EXIT_USAGE, "URI scheme '%s' is not supported (coap:// "
-               "and coap+tcp://; other schemes only through --proxy)",
+    return say(CLIENT_EXIT_USAGE, "URI scheme '%s' is not supported (coap://, "
+               "coap+tcp:// and coaps://; other schemes only through --proxy)",
                s->uri.scheme);
   if (!o->proxy) return CONTINUE;
   /* aiocoap still accepts a bare "host[:port]" as proxy. */
@@ -287,6 +289,26 @@ static int build_message(const client_opts *o, run_state *s, oscore_msg *msg,
   return CONTINUE;
 }
 
+/* DTLS credentials go with coaps:// and only with it: a "dtls" entry for
+ * a coap:// URI would otherwise be dropped silently and the request sent
+ * in the clear. CONTINUE or the exit status. */
+static int check_dtls(const client_opts *o, const run_state *s,
+                      const coapx_uri *dst, const store_uri_creds *uc) {
+  bool coaps = dst->transport == COAPX_TRANSPORT_DTLS && dst->is_sendable;
+  if (coaps && !uc->has_dtls)
+    return say(CLIENT_EXIT_CONFIG, "%s needs a \"dtls\" entry (pre-shared key "
+               "and client-identity) for it in %s", s->uri.normal,
+               o->credentials ? "--credentials" : "a --credentials map");
+  if (!coaps && uc->has_dtls)
+    return say(CLIENT_EXIT_CONFIG, "--credentials: entry \"%.100s\" gives "
+               "\"dtls\" credentials for %s, which only a coaps:// request "
+               "can use", uc->dtls.entry_key, s->uri.normal);
+  if (coaps && !coapx_transport_available(COAPX_TRANSPORT_DTLS))
+    return say(CLIENT_EXIT_FAILURE, "coaps:// needs libcoap's OpenSSL build "
+               "(run oscore-client, which hands it to oscore-client-dtls)");
+  return CONTINUE;
+}
+
 int client_request_run(const client_opts *o) {
   run_state s;
   memset(&s, 0, sizeof s);
@@ -302,6 +324,7 @@ int client_request_run(const client_opts *o) {
   store_context *sc = NULL;
   const store_edhoc_entry *edhoc = NULL;
   const char *edhoc_label = NULL;
+  store_uri_creds uc = { 0 };
   if (o->credentials) {
     store_diag diag = { .msg = "", .warn = store_warning, .warn_arg = (void *)o };
     store_err se = store_credentials_load(o->credentials, &diag, &s.creds);
@@ -316,9 +339,14 @@ int client_request_run(const client_opts *o) {
     if (edhoc)
       client_trace_note(&tc, "EDHOC first (credentials entry %s)",
                         edhoc_label);
-    const char *entry = NULL;
-    if (!edhoc) se = store_credentials_for_uri(s.creds, s.uri.normal, &diag, &sc, &entry);
+    else
+      se = store_credentials_resolve(s.creds, s.uri.normal, &diag, &uc);
     if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
+    sc = uc.oscore;
+    const char *entry = uc.oscore_entry;
+    if (uc.has_dtls)
+      client_trace_note(&tc, "DTLS with the pre-shared key of credentials "
+                        "entry %s", uc.dtls.entry_key);
     if (sc)
       client_trace_note(&tc, "OSCORE context %s (credentials entry %s)",
                         store_context_dir(sc), entry ? entry : "?");
@@ -333,17 +361,22 @@ int client_request_run(const client_opts *o) {
                         "unprotected", s.uri.normal);
   }
 
+  const coapx_uri *dst = o->proxy ? &s.proxy : &s.uri;
+  if ((st = check_dtls(o, &s, dst, &uc)) != CONTINUE) return finish(&s, o, st);
+
   oscore_msg msg;
   uint8_t vals[2][4];
   if ((st = build_message(o, &s, &msg, vals)) != CONTINUE)
     return finish(&s, o, st);
 
-  const coapx_uri *dst = o->proxy ? &s.proxy : &s.uri;
   char addr_why[300] = "";
   trace_state ts = { .tc = &tc };
   client_progress_start(&ts.up, stderr_tty && !o->quiet, true, s.payload.len);
   coapx_client_config cc = { .host = dst->host, .port = dst->port,
                              .transport = dst->transport,
+                             .psk_identity = uc.dtls.identity,
+                             .psk_identity_len = uc.dtls.identity_len,
+                             .psk = uc.dtls.psk, .psk_len = uc.dtls.psk_len,
                              .timeout_ms = o->timeout_ms,
                              .trace = on_trace, .trace_arg = &ts,
                              .family = o->family, .bind = o->bind,

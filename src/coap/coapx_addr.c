@@ -10,6 +10,11 @@
 #include <string.h>
 
 coapx_err coapx_addr_parse_bind(const char *spec, coap_address_t *out) {
+  return coapx_addr_parse_bind_port(spec, COAPX_SERVER_DEFAULT_PORT, out);
+}
+
+coapx_err coapx_addr_parse_bind_port(const char *spec, uint16_t default_port,
+                                     coap_address_t *out) {
   if (!spec || !out) return COAPX_ERR_INVALID_ARG;
   char host[256];
   const char *port = NULL;
@@ -33,7 +38,7 @@ coapx_err coapx_addr_parse_bind(const char *spec, coap_address_t *out) {
   }
   host[hlen] = '\0';
 
-  unsigned long pnum = COAPX_SERVER_DEFAULT_PORT;
+  unsigned long pnum = default_port;
   if (port) {
     char *endp;
     if (!*port || *port < '0' || *port > '9') return COAPX_ERR_ADDRESS;

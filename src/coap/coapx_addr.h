@@ -17,6 +17,9 @@
  * An empty host means "::". COAPX_ERR_ADDRESS when it does not parse or
  * resolve. */
 coapx_err coapx_addr_parse_bind(const char *spec, coap_address_t *out);
+/* The same with another default port (5684 for coaps://). */
+coapx_err coapx_addr_parse_bind_port(const char *spec, uint16_t default_port,
+                                     coap_address_t *out);
 
 /* Is |a| free to bind? libcoap binds with SO_REUSEADDR, with which a
  * second server on a port in use starts silently and takes (some of) the

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
+#include <openssl/crypto.h>
 #include "coapx_pdu.h"
 
 uint64_t coapx_now_ms(void) {
@@ -166,10 +167,16 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
   coapx_client *c = coap_session_get_app_data(session);
   if (!c) return 0;
   /* A connection made is the peer heard: no other address is tried. */
-  if (event == COAP_EVENT_TCP_CONNECTED) c->heard_peer = true;
+  if (event == COAP_EVENT_TCP_CONNECTED || event == COAP_EVENT_DTLS_CONNECTED)
+    c->heard_peer = true;
+  if (event == COAP_EVENT_DTLS_CONNECTED) c->dtls_connected = true;
+  /* A handshake refused (wrong key or identity) ends in an alert: the
+   * request queued behind it can never go out. */
+  if (event == COAP_EVENT_DTLS_ERROR) c->dtls_failed = true;
   if (!client_busy(c) || c->nack) return 0;
   if (event == COAP_EVENT_TCP_CLOSED || event == COAP_EVENT_TCP_FAILED ||
-      event == COAP_EVENT_SESSION_FAILED) {
+      event == COAP_EVENT_SESSION_FAILED || event == COAP_EVENT_DTLS_ERROR ||
+      event == COAP_EVENT_DTLS_CLOSED) {
     c->nack = true;
     c->nack_reason = COAP_NACK_NOT_DELIVERABLE;
   }
@@ -205,9 +212,14 @@ static coapx_err open_session(coapx_client *c) {
   }
 
   if (c->session) coap_session_release(c->session);
-  c->session = coap_new_client_session(c->ctx,
-                                       c->has_local ? &c->local : NULL, &dst,
-                                       coapx_transport_proto(c->transport));
+  if (c->transport == COAPX_TRANSPORT_DTLS)
+    c->session = coap_new_client_session_psk2(
+        c->ctx, c->has_local ? &c->local : NULL, &dst, COAP_PROTO_DTLS,
+        &c->psk_setup);
+  else
+    c->session = coap_new_client_session(c->ctx,
+                                         c->has_local ? &c->local : NULL, &dst,
+                                         coapx_transport_proto(c->transport));
   /* With a local address, failing here is almost always that address
    * (not ours, or its port in use). A TCP connection refused does not
    * fail here but at the first send (coapx_client_send). */
@@ -219,6 +231,7 @@ static coapx_err open_session(coapx_client *c) {
    * buffer and what the dispatcher uses. */
   coap_session_set_mtu(c->session, 1472);
   c->heard_peer = false;
+  c->dtls_connected = false;
   return COAPX_OK;
 }
 
@@ -295,6 +308,25 @@ static coapx_err resolve(coapx_client *c, const coapx_client_config *cfg) {
   return COAPX_OK;
 }
 
+/* coaps://: keep the PSK and identity for every session opened (another
+ * address of the host is a new session). */
+static coapx_err dtls_setup(coapx_client *c, const coapx_client_config *cfg) {
+  if (c->transport != COAPX_TRANSPORT_DTLS) return COAPX_OK;
+  if (!coapx_transport_available(c->transport) || !cfg->psk ||
+      !cfg->psk_len || cfg->psk_len > sizeof c->psk ||
+      cfg->psk_identity_len > sizeof c->psk_identity ||
+      (cfg->psk_identity_len && !cfg->psk_identity))
+    return COAPX_ERR_INVALID_ARG;
+  memcpy(c->psk, cfg->psk, cfg->psk_len);
+  if (cfg->psk_identity_len)
+    memcpy(c->psk_identity, cfg->psk_identity, cfg->psk_identity_len);
+  c->psk_setup.version = COAP_DTLS_CPSK_SETUP_VERSION;
+  c->psk_setup.psk_info.identity =
+      (coap_bin_const_t){ cfg->psk_identity_len, c->psk_identity };
+  c->psk_setup.psk_info.key = (coap_bin_const_t){ cfg->psk_len, c->psk };
+  return COAPX_OK;
+}
+
 coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   if (!cfg || !out || !cfg->host || !cfg->port) return COAPX_ERR_INVALID_ARG;
   *out = NULL;
@@ -311,8 +343,13 @@ coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   c->trace = cfg->trace;
   c->trace_arg = cfg->trace_arg;
   c->transport = cfg->transport;
+  coapx_err e = dtls_setup(c, cfg);
+  if (e) {
+    free(c);
+    return e;
+  }
 
-  coapx_err e = resolve(c, cfg);
+  e = resolve(c, cfg);
   if (e) {
     free(c);
     return e;
@@ -363,6 +400,7 @@ void coapx_client_free(coapx_client *c) {
   coapx_rx_free(&c->rx);
   coapx_rx_free(&c->note);
   for (size_t i = 0; i < COAPX_WINDOW_MAX; i++) coapx_rx_free(&c->pend[i].rx);
+  OPENSSL_cleanse(c->psk, sizeof c->psk);
   free(c);
 }
 

@@ -174,6 +174,11 @@ static coapx_err protect(coapx_xfer *x) {
 
 coapx_err coapx_xfer_nack_error(coapx_xfer *x) {
   coapx_client *c = x->c;
+  if (c->dtls_failed) {
+    coapx_xfer_detail(x, "the DTLS handshake with %s failed (wrong pre-shared "
+                      "key or identity, or no coaps:// server there)", c->peer);
+    return COAPX_ERR_DTLS;
+  }
   switch (c->nack_reason) {
   case COAP_NACK_TOO_MANY_RETRIES:
     coapx_xfer_detail(x, "no answer from %s after all retransmissions",
@@ -286,7 +291,16 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
   uint64_t deadline = coapx_now_ms() + c->timeout_ms;
   for (;;) {
     e = coapx_client_wait(c, &c->rx, deadline, x->req->stop);
-    if (e == COAPX_ERR_TIMEOUT)
+    if (e == COAPX_ERR_TIMEOUT && c->transport == COAPX_TRANSPORT_DTLS &&
+        !c->dtls_connected) {
+      /* A wrong key shows only as a Finished the server cannot decrypt,
+       * which DTLS drops silently (RFC 6347 §4.1.2.7): no alert comes. */
+      coapx_xfer_detail(x, "the DTLS handshake with %s did not complete "
+                        "within %u.%03u s (wrong pre-shared key, or no "
+                        "coaps:// server there?)", c->peer,
+                        c->timeout_ms / 1000, c->timeout_ms % 1000);
+      e = COAPX_ERR_DTLS;
+    } else if (e == COAPX_ERR_TIMEOUT)
       coapx_xfer_detail(x, "no response from %s within %u.%03u s", c->peer,
                         c->timeout_ms / 1000, c->timeout_ms % 1000);
     else if (e == COAPX_ERR_PROTOCOL)

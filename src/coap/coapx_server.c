@@ -40,6 +40,9 @@ typedef struct {
   /* TCP (RFC 8323): no message IDs, so no retransmission cache; the
    * handshake proved the address, so no amplification limit. */
   bool reliable;
+  /* TCP or DTLS: a handshake (DTLS: with its cookie exchange) proved the
+   * peer's address, so no amplification limit (RFC 9175 §2.4). */
+  bool address_proven;
   coap_bin_const_t token;
   size_t limit;            /* answer bytes the PDU holds after the token */
   size_t req_size;         /* the request's datagram, in bytes */
@@ -68,6 +71,10 @@ struct coapx_server {
   coapx_log_fn log;
   void *log_arg;
   store_credentials *creds;
+  /* The map the DTLS identity callback looks PSKs up in (the same map as
+   * |creds|, set before the endpoints so that coaps:// can be checked). */
+  store_credentials *psk_creds;
+  coap_bin_const_t psk_answer;   /* what that callback hands libcoap */
   coapx_gate gate;
   coapx_edhoc_srv *edhoc;   /* NULL: the map names no EDHOC credential */
   coapx_dedup *dedup;
@@ -240,6 +247,8 @@ static void request_state_init(coapx_server *srv, coap_session_t *session,
   st->local = coap_session_get_addr_local(session);
   st->mid = (uint16_t)coap_pdu_get_mid(request);
   st->reliable = coapx_session_reliable(session);
+  st->address_proven =
+      st->reliable || coap_session_get_proto(session) == COAP_PROTO_DTLS;
   /* Every TCP request is answered (there is no NON). */
   st->con = st->reliable || coap_pdu_get_type(request) == COAP_MESSAGE_CON;
   st->token = coap_pdu_get_token(request);
@@ -324,6 +333,17 @@ static void edhoc_step(coapx_server *srv, request_state *st) {
   st->le.payload_len = st->answer.payload.len;
 }
 
+/* The caller named by DTLS (coaps://): the key of the "dtls" entry whose
+ * client-identity the handshake used (a linear scan of the map; OSCORE's
+ * identity wins when the request is protected too). NULL elsewhere. */
+static const char *dtls_identity(coapx_server *srv, coap_session_t *session) {
+  if (coap_session_get_proto(session) != COAP_PROTO_DTLS) return NULL;
+  const coap_bin_const_t *id = coap_session_get_psk_identity(session);
+  return id ? store_credentials_dtls_find(srv->creds, id->s, id->length,
+                                          NULL, NULL)
+            : NULL;
+}
+
 /* Step 2: the OSCORE gate. true when the application is to run on
  * st->req; otherwise st->answer (and st->send) are set. */
 static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
@@ -369,7 +389,7 @@ static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
   st->req = st->prot ? &st->inner : &st->outer;
   path_text(st->req, st->path, sizeof st->path);
   st->le.method = st->req->code;
-  st->le.identity = st->prot ? g->identity : NULL;
+  st->le.identity = st->prot ? g->identity : dtls_identity(srv, st->session);
   st->le.is_protected = st->prot;
   return true;
 }
@@ -462,7 +482,7 @@ static void echo_challenge(coapx_server *srv, const coap_address_t *remote,
  * is at most 3 times the request; a bigger one becomes a 4.01 with Echo
  * (and no observation), which the client repeats with the Echo. */
 static void limit_amplification(coapx_server *srv, request_state *st) {
-  if (st->reliable) {
+  if (st->address_proven) {
     if (st->cand) st->cand->verified = true;
     return;
   }
@@ -665,6 +685,15 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
   return COAPX_OK;
 }
 
+/* A connection (TCP) or DTLS session that closed or failed: nothing
+ * more reaches its observers, and no unacknowledged CON would tell. */
+static void end_session_observations(coapx_server *srv,
+                                     coap_session_t *session) {
+  coapx_observation *o;
+  while ((o = coapx_obs_of_session(session)) != NULL)
+    end_observation(srv, o, COAPX_OBS_END_FAILED);
+}
+
 /* TCP connections: a flood of them must not exhaust our descriptors, so
  * beyond max_stream_sessions a new one is closed once libcoap's pass is
  * over (close_excess); a closed one ends its observations (there is no
@@ -679,9 +708,7 @@ static void on_stream_event(coapx_server *srv, coap_session_t *session,
     if (srv->stream_sessions) srv->stream_sessions--;
   } else if (event == COAP_EVENT_TCP_CLOSED ||
              event == COAP_EVENT_TCP_FAILED) {
-    coapx_observation *o;
-    while ((o = coapx_obs_of_session(session)) != NULL)
-      end_observation(srv, o, COAPX_OBS_END_FAILED);
+    end_session_observations(srv, session);
   }
 }
 
@@ -708,11 +735,50 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
   }
   if (event == COAP_EVENT_SERVER_SESSION_DEL && srv->sessions) srv->sessions--;
   if (coapx_session_reliable(session)) on_stream_event(srv, session, event);
+  /* A DTLS session the client closed (close_notify) or that failed
+   * cannot carry notifications any more: end its observations now. */
+  if (event == COAP_EVENT_DTLS_CLOSED || event == COAP_EVENT_DTLS_ERROR)
+    end_session_observations(srv, session);
   return 0;
 }
 
 size_t coapx_server_sessions(const coapx_server *srv) {
   return srv ? srv->sessions : 0;
+}
+
+/* libcoap asks for the PSK of the identity a DTLS client presents: the
+ * map's "dtls" entry for it, or none (the handshake then fails). */
+static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
+                                               coap_session_t *session,
+                                               void *arg) {
+  (void)session;
+  coapx_server *srv = arg;
+  const uint8_t *psk = NULL;
+  size_t len = 0;
+  if (!identity || !store_credentials_dtls_find(srv->psk_creds, identity->s,
+                                                identity->length, &psk, &len))
+    return NULL;
+  srv->psk_answer = (coap_bin_const_t){ len, psk };
+  return &srv->psk_answer;   /* libcoap copies it */
+}
+
+/* Before the first coaps:// endpoint: DTLS needs libcoap's OpenSSL build
+ * and at least one "dtls" entry. libcoap's DTLS server answers a
+ * ClientHello with a cookie (HelloVerifyRequest) from one shared SSL
+ * object and keeps a small "hello" session per address until the cookie
+ * returns; those are capped (COAPX_MAX_DTLS_HANDSHAKES, test_server_dtls),
+ * established sessions with the UDP ones (max_idle_sessions). */
+static coapx_err enable_dtls(coapx_server *srv) {
+  if (!coap_dtls_is_supported() || !store_credentials_has_dtls(srv->psk_creds))
+    return COAPX_ERR_NO_DTLS;
+  coap_dtls_spsk_t setup = {
+    .version = COAP_DTLS_SPSK_SETUP_VERSION,
+    .validate_id_call_back = on_psk_identity,
+    .id_call_back_arg = srv,
+  };
+  coap_context_set_max_handshake_sessions(srv->ctx, COAPX_MAX_DTLS_HANDSHAKES);
+  return coap_context_set_psk2(srv->ctx, &setup) ? COAPX_OK
+                                                 : COAPX_ERR_LIBCOAP;
 }
 
 static coapx_err add_catch_all(coapx_server *srv) {
@@ -747,6 +813,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   coapx_server *srv = calloc(1, sizeof *srv);
   if (!srv) return COAPX_ERR_NO_MEMORY;
   srv->app_fd = -1;
+  srv->psk_creds = cfg->credentials;
   srv->handler = cfg->handler;
   srv->handler_arg = cfg->handler_arg;
   srv->on_observe_end = cfg->on_observe_end;
@@ -799,6 +866,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
                                  : COAPX_DEFAULT_MAX_STREAM_SESSIONS;
   if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
 
+  bool dtls_on = false;
   for (size_t i = 0; i < n; i++) {
     coap_address_t a;
     coapx_transport t;
@@ -808,7 +876,12 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
     if (!coapx_transport_split_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &t,
                                     spec, sizeof spec))
       goto fail;
-    err = coapx_addr_parse_bind(spec, &a);
+    if (t == COAPX_TRANSPORT_DTLS && !dtls_on) {
+      if ((err = enable_dtls(srv)) != COAPX_OK) goto fail;
+      dtls_on = true;
+    }
+    err = coapx_addr_parse_bind_port(spec, coapx_transport_default_port(t),
+                                     &a);
     /* Two TCP listeners cannot share a port even with SO_REUSEADDR: only
      * UDP needs the probe. */
     if (err == COAPX_OK && !coapx_transport_reliable(t))

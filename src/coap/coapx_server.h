@@ -152,6 +152,12 @@ typedef void (*coapx_log_fn)(const coapx_log_entry *e, void *arg);
  * each new peer. */
 #define COAPX_DEFAULT_MAX_IDLE_SESSIONS 1024
 
+/* DTLS handshakes in progress (libcoap's "hello" sessions, one per
+ * address that sent a ClientHello, kept until the cookie comes back or
+ * for 120 s): beyond this many a new ClientHello is ignored. libcoap's
+ * default is 100; ours is lower so that the test sees it is ours. */
+#define COAPX_MAX_DTLS_HANDSHAKES 64
+
 /* TCP connections held at once: each is a descriptor (the default soft
  * limit is 1024) and libcoap accepts without a limit of its own. */
 #define COAPX_DEFAULT_MAX_STREAM_SESSIONS 256

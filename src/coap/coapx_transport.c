@@ -8,6 +8,7 @@ static const struct {
 } schemes[] = {
   { "coap", COAPX_TRANSPORT_UDP },
   { "coap+tcp", COAPX_TRANSPORT_TCP },
+  { "coaps", COAPX_TRANSPORT_DTLS },
 };
 
 bool coapx_transport_from_scheme(const char *scheme, size_t len,
@@ -25,8 +26,18 @@ bool coapx_transport_reliable(coapx_transport t) {
   return t == COAPX_TRANSPORT_TCP;
 }
 
+bool coapx_transport_available(coapx_transport t) {
+  return t != COAPX_TRANSPORT_DTLS || coap_dtls_is_supported();
+}
+
+uint16_t coapx_transport_default_port(coapx_transport t) {
+  return t == COAPX_TRANSPORT_DTLS ? 5684 : 5683;
+}
+
 coap_proto_t coapx_transport_proto(coapx_transport t) {
-  return t == COAPX_TRANSPORT_TCP ? COAP_PROTO_TCP : COAP_PROTO_UDP;
+  return t == COAPX_TRANSPORT_TCP    ? COAP_PROTO_TCP
+         : t == COAPX_TRANSPORT_DTLS ? COAP_PROTO_DTLS
+                                     : COAP_PROTO_UDP;
 }
 
 bool coapx_session_reliable(const coap_session_t *s) {

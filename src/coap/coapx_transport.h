@@ -1,9 +1,9 @@
 /* The CoAP transports the tools speak and how a URI scheme or a --bind
  * value names one: coap:// is UDP (RFC 7252), coap+tcp:// is TCP
- * (RFC 8323). One home for the scheme table, so that the client's URIs
- * and the servers' --bind values agree. The (D)TLS schemes (coaps://,
- * coaps+tcp://) are known here so that a user is told they are not
- * supported rather than that they are not URIs. */
+ * (RFC 8323), coaps:// is DTLS with a pre-shared key (RFC 7252 §9; only
+ * where libcoap's OpenSSL build is linked: coapx_transport_available).
+ * One home for the scheme table, so that the client's URIs and the
+ * servers' --bind values agree. */
 #ifndef COAPX_TRANSPORT_H
 #define COAPX_TRANSPORT_H
 
@@ -15,10 +15,11 @@
 typedef enum {
   COAPX_TRANSPORT_UDP = 0,   /* coap:// */
   COAPX_TRANSPORT_TCP,       /* coap+tcp:// */
+  COAPX_TRANSPORT_DTLS,      /* coaps:// */
 } coapx_transport;
 
 /* The transport of URI scheme |scheme| (lower case, |len| bytes, without
- * "://"). false for every other scheme, coaps and coaps+tcp included. */
+ * "://"). false for every other scheme, coaps+tcp included. */
 bool coapx_transport_from_scheme(const char *scheme, size_t len,
                                  coapx_transport *out);
 
@@ -26,6 +27,13 @@ bool coapx_transport_from_scheme(const char *scheme, size_t len,
  * the connection is reliable and its handshake proves the peer's
  * address. */
 bool coapx_transport_reliable(coapx_transport t);
+
+/* Whether the libcoap linked into this program can speak |t|: DTLS needs
+ * libcoap-3-openssl (the no-TLS build answers false). */
+bool coapx_transport_available(coapx_transport t);
+
+/* The default port of |t|: 5684 for coaps, 5683 otherwise. */
+uint16_t coapx_transport_default_port(coapx_transport t);
 
 /* libcoap's protocol for |t|. */
 coap_proto_t coapx_transport_proto(coapx_transport t);

@@ -207,7 +207,7 @@ static coapx_err parse(const char *text, coapx_uri *u, const char **why) {
     u->port = (uint16_t)p;
     u->has_port = true;
   } else if (u->is_sendable) {
-    u->port = COAPX_DEFAULT_PORT;
+    u->port = coapx_transport_default_port(u->transport);
   }
   u->port_opt_len = oscore_opt_uint_encode(u->port, u->port_opt);
 

@@ -123,7 +123,7 @@ int main(int argc, char **argv) {
     return ce == COAPX_ERR_ADDRESS || ce == COAPX_ERR_BIND ||
                    ce == COAPX_ERR_IN_USE
                ? FS_EXIT_NETWORK
-               : FS_EXIT_RUNTIME;
+               : ce == COAPX_ERR_NO_DTLS ? FS_EXIT_CONFIG : FS_EXIT_RUNTIME;
   }
   /* -vv: which OSCORE each context speaks (RFC 8613 or draft-08). */
   for (size_t i = 0; verbosity >= 2 && store_credentials_context(creds, i);

@@ -47,7 +47,7 @@ void fs_options_help(FILE *f, const char *prog) {
 "\n"
 "Network and security:\n"
 "  --bind HOST[:PORT]   listen there (default [::]:5683; port 0: a free one;\n"
-"                       repeatable); coap+tcp://HOST[:PORT] for TCP\n"
+"                       repeatable); coap+tcp:// prefix: TCP, coaps://: DTLS\n"
 "  --credentials FILE   aiocoap credentials map (JSON, or EDN if *.diag);\n"
 "                       the entry's key (e.g. :client1) is the caller's identity\n"
 "  --max-edhoc-sessions N  contexts EDHOC made kept (default 64; oldest go)\n"

@@ -149,8 +149,10 @@ static bool readable(void *ctx, const char *rel, const fs_resolved *where,
          (!where || allowed_at(f->s, f->c->identity, where, FS_RIGHT_READ));
 }
 
+/* Anonymous callers are asked to authenticate; identified ones (OSCORE,
+ * or a DTLS pre-shared key) are refused. */
 static void refuse(const fs_caller *c, fs_reply *reply) {
-  if (!c->oscore)
+  if (strcmp(c->identity, "anonymous") == 0)
     fs_reply_error(reply, OSCORE_CODE(4, 1), "Error: Authentication required");
   else
     fs_reply_error(reply, OSCORE_CODE(4, 3), "Error: Forbidden");

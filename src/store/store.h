@@ -117,11 +117,14 @@ typedef struct store_credentials store_credentials;
 /* Parse the credentials map at |path| (JSON, or diagnostic notation when
  * the name ends in ".diag", as aiocoap-client decides) and check every
  * entry: references
- * start with ':', oscore entries have exactly one of basedir/contextfile.
- * Entries of aiocoap's other types (dtls, tlscert, any-of, all-of,
- * edhoc-oscore) are kept but not used: one warning names them all, and
+ * start with ':', oscore entries have exactly one of basedir/contextfile,
+ * dtls entries "psk" and "client-identity" (the map's text and tree are
+ * wiped after parsing; a map holding PSKs readable by others is warned
+ * about), all-of entries references to at most one oscore and one dtls
+ * entry. Entries of aiocoap's other types (tlscert, any-of, other
+ * all-of lists) are kept but not used: one warning names them all, and
  * store_credentials_for_uri() fails only when a URI needs one. edhoc-oscore
- * entries are checked in full all the same (store_edhoc_entry_parse_json:
+ * entries are checked in full (store_edhoc_entry_parse_json:
  * suite, method, key file matching own_cred), a broken one is an error. Unknown
  * types are errors naming the entry and the type. No context is opened
  * yet. Errors: STORE_ERR_IO, _MALFORMED, _MISSING, _DUPLICATE,
@@ -137,11 +140,50 @@ store_err store_credentials_load(const char *path, store_diag *diag,
  * *entry_key (may be NULL) is the key of the entry holding the oscore
  * object; with no match *ctx is NULL and STORE_OK is returned (send
  * unprotected). Errors: STORE_ERR_REFERENCE, STORE_ERR_UNSUPPORTED (the
- * matching entry is of a type this build cannot use; the message names
- * it) and those of opening. */
+ * matching entry is of a type this build cannot use, or needs DTLS, which
+ * only store_credentials_resolve() hands out; the message names it) and
+ * those of opening. */
 store_err store_credentials_for_uri(store_credentials *c, const char *uri,
                                     store_diag *diag, store_context **ctx,
                                     const char **entry_key);
+
+/* A DTLS pre-shared key from a "dtls" entry (aiocoap: "psk" and
+ * "client-identity"). Points into the map: valid until
+ * store_credentials_close(), which wipes it. Never print |psk|. */
+typedef struct {
+  const uint8_t *identity;
+  size_t identity_len;
+  const uint8_t *psk;
+  size_t psk_len;
+  const char *entry_key;   /* the "dtls" entry's key, e.g. ":dtls" */
+} store_dtls_psk;
+
+/* What a request to a URI needs: OSCORE, DTLS, both ("all-of", double
+ * encryption) or neither. */
+typedef struct {
+  store_context *oscore;     /* NULL: no OSCORE */
+  const char *oscore_entry;  /* key of the "oscore" entry */
+  bool has_dtls;
+  store_dtls_psk dtls;       /* when has_dtls */
+} store_uri_creds;
+
+/* Client: as store_credentials_for_uri(), for every type this build uses:
+ * the entry found may be "oscore", "dtls", or "all-of" listing
+ * references to one of each. The OSCORE context is opened. No match:
+ * everything empty, STORE_OK. Errors: those of store_credentials_for_uri. */
+store_err store_credentials_resolve(store_credentials *c, const char *uri,
+                                    store_diag *diag, store_uri_creds *out);
+
+/* Server: the key of the first "dtls" entry (file order) whose
+ * client-identity is |identity|, and its PSK (|psk|, |psk_len| may be
+ * NULL); NULL when none. aiocoap's find_dtls_psk does the same and names
+ * the caller by that key. */
+const char *store_credentials_dtls_find(const store_credentials *c,
+                                        const uint8_t *identity, size_t len,
+                                        const uint8_t **psk, size_t *psk_len);
+
+/* Whether the map has any "dtls" entry (a coaps:// server needs one). */
+bool store_credentials_has_dtls(const store_credentials *c);
 
 /* Server: open the context of every oscore entry (each directory once, even
  * when several entries name it; entries of other types are skipped). Stops

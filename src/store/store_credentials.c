@@ -5,21 +5,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <openssl/crypto.h>
 #include "store_cred_edn.h"
 #include "store_derived.h"
 #include "store_diag.h"
+#include "store_dtls.h"
 #include "store_edhoc.h"
 #include "store_json.h"
 #include "store_pattern.h"
 
 #define MAX_REF_DEPTH 16
+/* An "all-of" names at most one OSCORE and one DTLS credential; a few
+ * more members are read so that the error can say what is extra. */
+#define MAX_ALL_OF 4
 #define NO_CTX ((size_t)-1)
 
 /* What an entry is: a reference, or a credential of one of aiocoap's
  * types (credentials.py _class_map). ENTRY_UNUSABLE holds a type this
  * build cannot use (cred_types[] below): the map still loads, and only a
  * request that needs such an entry fails, naming it. */
-typedef enum { ENTRY_REF, ENTRY_OSCORE, ENTRY_UNUSABLE } entry_kind;
+typedef enum {
+  ENTRY_REF, ENTRY_OSCORE, ENTRY_DTLS, ENTRY_ALL_OF, ENTRY_UNUSABLE
+} entry_kind;
 
 typedef struct {
   char *key;
@@ -27,6 +34,9 @@ typedef struct {
   const char *type; /* ENTRY_UNUSABLE: the credential type's label */
   char *ref;       /* ENTRY_REF: the key it names */
   char *basedir;   /* ENTRY_OSCORE: resolved directory */
+  store_dtls_entry *dtls;  /* ENTRY_DTLS: PSK and identity (wiped) */
+  char *all_of[MAX_ALL_OF]; /* ENTRY_ALL_OF: the references it lists */
+  size_t n_all_of;
   store_edhoc_entry *edhoc; /* "edhoc-oscore": parsed and checked at load,
                                used when EDHOC runs over CoAP */
   size_t opened;   /* index into ctxs, NO_CTX until opened */
@@ -113,22 +123,18 @@ static store_err parse_oscore(store_credentials *c, cred_entry *e,
     return store_fail(diag, STORE_ERR_MALFORMED,
                       "%s: entry \"%.100s\": \"oscore\" takes an object such as "
                       "{\"basedir\": \"dir/\"}", c->path, e->key);
-  const cJSON *basedir = NULL, *contextfile = NULL;
-  for (const cJSON *m = v->child; m; m = m->next) {
-    const cJSON **slot = strcmp(m->string, "basedir") == 0 ? &basedir
-                       : strcmp(m->string, "contextfile") == 0 ? &contextfile
-                       : NULL;
-    if (!slot)
-      return store_fail(diag, STORE_ERR_MALFORMED,
-                        "%s: entry \"%.100s\": unexpected member \"%.64s\" in "
-                        "\"oscore\" (expected \"basedir\")", c->path, e->key,
-                        m->string);
-    if (*slot)
-      return store_fail(diag, STORE_ERR_DUPLICATE,
-                        "%s: entry \"%.100s\": \"%s\" given twice", c->path,
-                        e->key, m->string);
-    *slot = m;
-  }
+  static const char *const names[] = { "basedir", "contextfile" };
+  const cJSON *slots[2], *bad;
+  bool twice;
+  if (!store_json_pick_members(v, names, slots, 2, &bad, &twice))
+    return twice ? store_fail(diag, STORE_ERR_DUPLICATE,
+                              "%s: entry \"%.100s\": \"%s\" given twice",
+                              c->path, e->key, bad->string)
+                 : store_fail(diag, STORE_ERR_MALFORMED,
+                              "%s: entry \"%.100s\": unexpected member "
+                              "\"%.64s\" in \"oscore\" (expected \"basedir\")",
+                              c->path, e->key, bad->string);
+  const cJSON *basedir = slots[0], *contextfile = slots[1];
   if (basedir && contextfile)
     return store_fail(diag, STORE_ERR_DUPLICATE,
                       "%s: entry \"%.100s\": both \"basedir\" and \"contextfile\" "
@@ -165,6 +171,43 @@ static store_err parse_unusable(store_credentials *c, cred_entry *e,
   return STORE_OK;
 }
 
+static store_err parse_dtls(store_credentials *c, cred_entry *e,
+                            const cJSON *v, store_diag *diag) {
+  if (!(e->dtls = calloc(1, sizeof *e->dtls)))
+    return store_fail(diag, STORE_ERR_NO_MEMORY, "%s: out of memory", c->path);
+  store_err err = store_dtls_entry_parse(v, e->key, c->path, e->dtls, diag);
+  if (!err)
+    e->kind = ENTRY_DTLS;
+  return err;
+}
+
+/* "all-of": aiocoap lists credentials that must all be used ("double
+ * encryption": DTLS below, OSCORE inside). We use references to at most
+ * one "oscore" and one "dtls" entry (checked once references can be
+ * followed, check_all_of); any other list loads, as in aiocoap, as an
+ * entry this build cannot use. */
+static store_err parse_all_of(store_credentials *c, cred_entry *e,
+                              const cJSON *v, store_diag *diag) {
+  if (!cJSON_IsArray(v))
+    return store_fail(diag, STORE_ERR_MALFORMED,
+                      "%s: entry \"%.100s\": \"all-of\" takes a list such as "
+                      "[\":dtls\", \":oscore\"]", c->path, e->key);
+  e->kind = ENTRY_UNUSABLE;
+  if (!v->child || cJSON_GetArraySize(v) > MAX_ALL_OF)
+    return STORE_OK;
+  for (const cJSON *m = v->child; m; m = m->next)
+    if (!cJSON_IsString(m) || m->valuestring[0] != ':')
+      return STORE_OK;
+  for (const cJSON *m = v->child; m; m = m->next) {
+    if (!(e->all_of[e->n_all_of] = strdup(m->valuestring)))
+      return store_fail(diag, STORE_ERR_NO_MEMORY, "%s: out of memory",
+                        c->path);
+    e->n_all_of++;
+  }
+  e->kind = ENTRY_ALL_OF;
+  return STORE_OK;
+}
+
 /* An "edhoc-oscore" entry is checked in full at load (key file readable
  * and matching own_cred, suite, method), so that a broken one is refused
  * now like a broken oscore entry; a valid one is kept, still unusable
@@ -192,11 +235,11 @@ static const struct {
                      store_diag *);
 } cred_types[] = {
   { "oscore", parse_oscore },
-  { "dtls", parse_unusable },
+  { "dtls", parse_dtls },
   { "tlscert", parse_unusable },
   { "edhoc-oscore", parse_edhoc },
   { "any-of", parse_unusable },
-  { "all-of", parse_unusable },
+  { "all-of", parse_all_of },
 };
 
 static store_err parse_entry(store_credentials *c, cred_entry *e,
@@ -265,6 +308,10 @@ static void free_map(store_credentials *c) {
     free(c->entries[i].key);
     free(c->entries[i].ref);
     free(c->entries[i].basedir);
+    store_dtls_entry_clear(c->entries[i].dtls);  /* wipes the PSK */
+    free(c->entries[i].dtls);
+    for (size_t k = 0; k < c->entries[i].n_all_of; k++)
+      free(c->entries[i].all_of[k]);
     store_edhoc_entry_clear(c->entries[i].edhoc);  /* wipes the key */
     free(c->entries[i].edhoc);
   }
@@ -295,8 +342,53 @@ static void warn_unusable(const store_credentials *c, store_diag *diag) {
     snprintf(list + used, sizeof list - used, " and %zu more", n - 4);
   if (n)
     store_warn(diag, "%s: ignoring %zu entr%s of credential types this build "
-               "cannot use (only \"oscore\" and \"edhoc-oscore\"): %s; a request that needs one "
+               "cannot use (only \"oscore\", \"edhoc-oscore\", \"dtls\" and "
+               "\"all-of\"): %s; a request that needs one "
                "fails", c->path, n, n == 1 ? "y" : "ies", list);
+}
+
+/* The OSCORE and DTLS credentials an "all-of" entry combines (each NULL
+ * when it has none). Errors name the entry: a member that is neither,
+ * two of one type. */
+static store_err check_all_of(store_credentials *c, cred_entry *e,
+                              cred_entry **oscore, cred_entry **dtls,
+                              store_diag *diag) {
+  cred_entry *o = NULL, *d = NULL;
+  for (size_t k = 0; k < e->n_all_of; k++) {
+    cred_entry *ref = by_key(c, e->all_of[k]), *t;
+    if (!ref)
+      return store_fail(diag, STORE_ERR_REFERENCE,
+                        "%s: entry \"%.100s\" refers to \"%.100s\", which is "
+                        "not in the map", c->path, e->key, e->all_of[k]);
+    store_err err = follow(c, ref, &t, diag);
+    if (err)
+      return err;
+    cred_entry **slot = t->kind == ENTRY_OSCORE ? &o
+                      : t->kind == ENTRY_DTLS ? &d : NULL;
+    if (!slot || *slot)
+      return store_fail(diag, STORE_ERR_UNSUPPORTED,
+                        "%s: entry \"%.100s\": \"all-of\" combines at most "
+                        "one \"dtls\" and one \"oscore\" credential in this "
+                        "build (\"%.100s\" is %s)", c->path, e->key,
+                        e->all_of[k], slot ? "a second one" : "another type");
+    *slot = t;
+  }
+  if (oscore) *oscore = o;
+  if (dtls) *dtls = d;
+  return STORE_OK;
+}
+
+/* A map holding PSKs is a key file: warn when others may read it, as for
+ * an OSCORE secret (stat after reading: a warning, not a guard). */
+static void warn_readable_psk(const store_credentials *c, store_diag *diag) {
+  struct stat st;
+  for (size_t i = 0; i < c->n_entries; i++)
+    if (c->entries[i].kind == ENTRY_DTLS) {
+      if (stat(c->path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+        store_warn(diag, "%s holds DTLS pre-shared keys and is readable by "
+                   "group or others (chmod 600 it)", c->path);
+      return;
+    }
 }
 
 store_err store_credentials_load(const char *path, store_diag *diag,
@@ -348,13 +440,28 @@ store_err store_credentials_load(const char *path, store_diag *diag,
     if ((err = follow(c, &c->entries[i], &target, diag)))
       goto fail;
   }
+  /* An "all-of" of other types than one dtls and one oscore loads but is
+   * unusable; a dangling reference in it is an error like any other. */
+  for (size_t i = 0; i < c->n_entries; i++) {
+    cred_entry *e = &c->entries[i];
+    if (e->kind != ENTRY_ALL_OF)
+      continue;
+    err = check_all_of(c, e, NULL, NULL, diag);
+    if (err == STORE_ERR_UNSUPPORTED)
+      e->kind = ENTRY_UNUSABLE;
+    else if (err)
+      goto fail;
+    if (diag)
+      diag->msg[0] = '\0';
+  }
   warn_unusable(c, diag);
-  cJSON_Delete(j);
+  warn_readable_psk(c, diag);
+  store_json_free_wiped(j);   /* it held the PSKs */
   *out = c;
   return STORE_OK;
 
 fail:
-  cJSON_Delete(j);
+  store_json_free_wiped(j);
   if (c)
     free_map(c);
   return err;
@@ -467,12 +574,9 @@ size_t store_credentials_derived_count(const store_credentials *c) {
   return c ? c->derived.n : 0;
 }
 
-store_err store_credentials_for_uri(store_credentials *c, const char *uri,
-                                    store_diag *diag, store_context **ctx,
-                                    const char **entry_key) {
-  *ctx = NULL;
-  if (entry_key)
-    *entry_key = NULL;
+store_err store_credentials_resolve(store_credentials *c, const char *uri,
+                                    store_diag *diag, store_uri_creds *out) {
+  memset(out, 0, sizeof *out);
   if (!c || !uri)
     return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials or URI");
   cred_entry *target;
@@ -489,13 +593,69 @@ store_err store_credentials_for_uri(store_credentials *c, const char *uri,
     return store_fail(diag, STORE_ERR_UNSUPPORTED,
                       "%s: entry \"%.100s\" matches %.200s, but its credential "
                       "type \"%s\" is not supported by this build (only "
+                      "\"oscore\", \"edhoc-oscore\", \"dtls\" and an "
+                      "\"all-of\" of references to one \"dtls\" and one "
                       "\"oscore\")", c->path, target->key, uri, target->type);
-  if ((err = open_entry(c, target, diag)))
+  cred_entry *o = target->kind == ENTRY_OSCORE ? target : NULL;
+  cred_entry *d = target->kind == ENTRY_DTLS ? target : NULL;
+  if (target->kind == ENTRY_ALL_OF &&
+      (err = check_all_of(c, target, &o, &d, diag)))
     return err;
-  *ctx = c->ctxs[target->opened].sc;
-  if (entry_key)
-    *entry_key = target->key;
+  if (d) {
+    out->has_dtls = true;
+    out->dtls = (store_dtls_psk){ d->dtls->identity, d->dtls->identity_len,
+                                  d->dtls->psk, d->dtls->psk_len, d->key };
+  }
+  if (o) {
+    if ((err = open_entry(c, o, diag)))
+      return err;
+    out->oscore = c->ctxs[o->opened].sc;
+    out->oscore_entry = o->key;
+  }
   return STORE_OK;
+}
+
+store_err store_credentials_for_uri(store_credentials *c, const char *uri,
+                                    store_diag *diag, store_context **ctx,
+                                    const char **entry_key) {
+  store_uri_creds u;
+  *ctx = NULL;
+  if (entry_key)
+    *entry_key = NULL;
+  store_err err = store_credentials_resolve(c, uri, diag, &u);
+  if (err)
+    return err;
+  if (u.has_dtls)
+    return store_fail(diag, STORE_ERR_UNSUPPORTED,
+                      "%s: entry \"%.100s\" matches %.200s with \"dtls\" "
+                      "credentials, which only a coaps:// request can use",
+                      c->path, u.dtls.entry_key, uri);
+  *ctx = u.oscore;
+  if (entry_key)
+    *entry_key = u.oscore_entry;
+  return STORE_OK;
+}
+
+const char *store_credentials_dtls_find(const store_credentials *c,
+                                        const uint8_t *identity, size_t len,
+                                        const uint8_t **psk, size_t *psk_len) {
+  for (size_t i = 0; c && i < c->n_entries; i++) {
+    const cred_entry *e = &c->entries[i];
+    if (e->kind == ENTRY_DTLS && e->dtls->identity_len == len &&
+        (len == 0 || memcmp(e->dtls->identity, identity, len) == 0)) {
+      if (psk) *psk = e->dtls->psk;
+      if (psk_len) *psk_len = e->dtls->psk_len;
+      return e->key;
+    }
+  }
+  return NULL;
+}
+
+bool store_credentials_has_dtls(const store_credentials *c) {
+  for (size_t i = 0; c && i < c->n_entries; i++)
+    if (c->entries[i].kind == ENTRY_DTLS)
+      return true;
+  return false;
 }
 
 static bool same_ids(const oscore_ctx *a, const oscore_ctx *b) {

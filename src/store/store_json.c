@@ -377,6 +377,25 @@ bool store_json_binary(const cJSON *v, uint8_t *out, size_t cap, size_t *len,
   return false;
 }
 
+bool store_json_pick_members(const cJSON *v, const char *const *names,
+                             const cJSON **slots, size_t n, const cJSON **bad,
+                             bool *twice) {
+  for (size_t k = 0; k < n; k++)
+    slots[k] = NULL;
+  for (const cJSON *m = v->child; m; m = m->next) {
+    size_t k = 0;
+    while (k < n && strcmp(m->string, names[k]) != 0)
+      k++;
+    if (k == n || slots[k]) {
+      *bad = m;
+      *twice = k < n;
+      return false;
+    }
+    slots[k] = m;
+  }
+  return true;
+}
+
 bool store_json_uint(const cJSON *v, uint64_t max, uint64_t *out) {
   if (!cJSON_IsNumber(v))
     return false;

@@ -54,6 +54,14 @@ bool store_ascii_decode(const char *s, uint8_t *out, size_t cap, size_t *len,
 bool store_json_binary(const cJSON *v, uint8_t *out, size_t cap, size_t *len,
                        const char **why);
 
+/* Sort the members of object |v| into |slots| by name (|names|, |n| of
+ * them; slots start NULL). false when a member has another name or comes
+ * twice: *bad names it and *twice says which. The caller words the
+ * message, knowing the file and entry. */
+bool store_json_pick_members(const cJSON *v, const char *const *names,
+                             const cJSON **slots, size_t n, const cJSON **bad,
+                             bool *twice);
+
 /* A JSON number that is an integer in 0..|max| (|max| at most 2^53, the
  * largest a double holds exactly). */
 bool store_json_uint(const cJSON *v, uint64_t max, uint64_t *out);

@@ -39,7 +39,7 @@ usage uri-pct "malformed percent-encoding" "coap://h/a%zz"
 usage uri-frag "fragment" "coap://h/a#b"
 usage uri-rel "not an absolute URI" "/just/a/path"
 usage uri-user "user information" "coap://me@h/"
-usage scheme "URI scheme 'coaps' is not supported" coaps://h/
+usage scheme "URI scheme 'coaps+tcp' is not supported" coaps+tcp://h/
 usage proxy-path "--proxy: 'coap://p/x' has a path" --proxy coap://p/x "$U"
 usage proxy-scheme "--proxy: only a coap:// proxy" --proxy http://p/ "$U"
 usage payload-missing "--payload: cannot open $TMP/none" --payload "@$TMP/none" "$U"
@@ -61,8 +61,8 @@ check "credentials naming a missing context directory: exit 3" \
   eval 'rc_is creds-nodir 3 && err_has creds-nodir nowhere'
 echo '{"coap://*": {"dtls": {"psk": {"ascii": "x"}, "client-identity": {"ascii": "y"}}}}' >"$TMP/dtls.json"
 run creds-dtls --credentials "$TMP/dtls.json" "$U"
-check "unsupported credential type: exit 3 naming it" \
-  eval 'rc_is creds-dtls 3 && err_has creds-dtls dtls'
+check "dtls credentials for a coap:// URI: exit 3 naming them" \
+  eval 'rc_is creds-dtls 3 && err_has creds-dtls "dtls.*only a coaps://"'
 
 # A name that cannot resolve: network failure, exit 6.
 run unresolvable --timeout 2 coap://no-such-host.invalid/

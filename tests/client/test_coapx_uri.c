@@ -82,7 +82,7 @@ static void test_parse_hosts(void) {
   coapx_uri_free(&u);
 
   /* coap+tcp (RFC 8323 §8.2): sent directly, over TCP, default port 5683;
-   * coaps is not (yet) ours. */
+   * coaps+tcp is not (yet) ours. */
   CHECK_EQ_INT(coapx_uri_parse("COAP+TCP://h/x", &u, &why), COAPX_OK);
   CHECK(u.is_sendable && !u.is_coap);
   CHECK_EQ_INT(u.transport, COAPX_TRANSPORT_TCP);
@@ -92,7 +92,12 @@ static void test_parse_hosts(void) {
   CHECK_EQ_INT(coapx_uri_parse("coap://h/x", &u, &why), COAPX_OK);
   CHECK(u.is_sendable && u.transport == COAPX_TRANSPORT_UDP);
   coapx_uri_free(&u);
+  /* coaps:// is DTLS, port 5684 by default. */
   CHECK_EQ_INT(coapx_uri_parse("coaps://h/x", &u, &why), COAPX_OK);
+  CHECK(u.is_sendable && u.transport == COAPX_TRANSPORT_DTLS);
+  CHECK_EQ_INT(u.port, 5684);
+  coapx_uri_free(&u);
+  CHECK_EQ_INT(coapx_uri_parse("coaps+tcp://h/x", &u, &why), COAPX_OK);
   CHECK(!u.is_sendable);
   coapx_uri_free(&u);
 

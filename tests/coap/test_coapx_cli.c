@@ -45,8 +45,9 @@ int main(void) {
   n = 0;
   CHECK(coapx_cli_add_bind(binds, &n, "coap+tcp://[::1]:0", why, sizeof why));
   CHECK(coapx_cli_add_bind(binds, &n, "COAP://127.0.0.1", why, sizeof why));
-  CHECK(!coapx_cli_add_bind(binds, &n, "coaps://[::1]", why, sizeof why));
-  CHECK(strstr(why, "'coaps'") != NULL);
-  CHECK_EQ_INT(n, 2);
+  CHECK(coapx_cli_add_bind(binds, &n, "coaps://[::1]", why, sizeof why));
+  CHECK(!coapx_cli_add_bind(binds, &n, "coaps+tcp://[::1]", why, sizeof why));
+  CHECK(strstr(why, "'coaps+tcp'") != NULL);
+  CHECK_EQ_INT(n, 3);
   return unit_summary("test_coapx_cli");
 }

@@ -60,6 +60,7 @@ static store_err load(const char *name, const char *text, store_diag *diag,
     return STORE_ERR_IO;
   fputs(text, f);
   fclose(f);
+  chmod(path, 0600);   /* maps with DTLS keys readable by others warn */
   n_warned = 0;
   warned[0] = '\0';
   diag->msg[0] = '\0';
@@ -218,7 +219,7 @@ static void test_diag(void) {
   store_credentials_close(c, &diag);
 
   /* Other types with byte strings, arrays and null, as aiocoap writes
-   * them: they load (unused) like their JSON spelling. */
+   * them: they load like their JSON spelling (dtls used, the others not). */
   CHECK_EQ_INT(load("mixed.diag",
                     "{\"coaps://*\": {\"dtls\": {\"psk\": h'6869', "
                     "\"client-identity\": h'01'}},\n"
@@ -226,7 +227,7 @@ static void test_diag(void) {
                     "\"d\"}}, \":x\"]}, /* a comment */\n"
                     " \":x\": {\"all-of\": []}, \"coap://gone/*\": null}",
                     &diag, &c, path, sizeof path), STORE_OK);
-  CHECK(strstr(warned, "ignoring 3 entries") != NULL);
+  CHECK(strstr(warned, "ignoring 2 entries") != NULL);
   store_credentials_close(c, &diag);
 
   /* The same text named .json is JSON, and not valid JSON. */

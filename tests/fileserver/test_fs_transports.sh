@@ -11,6 +11,7 @@
 set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2")
 . "$(dirname "$0")/../lib/server.sh"
+. "$(dirname "$0")/../lib/observe.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-transports-XXXXXX")
 fails=0 checks=0
 server_pid= obs_pid=
@@ -90,26 +91,7 @@ for scheme in coap coap+tcp; do
     fi
 
     # Observe: the first representation, then one after a change.
-    echo one > root/obs.txt
-    rm -f obs.out
-    $mode --observe "$base/obs.txt" >obs.out 2>obs.err &
-    obs_pid=$!
-    for _ in $(seq 1 250); do
-      grep -q one obs.out 2>/dev/null && break; sleep 0.02; done
-    echo two > root/obs.txt
-    for _ in $(seq 1 250); do
-      grep -q two obs.out 2>/dev/null && break; sleep 0.02; done
-    check "$what: observe, first representation" grep -q one obs.out
-    check "$what: observe, notification after the change" grep -q two obs.out
-    # Deleting the file ends the observation (4.04): the client exits.
-    rm -f root/obs.txt
-    for _ in $(seq 1 250); do
-      kill -0 "$obs_pid" 2>/dev/null || break; sleep 0.02; done
-    check "$what: observe ends when the file goes" \
-      bash -c "! kill -0 $obs_pid 2>/dev/null"
-    kill "$obs_pid" 2>/dev/null
-    wait "$obs_pid" 2>/dev/null
-    obs_pid=
+    observe_file_roundtrip "$what" root/obs.txt $mode "$base/obs.txt"
     rm -f root/up.bin
   done
 done
@@ -130,9 +112,9 @@ check "TCP to a UDP-only port: exit 6 (rc $rc)" [ $rc -eq 6 ]
 check "TCP to a UDP-only port: said at once" [ $((t1 - t0)) -le 3 ]
 check "TCP to a UDP-only port: says why" grep -q "over TCP" err
 # A scheme the server does not serve is a usage error naming it.
-"$FS" --bind 'coaps://127.0.0.1:0' root 2>err; rc=$?
-check "--bind coaps:// refused as usage (rc $rc)" [ $rc -eq 2 ]
-check "--bind coaps:// names the scheme" grep -q "'coaps'" err
+"$FS" --bind 'coaps+tcp://127.0.0.1:0' root 2>err; rc=$?
+check "--bind coaps+tcp:// refused as usage (rc $rc)" [ $rc -eq 2 ]
+check "--bind coaps+tcp:// names the scheme" grep -q "'coaps+tcp'" err
 
 kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
 echo "$checks checks, $fails failed"

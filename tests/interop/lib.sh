@@ -205,8 +205,9 @@ interop_fileserver_start() {
     [ "$(grep -c 'listening on' "$log")" -gt "$before" ] && break
     sleep 0.1
   done
-  # "listening on 127.0.0.1:P", or "... coap+tcp://127.0.0.1:P" for TCP.
-  FS_PORT=$(sed -n 's|.*listening on \(coap+tcp://\)\{0,1\}127\.0\.0\.1:\([0-9][0-9]*\).*|\2|p' "$log" | tail -n 1)
+  # "listening on 127.0.0.1:P", or "... coap+tcp://127.0.0.1:P" for TCP,
+  # "... coaps://127.0.0.1:P" for DTLS.
+  FS_PORT=$(sed -n 's|.*listening on \(coap[+a-z]*://\)\{0,1\}127\.0\.0\.1:\([0-9][0-9]*\).*|\2|p' "$log" | tail -n 1)
   [ "$(grep -c 'listening on' "$log")" -gt "$before" ] && [ -n "$FS_PORT" ]
 }
 

@@ -18,6 +18,10 @@
 # INTEROP_TRANSPORT=tcp runs the same over coap+tcp:// (RFC 8323: the
 # server binds coap+tcp://, coap-client gets coap+tcp:// URIs; issue 18).
 #
+# INTEROP_TRANSPORT=dtls runs it over coaps:// with a pre-shared key
+# (coap-client -k/-u, the server's map a "dtls" entry) and OSCORE inside:
+# double encryption; OSCORE's identity is the one the server logs.
+#
 # Needs LIBCOAP_OSCORE_BIN (skips otherwise), OSCORE_CLIENT and
 # OSCORE_FILESERVER.
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +31,11 @@ SCHEME=coap
 if [ "${INTEROP_TRANSPORT:-udp}" = tcp ]; then
   SUITE=$SUITE-tcp
   SCHEME=coap+tcp
+elif [ "${INTEROP_TRANSPORT:-udp}" = dtls ]; then
+  SUITE=$SUITE-dtls
+  SCHEME=coaps
 fi
+PSK=interop-psk-$$
 interop_need LIBCOAP_OSCORE_BIN OSCORE_CLIENT OSCORE_FILESERVER
 [ -x "$LIBCOAP_OSCORE_BIN/coap-client" ] || interop_skip "no coap-client in LIBCOAP_OSCORE_BIN"
 interop_need_file "$OSCORE_CLIENT" oscore-client
@@ -37,7 +45,13 @@ interop_reset_results "$SUITE"
 
 W=$INTEROP_TMP
 interop_pair "$W/ctx" 02 01
-printf '{ ":libcoap": { "oscore": { "basedir": "ctx/ours/" } } }\n' > "$W/server.json"
+(umask 077
+ printf '{ ":libcoap": { "oscore": { "basedir": "ctx/ours/" } },
+  ":libcoap-dtls": { "dtls": { "psk": { "ascii": "%s" }, "client-identity": { "ascii": "libcoap" } } } }\n' \
+   "$PSK" > "$W/server.json"
+ # oscore-client's own runs (the reference listing) over coaps://.
+ printf '{ "coaps://127.0.0.1:*": { "dtls": { "psk": { "ascii": "%s" }, "client-identity": { "ascii": "libcoap" } } } }\n' \
+   "$PSK" > "$W/ours.json")
 mkdir -p "$W/data/sub"
 printf 'This is the README of the interop tree.\n' > "$W/data/README"
 printf 'small\n' > "$W/data/sub/small.txt"
@@ -46,6 +60,11 @@ head -c 1048576 /dev/urandom > "$W/upload.bin"
 LOG=$W/oscore-fileserver.err
 # coap-client keeps its sequence number in this file across the runs.
 CLIENT=("$LIBCOAP_OSCORE_BIN/coap-client" -E "$W/ctx/libcoap.conf,$W/client.seq")
+OURS=("$OSCORE_CLIENT")
+if [ "$SCHEME" = coaps ]; then
+  CLIENT+=(-k "$PSK" -u libcoap)
+  OURS+=(--credentials "$W/ours.json")
+fi
 
 start_server() {  # start_server HOST:PORT
   interop_fileserver_start "$LOG" "$SCHEME://$1" --write --credentials "$W/server.json" "$W/data"
@@ -67,7 +86,7 @@ run listing -o "$W/listing" "$URL/"
 interop_log_all_from :libcoap
 protected=$?
 # (unprotected: the server lets anyone read; the bytes are the same)
-"$OSCORE_CLIENT" -o "$W/listing-ours" "$URL/" 2> /dev/null
+"${OURS[@]}" -o "$W/listing-ours" "$URL/" 2> /dev/null
 if [ "$RC" = 0 ] && [ $protected = 0 ] && cmp -s "$W/listing" "$W/listing-ours" &&
    grep -q '</1mb.bin>' "$W/listing"; then
   interop_record "$SUITE" listing pass "same bytes as oscore-client gets"

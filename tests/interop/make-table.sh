@@ -138,7 +138,8 @@ table "client → server" "$FS_TESTS" \
   "libcoap 4.3.5 coap-client -E → oscore-fileserver|libcoap-client-vs-oscore-fileserver" \
   "oscore-client → aiocoap-fileserver, coap+tcp://|fileserver-oscore-client-vs-aiocoap-tcp" \
   "aiocoap-client → oscore-fileserver, coap+tcp://|fileserver-aiocoap-client-vs-oscore-tcp" \
-  "libcoap 4.3.5 coap-client -E → oscore-fileserver, coap+tcp://|libcoap-client-vs-oscore-fileserver-tcp"
+  "libcoap 4.3.5 coap-client -E → oscore-fileserver, coap+tcp://|libcoap-client-vs-oscore-fileserver-tcp" \
+  "libcoap 4.3.5 coap-client -E -k -u → oscore-fileserver, coaps:// (DTLS PSK + OSCORE)|libcoap-client-vs-oscore-fileserver-dtls"
 cat <<EOF
 
 In the libcoap row, observe also deletes the observed file: the final 4.04
@@ -152,7 +153,8 @@ must end coap-client's observation.
 EOF
 table "client → server" "get put-1MiB get-1MiB post delete hello observe-error" \
   "oscore-client → coap-server -E, oscore-interop-server|oscore-client-vs-libcoap-server" \
-  "the same over coap+tcp://|oscore-client-vs-libcoap-server-tcp"
+  "the same over coap+tcp://|oscore-client-vs-libcoap-server-tcp" \
+  "coap-server -E -k over coaps:// (DTLS PSK + OSCORE)|oscore-client-vs-libcoap-server-dtls"
 cat <<EOF
 
 ## Through a forward proxy
@@ -265,6 +267,8 @@ if grep -q '^<!-- interop-table:start' "$README" 2>/dev/null; then
     total "aiocoap-client → oscore-fileserver over coap+tcp:// (5 cross-runs)" fileserver-aiocoap-client-vs-oscore-tcp
     total "libcoap coap-client -E → oscore-fileserver over coap+tcp:// (5 runs)" libcoap-client-vs-oscore-fileserver-tcp
     total "oscore-client → libcoap servers over coap+tcp:// (7 runs)" oscore-client-vs-libcoap-server-tcp
+    total "libcoap coap-client -E -k -u → oscore-fileserver over coaps:// with OSCORE (5 runs)" libcoap-client-vs-oscore-fileserver-dtls
+    total "oscore-client → libcoap coap-server -E -k over coaps:// with OSCORE (5 runs)" oscore-client-vs-libcoap-server-dtls
     total "oscore-client, libcoap coap-client → aiocoap-proxy --forward → oscore-fileserver (4 runs)" proxy-forward
     echo
     echo '<!-- interop-table:end -->'

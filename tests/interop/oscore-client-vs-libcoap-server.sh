@@ -19,16 +19,26 @@
 # INTEROP_TRANSPORT=tcp runs the same over coap+tcp:// (issue 18): the
 # libcoap servers listen on TCP on the same port as on UDP.
 #
+# INTEROP_TRANSPORT=dtls runs the coap-server part over coaps:// with a
+# pre-shared key (coap-server -k, which listens on the port after the UDP
+# one) and OSCORE inside: the credentials map's "all-of" entry.
+#
 # Needs LIBCOAP_OSCORE_BIN, LIBCOAP_OSCORE_SRC (skips otherwise) and
 # OSCORE_CLIENT.
 . "$(dirname "$0")/lib.sh"
 
 SUITE=oscore-client-vs-libcoap-server
 SCHEME=coap
+PROBE=coap
 if [ "${INTEROP_TRANSPORT:-udp}" = tcp ]; then
   SUITE=$SUITE-tcp
   SCHEME=coap+tcp
+  PROBE=$SCHEME
+elif [ "${INTEROP_TRANSPORT:-udp}" = dtls ]; then
+  SUITE=$SUITE-dtls
+  SCHEME=coaps
 fi
+PSK=interop-psk-$$
 interop_need LIBCOAP_OSCORE_BIN LIBCOAP_OSCORE_SRC OSCORE_CLIENT
 for p in coap-server oscore-interop-server; do
   [ -x "$LIBCOAP_OSCORE_BIN/$p" ] || interop_skip "no $p in LIBCOAP_OSCORE_BIN"
@@ -54,7 +64,7 @@ libserver() {
     interop_track "$pid"
     for i in $(seq 1 50); do
       kill -0 "$pid" 2> /dev/null || break
-      "$OSCORE_CLIENT" -q --timeout 1 "$SCHEME://127.0.0.1:$LS_PORT/.well-known/core" \
+      "$OSCORE_CLIENT" -q --timeout 1 "$PROBE://127.0.0.1:$LS_PORT/.well-known/core" \
         > /dev/null 2>&1
       [ $? -ne 6 ] && return 0   # 6: no answer (yet)
       sleep 0.2
@@ -85,8 +95,18 @@ result() {  # result TEST DESCRIPTION CONDITION
 # ---- coap-server -E ----------------------------------------------------------
 interop_pair "$W/cs" 01 0a
 printf '{ "%s://127.0.0.1:*": { "oscore": { "basedir": "cs/ours/" } } }\n' "$SCHEME" > "$W/cs.json"
-if libserver coap-server -d 4 -v 0 -E "$W/cs/libcoap.conf,$W/cs/server.seq"; then
+DTLS_ARGS=()
+if [ "$SCHEME" = coaps ]; then
+  DTLS_ARGS=(-k "$PSK")
+  (umask 077
+   printf '{ "coaps://127.0.0.1:*": { "all-of": [":d", ":o"] },
+  ":d": { "dtls": { "psk": { "ascii": "%s" }, "client-identity": { "ascii": "ours" } } },
+  ":o": { "oscore": { "basedir": "cs/ours/" } } }\n' "$PSK" > "$W/cs.json")
+fi
+if libserver coap-server -d 4 -v 0 "${DTLS_ARGS[@]}" -E "$W/cs/libcoap.conf,$W/cs/server.seq"; then
   U="$SCHEME://127.0.0.1:$LS_PORT"
+  # coap-server listens for DTLS on the port after the UDP one.
+  [ "$SCHEME" = coaps ] && U="coaps://127.0.0.1:$((LS_PORT + 1))"
   ours "$W/cs.json" "$U/"
   result get "GET /: libcoap's index" '[ $RC = 0 ] && verified && grep -q libcoap "$W/out"'
 
@@ -112,6 +132,8 @@ else
 fi
 
 # ---- oscore-interop-server (context B; we play A) ----------------------------
+# (UDP and TCP only: it has no DTLS keys.)
+[ "$SCHEME" = coaps ] && interop_exit
 mkdir -p "$W/a"
 cp "$INTEROP_SRC/../data/plugtest-contexts/a/settings.json" \
    "$INTEROP_SRC/../data/plugtest-contexts/a/secret.json" "$W/a/"

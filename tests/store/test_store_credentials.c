@@ -122,6 +122,17 @@ static store_credentials *load(const char *path, tu_warnings *w, store_err want,
   return c;
 }
 
+/* Write |text| as |top|/creds.json (|mode|) and load it, expecting
+ * success; the path goes to |path|. */
+static store_credentials *load_map(const char *top, const char *text,
+                                   int mode, tu_warnings *w, char *path,
+                                   size_t cap) {
+  tu_write(top, "creds.json", text, mode);
+  snprintf(path, cap, "%s/creds.json", top);
+  return load(path, w, STORE_OK, NULL, NULL);
+}
+
+
 static void test_client_lookup(void) {
   const char *top = tu_mkdir("client");
   make_ctx(top, "ctx-a", "a");
@@ -285,7 +296,9 @@ static void test_load_errors(void) {
 static void test_mixed_types(void) {
   const char *top = tu_mkdir("mixed");
   make_ctx(top, "ctx", "a");
-  tu_write(top, "creds.json",
+  char path[1024];
+  tu_warnings w;
+  store_credentials *c = load_map(top,
            "{\n"
            "  \"coaps://*\": {\"dtls\": {\"psk\": {\"ascii\": \"x\"}, "
            "\"client-identity\": {\"hex\": \"01\"}}},\n"
@@ -295,18 +308,16 @@ static void test_mixed_types(void) {
            "  \":any\": {\"any-of\": [{\"oscore\": {\"basedir\": \"ctx\"}}]},\n"
            "  \":all\": {\"all-of\": []},\n"
            "  \"coap://h/*\": {\"oscore\": {\"basedir\": \"ctx\"}}\n"
-           "}\n", 0600);
-  char path[1024];
-  snprintf(path, sizeof path, "%s/creds.json", top);
-  tu_warnings w;
-  store_credentials *c = load(path, &w, STORE_OK, NULL, NULL);
+           "}\n", 0600, &w, path, sizeof path);
   if (!c)
     return;
   CHECK_EQ_INT(w.count, 1);
-  /* edhoc-oscore entries are usable (EDHOC over CoAP): not named. */
-  CHECK_CONTAINS(w.last, "ignoring 4 entries");
-  CHECK_CONTAINS(w.last, "\"coaps://*\" (dtls)");
+  /* dtls and edhoc-oscore entries are usable: not named. */
+  CHECK_CONTAINS(w.last, "ignoring 3 entries");
+  CHECK_CONTAINS(w.last, "\":all\" (all-of)");
+  CHECK_CONTAINS(w.last, "(tlscert)");
   CHECK(strstr(w.last, "edhoc-oscore)") == NULL);
+  CHECK(strstr(w.last, "(dtls)") == NULL);
   store_diag d = tu_diag(NULL);
   store_context *sc = NULL;
   const char *key = NULL;
@@ -582,7 +593,87 @@ static void test_server_many(void) {
   store_credentials_close(c, NULL);
 }
 
+/* "dtls" entries (aiocoap's DTLS class): PSK and identity as ascii or
+ * hex objects; the client gets them for a URI, alone or with OSCORE
+ * through "all-of"; the server finds an identity's entry; a map holding
+ * PSKs readable by others is warned about; no message quotes a PSK. */
+static void test_dtls(void) {
+  const char *top = tu_mkdir("dtls");
+  make_ctx(top, "ctx", "a");
+  char path[1024];
+  tu_warnings w;
+  store_credentials *c = load_map(top,
+           "{\"coaps://d/*\": {\"dtls\": {\"psk\": {\"hex\": \"01:02-03\"}, "
+           "\"client-identity\": {\"ascii\": \"me\"}}},\n"
+           " \":d\": {\"dtls\": {\"psk\": {\"ascii\": \"k2\"}, "
+           "\"client-identity\": {\"ascii\": \"me\"}}},\n"
+           " \":o\": {\"oscore\": {\"basedir\": \"ctx\"}},\n"
+           " \"coaps://both/*\": {\"all-of\": [\":d\", \":o\"]},\n"
+           " \"coaps://two/*\": {\"all-of\": [\":o\", \":o\"]}}\n", 0644,
+           &w, path, sizeof path);
+  if (!c)
+    return;
+  CHECK_CONTAINS(w.all, "holds DTLS pre-shared keys and is readable");
+  CHECK_CONTAINS(w.all, "\"coaps://two/*\" (all-of)");
+  store_uri_creds u;
+  store_diag d = tu_diag(NULL);
+  CHECK_EQ_INT(store_credentials_resolve(c, "coaps://d/x", &d, &u), STORE_OK);
+  CHECK(u.has_dtls && !u.oscore);
+  CHECK(u.dtls.psk_len == 3 && memcmp(u.dtls.psk, "\x01\x02\x03", 3) == 0);
+  CHECK(u.dtls.identity_len == 2 && memcmp(u.dtls.identity, "me", 2) == 0);
+  CHECK_EQ_INT(store_credentials_resolve(c, "coaps://both/x", &d, &u),
+               STORE_OK);
+  CHECK(u.has_dtls && u.oscore != NULL);
+  CHECK(strcmp(u.dtls.entry_key, ":d") == 0 &&
+        strcmp(u.oscore_entry, ":o") == 0);
+  CHECK_EQ_INT(store_credentials_resolve(c, "coaps://two/x", &d, &u),
+               STORE_ERR_UNSUPPORTED);
+  CHECK_EQ_INT(store_credentials_resolve(c, "coap://none/", &d, &u), STORE_OK);
+  CHECK(!u.has_dtls && !u.oscore);
+  /* The server: the first entry in file order with that identity. */
+  const uint8_t *psk = NULL;
+  size_t psk_len = 0;
+  const char *who = store_credentials_dtls_find(c, (const uint8_t *)"me", 2,
+                                                &psk, &psk_len);
+  CHECK(who && strcmp(who, "coaps://d/*") == 0 && psk_len == 3);
+  CHECK(store_credentials_dtls_find(c, (const uint8_t *)"you", 3, NULL,
+                                    NULL) == NULL);
+  CHECK(store_credentials_has_dtls(c));
+  CHECK_EQ_INT(store_credentials_close(c, &d), STORE_OK);
+
+  static const struct { const char *json, *needle; store_err err; } bad[] = {
+    { "{\"k\": {\"dtls\": {\"psk\": {\"ascii\": \"SECRETVALUE\"}}}}",
+      "lacks \"client-identity\"", STORE_ERR_MISSING },
+    { "{\"k\": {\"dtls\": {\"psk\": \"SECRETVALUE\", "
+      "\"client-identity\": {\"ascii\": \"i\"}}}}", "\"psk\"",
+      STORE_ERR_MALFORMED },
+    { "{\"k\": {\"dtls\": {\"psk\": {\"hex\": \"SECRETVALUE\"}, "
+      "\"client-identity\": {\"ascii\": \"i\"}}}}", "\"psk\"",
+      STORE_ERR_MALFORMED },
+    { "{\"k\": {\"dtls\": {\"psk\": {\"ascii\": \"SECRETVALUE\"}, "
+      "\"client-identity\": {\"ascii\": \"i\"}, \"hint\": 1}}}",
+      "\"hint\"", STORE_ERR_MALFORMED },
+    { "{\"k\": {\"dtls\": {\"psk\": {\"ascii\": \"SECRETVALUE\"}, "
+      "\"client-identity\": {\"ascii\": \"0123456789012345678901234567890"
+      "12345678901234567890123456789012345\"}}}}", "at most 64",
+      STORE_ERR_MALFORMED },
+    { "{\"k\": {\"all-of\": [\":gone\"]}}", "\":gone\"",
+      STORE_ERR_REFERENCE },
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    tu_write(top, "bad.json", bad[i].json, 0600);
+    snprintf(path, sizeof path, "%s/bad.json", top);
+    d = tu_diag(NULL);
+    store_credentials *b = NULL;
+    CHECK_EQ_INT(store_credentials_load(path, &d, &b), bad[i].err);
+    CHECK_CONTAINS(d.msg, bad[i].needle);
+    CHECK(strstr(d.msg, "SECRETVALUE") == NULL);
+    store_credentials_close(b, NULL);
+  }
+}
+
 int main(void) {
+  test_dtls();
   test_patterns();
   test_binary_values();
   test_client_lookup();

@@ -1,0 +1,21 @@
+/* coaps:// needs libcoap's OpenSSL build, which costs every plain run
+ * 8-10 ms (docs/DESIGN.md): oscore-client is linked without it and hands
+ * a coaps:// request to oscore-client-dtls, the same sources linked with
+ * it. */
+#ifndef CLIENT_DTLS_EXEC_H
+#define CLIENT_DTLS_EXEC_H
+
+#include <stdbool.h>
+#include "client_options.h"
+
+/* Whether this request needs DTLS (a coaps:// URI sent directly, not
+ * through --proxy) and this program's libcoap cannot speak it. */
+bool client_needs_dtls_program(const client_opts *o);
+
+/* Replace this process with oscore-client-dtls and the same |argv|: first
+ * next to the running executable (/proc/self/exe: the build tree, tests),
+ * then in the install's libexec directory. Returns only on failure, with
+ * the exit status after printing an error naming the files looked for. */
+int client_exec_dtls_program(char **argv);
+
+#endif
