@@ -78,6 +78,13 @@ for scheme in coap coap+tcp; do
     $mode -o got.bin "$base/big.bin"
     check "$what: 1 MiB GET exit 0" [ $? -eq 0 ]
     check "$what: 1 MiB GET byte-identical" cmp -s got.bin root/big.bin
+    # Eight Block2 requests in flight (issue 19): over TCP too, where the
+    # answers come on one connection and not as datagrams.
+    rm -f got.bin
+    $mode --window 8 -o got.bin "$base/big.bin"
+    check "$what: 1 MiB GET with --window 8 exit 0" [ $? -eq 0 ]
+    check "$what: 1 MiB GET with --window 8 byte-identical" \
+      cmp -s got.bin root/big.bin
     rm -f root/up.bin
     $mode -m PUT --payload @root/big.bin "$base/up.bin"
     check "$what: 1 MiB PUT exit 0" [ $? -eq 0 ]
@@ -116,6 +123,35 @@ check "TCP to a UDP-only port: says why" grep -q "over TCP" err
 check "--bind coaps+tcp:// refused as usage (rc $rc)" [ $rc -eq 2 ]
 check "--bind coaps+tcp:// names the scheme" grep -q "'coaps+tcp'" err
 
-kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+# A TCP connection that goes away under a Block2 window ends the transfer
+# at once with exit 6, not after the timeout: the server is stopped
+# mid-download (the client's trace shows answers coming), then killed,
+# which closes the connection.
+head -c 52428800 /dev/urandom > root/huge.bin
+rm -f got.bin
+"$CLIENT" -vv --timeout 60 --window 8 -o got.bin \
+  "coap+tcp://127.0.0.1:$tcp_port/huge.bin" >/dev/null 2>window.err &
+win_pid=$!
+for _ in $(seq 1 500); do
+  [ "$(grep -c 'Block2' window.err 2>/dev/null)" -gt 20 ] && break
+  sleep 0.02
+done
+kill -STOP "$server_pid"
+sleep 0.2
+kill -KILL "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+for _ in $(seq 1 250); do
+  kill -0 "$win_pid" 2>/dev/null || break; sleep 0.02; done
+if kill -0 "$win_pid" 2>/dev/null; then
+  check "window over a closed TCP connection: the client gives up at once" false
+  kill "$win_pid"; wait "$win_pid" 2>/dev/null
+else
+  wait "$win_pid"; rc=$?
+  check "window over a closed TCP connection: exit 6 (rc $rc)" [ $rc -eq 6 ]
+  check "window over a closed TCP connection: says the connection closed" \
+    grep -q "TCP connection closed" window.err
+  check "window over a closed TCP connection: no partial output file" \
+    [ ! -e got.bin ]
+fi
+
 echo "$checks checks, $fails failed"
 [ "$fails" -eq 0 ]
