@@ -16,7 +16,7 @@ FS=$(realpath "$1") CLIENT=$(realpath "$2") KEYGEN=$(realpath "$3")
 PLUGTEST=$(realpath "$4")
 . "$(dirname "$0")/../lib/server.sh"
 . "$(dirname "$0")/../lib/harness.sh"
-HARNESS_PIDS="pid1 pid2 pid3 pid4 pid5 obs_pid plug_pid"
+HARNESS_PIDS="pid1 pid2 pid3 pid4 pid5 obs_pid plug_pid tcp_pid"
 harness_begin edhoc-fs
 harness_wrap FS CLIENT
 n_started=0
@@ -261,6 +261,30 @@ check "3 contexts kept: the first client's observation gets the change" \
 observe_case bounded 2
 check "2 contexts kept: the first (oldest) is gone with its observation" \
   [ "$GOT" = v1 ]
+
+# ---- over TCP (RFC 8323): the same EDHOC exchange, combined and separate
+"$FS" --bind 'coap+tcp://127.0.0.1:0' --credentials server-by-key-id.diag \
+  -v root 2> tcp.log &
+tcp_pid=$!
+for _ in $(seq 1 500); do
+  tcp_port=$(sed -n 's|.*listening on coap+tcp://127\.0\.0\.1:\([0-9]*\).*|\1|p' tcp.log)
+  [ -n "$tcp_port" ] && break
+  kill -0 "$tcp_pid" 2>/dev/null || break
+  sleep 0.02
+done
+for combined in true false; do
+  client_map c.diag 2 3 c_p256 by-key-id s_p256 "$combined"
+  sed -i 's|"coap://127.0.0.1:\*"|"coap+tcp://127.0.0.1:*"|' c.diag
+  out=$("$CLIENT" --timeout 10 --credentials c.diag \
+          "coap+tcp://127.0.0.1:${tcp_port:-1}/a.txt" 2>/dev/null)
+  check "EDHOC over coap+tcp (combined $combined): the file comes back" \
+    [ "$out" = hello ]
+done
+check "... both times as :p256client" \
+  [ "$(grep -c ':p256client GET /a.txt -> 2.05' tcp.log)" = 2 ]
+check "... once with message_3 on its own (separate)" \
+  grep -q ':p256client POST /.well-known/edhoc' tcp.log
+kill "$tcp_pid"; wait "$tcp_pid" 2>/dev/null; tcp_pid=
 
 # ---- the plugtest server: the same dispatcher, so EDHOC too ----
 "$PLUGTEST" --bind 127.0.0.1:0 --credentials server-by-key-id.diag -v \
