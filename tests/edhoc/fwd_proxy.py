@@ -21,6 +21,13 @@ import select
 import socket
 import sys
 
+# The option codec of the client tests' wire capture: one home (and no
+# __pycache__ left in the source tree).
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "client"))
+from wire_capture import encode_options, parse_options  # noqa: E402
+
 PROXY_SCHEME, URI_HOST, URI_PORT = 39, 3, 7
 MAX_PENDING = 64
 
@@ -30,50 +37,17 @@ def parse(d):
     if len(d) < 4 or d[0] >> 6 != 1 or (d[0] & 15) > 8:
         return None
     tkl = d[0] & 15
-    i, num, opts = 4 + tkl, 0, []
     try:
-        while i < len(d) and d[i] != 0xff:
-            head = d[i]
-            i += 1
-            vals = []
-            for v in (head >> 4, head & 15):
-                if v == 13:
-                    v = d[i] + 13
-                    i += 1
-                elif v == 14:
-                    v = (d[i] << 8 | d[i + 1]) + 269
-                    i += 2
-                elif v == 15:
-                    return None
-                vals.append(v)
-            num += vals[0]
-            opts.append((num, d[i:i + vals[1]]))
-            i += vals[1]
+        opts, payload = parse_options(d, 4 + tkl)
     except IndexError:
         return None
-    payload = d[i + 1:] if i < len(d) else b""
     return (d[0] >> 4) & 3, d[1], d[2:4], d[4:4 + tkl], opts, payload
 
 
-def ext(v):
-    """The 4-bit nibble and extended bytes of a delta or length."""
-    if v < 13:
-        return v, b""
-    if v < 269:
-        return 13, bytes([v - 13])
-    return 14, (v - 269).to_bytes(2, "big")
-
-
 def build(typ, code, mid, token, opts, payload):
-    out = bytearray([0x40 | typ << 4 | len(token), code]) + mid + token
-    last = 0
-    for num, val in sorted(opts, key=lambda o: o[0]):
-        (dn, de), (ln, le) = ext(num - last), ext(len(val))
-        out += bytes([dn << 4 | ln]) + de + le + val
-        last = num
-    if payload:
-        out += b"\xff" + payload
-    return bytes(out)
+    out = bytes([0x40 | typ << 4 | len(token), code]) + mid + token
+    out += encode_options(sorted(opts, key=lambda o: o[0]))
+    return out + (b"\xff" + payload if payload else b"")
 
 
 def main():
