@@ -8,12 +8,23 @@
 #include "coapx_edhoc_client.h"
 
 /* Runs EDHOC for |entry| (key |label| in the map at |map_path|) on
- * |client|. CLIENT_EXIT_OK with
+ * |client|; |proxied_origin| is the request's URI when |client| talks to
+ * a forward proxy (NULL otherwise). CLIENT_EXIT_OK with
  * res->sc set (the caller closes it), else the exit status after one line
  * on stderr naming what failed (map entry, key, or the server's refusal). */
 int client_edhoc_run(coapx_client *client, const char *map_path,
                      const store_edhoc_entry *entry,
-                     const char *label, const client_trace_ctx *tc,
+                     const char *label, const coapx_uri *proxied_origin,
+                     const client_trace_ctx *tc,
                      coapx_edhoc_init_result *res);
+
+/* The combined request (message_3 with the first OSCORE request) was
+ * answered without OSCORE and without an EDHOC error (|detail|: the
+ * answer's code and diagnostic): the server never saw the EDHOC option,
+ * or does not take combined requests. One line on stderr naming the way
+ * around (entry |label|'s "use_combined_edhoc": false), and a proxy that
+ * drops option 21 when |via_proxy|. Returns CLIENT_EXIT_SECURITY. */
+int client_edhoc_combined_unprotected(const char *label, bool via_proxy,
+                                      const char *detail);
 
 #endif

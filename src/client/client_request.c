@@ -57,7 +57,8 @@ static int status_for_code(uint8_t code) {
  * anything but an answer (whose code the output already showed). */
 static int verdict(const client_opts *o, coapx_err e,
                    const coapx_client_result *res, client_output *out,
-                   const char *host, bool first_use) {
+                   const char *host, bool first_use,
+                   const char *combined_label) {
   const char *d = res->detail;
   char code[48];
   switch (e) {
@@ -84,6 +85,8 @@ static int verdict(const client_opts *o, coapx_err e,
   case COAPX_ERR_DTLS:
     return say(CLIENT_EXIT_SECURITY, "%s", *d ? d : coapx_strerror(e));
   case COAPX_ERR_UNPROTECTED: {
+    if (combined_label)
+      return client_edhoc_combined_unprotected(combined_label, o->proxy, d);
     const char *hint = client_hint_unprotected(res->code, d, first_use);
     if (hint)
       return say(CLIENT_EXIT_SECURITY, "the server refused OSCORE (%s): %s",
@@ -332,13 +335,9 @@ int client_request_run(const client_opts *o) {
     se = store_credentials_edhoc_for_uri(s.creds, s.uri.normal, &diag, &edhoc,
                                          &edhoc_label);
     if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
-    if (edhoc && o->proxy)
-      return finish(&s, o, say(CLIENT_EXIT_CONFIG, "--credentials: entry "
-                               "\"%.100s\" needs EDHOC, which does not run "
-                               "through --proxy yet", edhoc_label));
     if (edhoc)
-      client_trace_note(&tc, "EDHOC first (credentials entry %s)",
-                        edhoc_label);
+      client_trace_note(&tc, "EDHOC first (credentials entry %s)%s",
+                        edhoc_label, o->proxy ? ", through the proxy" : "");
     else
       se = store_credentials_resolve(s.creds, s.uri.normal, &diag, &uc);
     if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
@@ -392,7 +391,8 @@ int client_request_run(const client_opts *o) {
   if (edhoc) {
     if (!(edhoc_res = s.edhoc_res = calloc(1, sizeof *edhoc_res)))
       return finish(&s, o, say(1, "out of memory"));
-    st = client_edhoc_run(s.client, o->credentials, edhoc, edhoc_label, &tc, edhoc_res);
+    st = client_edhoc_run(s.client, o->credentials, edhoc, edhoc_label,
+                          o->proxy ? &s.uri : NULL, &tc, edhoc_res);
     sc = s.edhoc_sc = edhoc_res->sc;
     if (st != CLIENT_EXIT_OK) return finish(&s, o, st);
   }
@@ -431,6 +431,8 @@ int client_request_run(const client_opts *o) {
   if (e) client_output_abort(s.out);
   if (res.echo_retried)
     client_trace_note(&tc, "the request was repeated once with Echo");
-  int status = verdict(o, e, &res, s.out, dst->host, first_use);
+  /* Names the entry when message_3 went with this request (RFC 9668). */
+  const char *combined = req.edhoc_message_3.len ? edhoc_label : NULL;
+  int status = verdict(o, e, &res, s.out, dst->host, first_use, combined);
   return finish(&s, o, status);
 }

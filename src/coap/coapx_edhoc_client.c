@@ -13,6 +13,7 @@ typedef struct {
   const coapx_edhoc_init_cfg *cfg;
   coapx_edhoc_init_result *out;
   coapx_client *c;
+  coapx_uri target;                 /* /.well-known/edhoc through a proxy */
   edhoc_cred own, peer;
   edhoc_key *own_key;
   edhoc_session *s;
@@ -72,16 +73,34 @@ static coapx_err body_data(void *arg, const uint8_t *p, size_t len,
   return COAPX_OK;
 }
 
+/* The options naming /.well-known/edhoc: its path, or through a proxy
+ * the whole target in proxy form. */
+static coapx_err add_target(const run *r, oscore_msg *m) {
+  if (r->cfg->proxied_origin)
+    return coapx_uri_add_options(&r->target, COAPX_TARGET_PROXY, true, m);
+  oscore_msg_add_opt(m, OSCORE_OPT_URI_PATH, OSCORE_BYTES(".well-known", 11));
+  oscore_msg_add_opt(m, OSCORE_OPT_URI_PATH,
+                     OSCORE_BYTES(EDHOC_WELL_KNOWN, strlen(EDHOC_WELL_KNOWN)));
+  return COAPX_OK;
+}
+
+/* Where the POSTs go, for messages. */
+static const char *target_name(const run *r) {
+  return r->cfg->proxied_origin ? r->target.normal : "/.well-known/edhoc";
+}
+
 /* POST |payload| to /.well-known/edhoc; the answer's body in r->body. */
 static coapx_err post(run *r, oscore_bytes payload, uint8_t *code) {
-  oscore_opt opts[4];
+  /* Proxy-Scheme, Uri-Host, Uri-Port, two Uri-Path, Content-Format. */
+  oscore_opt opts[8];
   oscore_msg m;
-  oscore_msg_init(&m, opts, 4);
+  oscore_msg_init(&m, opts, 8);
   m.code = OSCORE_CODE(0, OSCORE_CODE_POST);
   static const uint8_t cf[1] = { EDHOC_CF_CID_EDHOC_SEQ };
-  oscore_msg_add_opt(&m, OSCORE_OPT_URI_PATH, OSCORE_BYTES(".well-known", 11));
-  oscore_msg_add_opt(&m, OSCORE_OPT_URI_PATH,
-                     OSCORE_BYTES(EDHOC_WELL_KNOWN, strlen(EDHOC_WELL_KNOWN)));
+  coapx_err e = add_target(r, &m);
+  if (e)
+    return fail(r, e, "EDHOC POST to %s: %s", target_name(r),
+                coapx_strerror(e));
   oscore_msg_add_opt(&m, OSCORE_OPT_CONTENT_FORMAT, OSCORE_BYTES(cf, 1));
   m.payload = payload;
   r->body_len = 0;
@@ -89,9 +108,10 @@ static coapx_err post(run *r, oscore_bytes payload, uint8_t *code) {
   coapx_client_req req = { .msg = &m, .block_szx = -1 };
   coapx_sink sink = { .data = body_data, .arg = r };
   coapx_client_result res;
-  coapx_err e = coapx_client_request(r->c, &req, &sink, &res);
+  e = coapx_client_request(r->c, &req, &sink, &res);
   if (e)
-    return fail(r, e, "EDHOC POST to /.well-known/edhoc: %s%s%s",
+    return fail(r, e, "EDHOC POST to %s%s: %s%s%s", target_name(r),
+                r->cfg->proxied_origin ? " through the proxy" : "",
                 coapx_strerror(e), res.detail[0] ? ": " : "", res.detail);
   if (r->body_overflow)
     return fail(r, COAPX_ERR_PROTOCOL, "the server's EDHOC answer is larger "
@@ -122,6 +142,11 @@ static coapx_err refused(run *r, uint8_t code, const char *step) {
     return fail(r, COAPX_ERR_SECURITY, "the server refused EDHOC at %s "
                 "(credentials entry \"%.100s\"): %s", step, r->cfg->label,
                 why);
+  if (r->cfg->proxied_origin)
+    return fail(r, COAPX_ERR_PROTOCOL, "the answer to EDHOC %s through the "
+                "proxy was %u.%02u, not an EDHOC message (did the proxy reach "
+                "the server? does the server speak EDHOC?)", step, code >> 5,
+                code & 31);
   return fail(r, COAPX_ERR_PROTOCOL, "the server answered %u.%02u to EDHOC "
               "%s, not an EDHOC message (does it speak EDHOC?)", code >> 5,
               code & 31, step);
@@ -321,7 +346,13 @@ coapx_err coapx_edhoc_initiate(coapx_client *c, const coapx_edhoc_init_cfg *cfg,
   r->cfg = cfg;
   r->out = out;
   r->c = c;
-  coapx_err e = start(r);
+  coapx_err e = COAPX_OK;
+  if (cfg->proxied_origin &&
+      (e = coapx_uri_on_origin(cfg->proxied_origin, "/.well-known/"
+                               EDHOC_WELL_KNOWN, &r->target)) != COAPX_OK)
+    fail(r, e, "EDHOC through the proxy: no /.well-known/" EDHOC_WELL_KNOWN
+         " for %.200s", cfg->proxied_origin->text);
+  if (!e) e = start(r);
   if (!e) e = exchange_1_2(r);
   if (!e) e = send_message_3(r);
   if (!e) e = establish(r);
@@ -329,6 +360,7 @@ coapx_err coapx_edhoc_initiate(coapx_client *c, const coapx_edhoc_init_cfg *cfg,
   edhoc_key_free(r->own_key);
   edhoc_cred_clear(&r->own);
   edhoc_cred_clear(&r->peer);
+  coapx_uri_free(&r->target);
   OPENSSL_cleanse(r, sizeof *r);
   free(r);
   if (e) {

@@ -1,6 +1,8 @@
 /* EDHOC initiator over CoAP for the client (RFC 9528 Appendix A.2, RFC
  * 9668): message_1 and message_2 as a POST to /.well-known/edhoc on the
- * client's session, then message_3 either POSTed the same way or handed
+ * client's session (in proxy form through a forward proxy: RFC 9528 A.2
+ * says nothing special, the proxy forwards; C_I and C_R are end to end),
+ * then message_3 either POSTed the same way or handed
  * back for the combined request (coapx_client_req.edhoc_message_3). The
  * result is an in-memory OSCORE context (Appendix A.1) for the requests
  * that follow. */
@@ -10,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "coapx_client.h"
+#include "coapx_uri.h"
 #include "store.h"
 #include "store_edhoc.h"
 
@@ -21,6 +24,11 @@ typedef struct {
   const store_edhoc_entry *entry;
   const char *label;          /* the entry's key in the map, for messages */
   bool combined;              /* RFC 9668 unless the entry says otherwise */
+  /* NULL when the client talks to the server itself. Through a forward
+   * proxy: the request's URI, whose origin's /.well-known/edhoc the POSTs
+   * name in proxy form (Proxy-Scheme, Uri-Host, Uri-Port; Proxy-Uri for
+   * another scheme), as the request itself does (coapx_uri_add_options). */
+  const coapx_uri *proxied_origin;
   coapx_edhoc_note_fn note;   /* may be NULL */
   void *note_arg;
 } coapx_edhoc_init_cfg;

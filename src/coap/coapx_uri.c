@@ -277,6 +277,26 @@ coapx_err coapx_uri_parse(const char *text, coapx_uri *u, const char **why) {
   return e;
 }
 
+coapx_err coapx_uri_on_origin(const coapx_uri *u, const char *abs_path,
+                              coapx_uri *out) {
+  if (!u || !u->text || !abs_path || abs_path[0] != '/' || !out)
+    return COAPX_ERR_INVALID_ARG;
+  /* A parsed URI always has "scheme://authority"; the authority ends at
+   * the path or query (parse() refuses fragments). */
+  const char *auth = strstr(u->text, "://");
+  if (!auth) return COAPX_ERR_INVALID_ARG;
+  auth += 3;
+  size_t head = (size_t)(auth - u->text) + strcspn(auth, "/?");
+  size_t n = head + strlen(abs_path) + 1;
+  char *text = malloc(n);
+  if (!text) return COAPX_ERR_NO_MEMORY;
+  memcpy(text, u->text, head);
+  memcpy(text + head, abs_path, n - head);
+  coapx_err e = coapx_uri_parse(text, out, NULL);
+  free(text);
+  return e;
+}
+
 void coapx_uri_free(coapx_uri *u) {
   if (!u) return;
   free(u->buf);

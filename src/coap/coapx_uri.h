@@ -55,6 +55,14 @@ typedef struct {
  * Errors: COAPX_ERR_URI, COAPX_ERR_NO_MEMORY. */
 coapx_err coapx_uri_parse(const char *text, coapx_uri *u, const char **why);
 
+/* The URI of |abs_path| (starting with '/', e.g. "/.well-known/edhoc") on
+ * the origin of |u|: its scheme and authority as spelled, so that the
+ * options of |out| name the same host and port. The caller frees |out|.
+ * Errors: COAPX_ERR_INVALID_ARG, COAPX_ERR_NO_MEMORY, COAPX_ERR_URI (the
+ * path is no valid one). */
+coapx_err coapx_uri_on_origin(const coapx_uri *u, const char *abs_path,
+                              coapx_uri *out);
+
 /* Release what coapx_uri_parse() allocated; |u| may be zeroed or NULL. */
 void coapx_uri_free(coapx_uri *u);
 

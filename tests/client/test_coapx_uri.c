@@ -207,6 +207,51 @@ static void test_options(void) {
   coapx_uri_free(&u);
 }
 
+/* The EDHOC resource on a request URI's origin (EDHOC through a proxy):
+ * scheme, host (bracketed literal, case) and port kept, path and query
+ * replaced. */
+static void test_on_origin(void) {
+  coapx_uri u, w;
+  oscore_opt opts[16];
+  oscore_msg m;
+  CHECK_EQ_INT(coapx_uri_parse("coap://Host.Example:999/a/b?q", &u, NULL),
+               COAPX_OK);
+  CHECK_EQ_INT(coapx_uri_on_origin(&u, "/.well-known/edhoc", &w), COAPX_OK);
+  CHECK(strcmp(w.normal, "coap://host.example:999/.well-known/edhoc") == 0);
+  oscore_msg_init(&m, opts, 16);
+  CHECK_EQ_INT(coapx_uri_add_options(&w, COAPX_TARGET_PROXY, true, &m),
+               COAPX_OK);
+  CHECK_EQ_INT(m.n_opts, 5);
+  CHECK(nth(&m, 0)->number == OSCORE_OPT_URI_HOST &&
+        seg_is(nth(&m, 0)->value, "host.example"));
+  CHECK(nth(&m, 1)->number == OSCORE_OPT_URI_PORT);
+  CHECK(nth(&m, 2)->number == OSCORE_OPT_URI_PATH &&
+        seg_is(nth(&m, 2)->value, ".well-known"));
+  CHECK(nth(&m, 3)->number == OSCORE_OPT_URI_PATH &&
+        seg_is(nth(&m, 3)->value, "edhoc"));
+  CHECK(nth(&m, 4)->number == OSCORE_OPT_PROXY_SCHEME);
+  coapx_uri_free(&w);
+  coapx_uri_free(&u);
+
+  /* No path and a query only; an IPv6 literal with a zone. */
+  CHECK_EQ_INT(coapx_uri_parse("coap://[fe80::1%25eth0]?x", &u, NULL),
+               COAPX_OK);
+  CHECK_EQ_INT(coapx_uri_on_origin(&u, "/p", &w), COAPX_OK);
+  CHECK(strcmp(w.normal, "coap://[fe80::1%25eth0]/p") == 0);
+  CHECK(w.host_is_ipv6 && !w.has_port && w.n_query == 0);
+  coapx_uri_free(&w);
+  /* A relative path is refused. */
+  CHECK_EQ_INT(coapx_uri_on_origin(&u, "p", &w), COAPX_ERR_INVALID_ARG);
+  coapx_uri_free(&u);
+
+  /* Another scheme keeps its scheme (Proxy-Uri through the proxy). */
+  CHECK_EQ_INT(coapx_uri_parse("coap+tcp://h:5/x", &u, NULL), COAPX_OK);
+  CHECK_EQ_INT(coapx_uri_on_origin(&u, "/.well-known/edhoc", &w), COAPX_OK);
+  CHECK(strcmp(w.text, "coap+tcp://h:5/.well-known/edhoc") == 0);
+  coapx_uri_free(&w);
+  coapx_uri_free(&u);
+}
+
 static void test_block(void) {
   uint8_t buf[3];
   coapx_block b = { 0, false, 0 }, d;
@@ -252,6 +297,7 @@ int main(void) {
   test_parse_hosts();
   test_parse_errors();
   test_options();
+  test_on_origin();
   test_block();
   return unit_summary("test_coapx_uri");
 }

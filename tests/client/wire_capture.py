@@ -107,4 +107,6 @@ def main():
         s.sendto(msg, a)
 
 
-main()
+# fwd_proxy.py (tests/edhoc) imports the option codec.
+if __name__ == "__main__":
+    main()

@@ -224,3 +224,30 @@ interop_log_all_from() {
   new=$(interop_log_requests)
   [ -n "$new" ] && ! grep -vq " $1 " <<< "$new"
 }
+
+# interop_aiocoap_proxy_start LOG PROBE-URL : aiocoap-proxy --forward on a
+# free port of 127.0.0.1 (retried when the port was taken meanwhile),
+# ready once oscore-client fetches PROBE-URL (plain) through it. Sets
+# PROXY (coap://127.0.0.1:PORT) and PROXY_PID; false when it never
+# forwarded (the proxy's output is in LOG).
+interop_aiocoap_proxy_start() {
+  local log=$1 probe=$2 port try i
+  for try in 1 2 3; do
+    port=$(interop_free_port)
+    PYTHONPATH="$AIOCOAP_PYTHONPATH" "$AIOCOAP_PYTHON" "$AIOCOAP_DIR/aiocoap-proxy" \
+      --forward --bind "127.0.0.1:$port" > "$log" 2>&1 &
+    PROXY_PID=$!
+    interop_track "$PROXY_PID"
+    for i in $(seq 1 50); do
+      kill -0 "$PROXY_PID" 2> /dev/null || break
+      if "$OSCORE_CLIENT" -q --timeout 1 --proxy "coap://127.0.0.1:$port" "$probe" \
+           > /dev/null 2>&1; then
+        PROXY="coap://127.0.0.1:$port"
+        return 0
+      fi
+      sleep 0.2
+    done
+    interop_stop "$PROXY_PID"
+  done
+  return 1
+}

@@ -166,6 +166,16 @@ server to come from the client's OSCORE identity.
 EOF
 table "client → aiocoap-proxy → oscore-fileserver" "oscore-client-get oscore-client-get-1MiB libcoap-client-get libcoap-client-get-1MiB" \
   "oscore-client, libcoap coap-client -E -U -P|proxy-forward"
+cat <<EOF
+
+EDHOC through the same proxy (oscore-client with an edhoc-oscore entry):
+message_3 POSTed on its own or combined with the first OSCORE request
+(the EDHOC option forwarded unread), every file request logged under the
+client's EDHOC identity; an unknown client refused with nothing served.
+
+EOF
+table "oscore-client → aiocoap-proxy → oscore-fileserver (EDHOC)" "edhoc-separate edhoc-combined edhoc-combined-1MiB edhoc-unknown-client" \
+  "oscore-client, edhoc-oscore entry|proxy-edhoc"
 
 echo
 echo '## Notes on individual results'
@@ -210,6 +220,13 @@ cat <<'EOF'
   second one when it splits Proxy-Uri for OSCORE (RFC 8613 §4.1.3.3),
   drops that one as not repeatable and gives up ("PDU could not be
   encrypted"). `-U` leaves the first out and the request goes through.
+* **libcoap 4.3.5's coap-server -P is no forward proxy for these tests.**
+  With `-P ,NAME` it forwards a request naming its target with
+  Proxy-Scheme and Uri-Host/Uri-Port, but the forwarded request carries
+  only Uri-Host, Uri-Port and a Request-Tag: Uri-Path and Content-Format
+  are gone, so a plain GET of /a.txt arrives as GET / and an EDHOC POST
+  to /.well-known/edhoc as POST / (4.05). The proxy tables use
+  aiocoap-proxy.
 * **aiocoap-client through aiocoap-proxy with OSCORE** is not in the proxy
   table: its protected request carries no Uri-Host/Uri-Port outside, and
   aiocoap-proxy answers 4.00 Bad Request itself.
@@ -270,6 +287,7 @@ if grep -q '^<!-- interop-table:start' "$README" 2>/dev/null; then
     total "libcoap coap-client -E -k -u → oscore-fileserver over coaps:// with OSCORE (5 runs)" libcoap-client-vs-oscore-fileserver-dtls
     total "oscore-client → libcoap coap-server -E -k over coaps:// with OSCORE (5 runs)" oscore-client-vs-libcoap-server-dtls
     total "oscore-client, libcoap coap-client → aiocoap-proxy --forward → oscore-fileserver (4 runs)" proxy-forward
+    total "oscore-client with EDHOC → aiocoap-proxy --forward → oscore-fileserver (4 runs)" proxy-edhoc
     echo
     echo '<!-- interop-table:end -->'
   } > "$summary"

@@ -48,31 +48,10 @@ interop_fileserver_start "$LOG" 127.0.0.1:0 --credentials "$W/server.json" "$W/d
   { cat "$LOG" >&2; exit 1; }
 URL="coap://127.0.0.1:$FS_PORT"
 
-# The proxy on a free port, retried when it was taken meanwhile; ready when
-# it forwards a plain request.
-up=no
-for try in 1 2 3; do
-  PPORT=$(interop_free_port)
-  PYTHONPATH="$AIOCOAP_PYTHONPATH" "$AIOCOAP_PYTHON" "$AIOCOAP_DIR/aiocoap-proxy" --forward \
-    --bind "127.0.0.1:$PPORT" > "$W/proxy.log" 2>&1 &
-  ppid=$!
-  interop_track "$ppid"
-  for i in $(seq 1 50); do
-    kill -0 "$ppid" 2> /dev/null || break
-    if "$OSCORE_CLIENT" -q --timeout 1 --proxy "coap://127.0.0.1:$PPORT" "$URL/small.txt" \
-         > /dev/null 2>&1; then
-      up=yes
-      break 2
-    fi
-    sleep 0.2
-  done
-  interop_stop "$ppid"
-done
-if [ $up != yes ]; then
+if ! interop_aiocoap_proxy_start "$W/proxy.log" "$URL/small.txt"; then
   interop_record "$SUITE" oscore-client-get fail "aiocoap-proxy did not forward: $(tail -n 2 "$W/proxy.log" | tr '\n' ' ')"
   interop_exit
 fi
-PROXY="coap://127.0.0.1:$PPORT"
 
 # check TEST IDENTITY RC OUT FILE-IN-DATA WHAT
 check() {

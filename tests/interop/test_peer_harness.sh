@@ -45,6 +45,10 @@ for script in proxy-forward.sh libcoap-client-vs-fileserver.sh; do
   check "$script with libcoap prepared but missing: fail" 1 "${nopeer[@]}" \
     OSCORE_PEERS_REQUIRED="aiocoap libcoap" bash "$here/$script"
 done
+check "proxy-edhoc.sh without peers: skip" 77 "${nopeer[@]}" bash "$here/proxy-edhoc.sh"
+seen "... saying why" yes '^SKIP: .*not set' err
+check "proxy-edhoc.sh with aiocoap prepared but missing: fail" 1 "${nopeer[@]}" \
+  OSCORE_PEERS_REQUIRED=aiocoap bash "$here/proxy-edhoc.sh"
 check "peer_skip of a peer not prepared: skip" 77 \
   env OSCORE_PEERS_REQUIRED=aiocoap bash -c '. "$1"; peer_skip libcoap why' _ "$here/peer-skip.sh"
 check "peer_skip of a prepared peer: fail" 1 \
