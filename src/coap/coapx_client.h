@@ -81,9 +81,9 @@ typedef struct {
    * retransmissions and no NON (a NON request goes as a plain request);
    * libcoap does the CSM exchange. */
   coapx_transport transport;
-  /* coaps:// (COAPX_TRANSPORT_DTLS): the pre-shared key and the identity
-   * presented with it (libcoap copies both). Needs libcoap's OpenSSL
-   * build (coapx_transport_available). */
+  /* coaps:// and coaps+tcp:// (COAPX_TRANSPORT_DTLS, _TLS): the
+   * pre-shared key and the identity presented with it (libcoap copies
+   * both). Needs libcoap's OpenSSL build (coapx_transport_available). */
   const uint8_t *psk_identity;
   size_t psk_identity_len;
   const uint8_t *psk;

@@ -27,10 +27,10 @@ const char *coapx_strerror(coapx_err err) {
   case COAPX_ERR_IN_USE:
     return "address already in use (is another server running there?)";
   case COAPX_ERR_DTLS:
-    return "the DTLS handshake failed (wrong pre-shared key or identity?)";
+    return "the (D)TLS handshake failed (wrong pre-shared key or identity?)";
   case COAPX_ERR_NO_DTLS:
-    return "coaps:// needs libcoap's OpenSSL build and \"dtls\" entries "
-           "(pre-shared keys) in the credentials map";
+    return "coaps:// and coaps+tcp:// need libcoap's OpenSSL build and "
+           "\"dtls\" entries (pre-shared keys) in the credentials map";
   case COAPX_ERR__COUNT: break;
   }
   return "unknown error";

@@ -139,7 +139,8 @@ table "client → server" "$FS_TESTS" \
   "oscore-client → aiocoap-fileserver, coap+tcp://|fileserver-oscore-client-vs-aiocoap-tcp" \
   "aiocoap-client → oscore-fileserver, coap+tcp://|fileserver-aiocoap-client-vs-oscore-tcp" \
   "libcoap 4.3.5 coap-client -E → oscore-fileserver, coap+tcp://|libcoap-client-vs-oscore-fileserver-tcp" \
-  "libcoap 4.3.5 coap-client -E -k -u → oscore-fileserver, coaps:// (DTLS PSK + OSCORE)|libcoap-client-vs-oscore-fileserver-dtls"
+  "libcoap 4.3.5 coap-client -E -k -u → oscore-fileserver, coaps:// (DTLS PSK + OSCORE)|libcoap-client-vs-oscore-fileserver-dtls" \
+  "libcoap 4.3.5 coap-client -E -k -u → oscore-fileserver, coaps+tcp:// (TLS PSK + OSCORE)|libcoap-client-vs-oscore-fileserver-tls"
 cat <<EOF
 
 In the libcoap row, observe also deletes the observed file: the final 4.04
@@ -154,7 +155,8 @@ EOF
 table "client → server" "get put-1MiB get-1MiB post delete hello observe-error" \
   "oscore-client → coap-server -E, oscore-interop-server|oscore-client-vs-libcoap-server" \
   "the same over coap+tcp://|oscore-client-vs-libcoap-server-tcp" \
-  "coap-server -E -k over coaps:// (DTLS PSK + OSCORE)|oscore-client-vs-libcoap-server-dtls"
+  "coap-server -E -k over coaps:// (DTLS PSK + OSCORE)|oscore-client-vs-libcoap-server-dtls" \
+  "coap-server -E -k over coaps+tcp:// (TLS PSK + OSCORE)|oscore-client-vs-libcoap-server-tls"
 cat <<EOF
 
 ## Through a forward proxy
@@ -269,6 +271,8 @@ if grep -q '^<!-- interop-table:start' "$README" 2>/dev/null; then
     total "oscore-client → libcoap servers over coap+tcp:// (7 runs)" oscore-client-vs-libcoap-server-tcp
     total "libcoap coap-client -E -k -u → oscore-fileserver over coaps:// with OSCORE (5 runs)" libcoap-client-vs-oscore-fileserver-dtls
     total "oscore-client → libcoap coap-server -E -k over coaps:// with OSCORE (5 runs)" oscore-client-vs-libcoap-server-dtls
+    total "libcoap coap-client -E -k -u → oscore-fileserver over coaps+tcp:// with OSCORE (5 runs)" libcoap-client-vs-oscore-fileserver-tls
+    total "oscore-client → libcoap coap-server -E -k over coaps+tcp:// with OSCORE (5 runs)" oscore-client-vs-libcoap-server-tls
     total "oscore-client, libcoap coap-client → aiocoap-proxy --forward → oscore-fileserver (4 runs)" proxy-forward
     echo
     echo '<!-- interop-table:end -->'
