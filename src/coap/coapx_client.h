@@ -88,6 +88,10 @@ typedef struct {
   size_t psk_identity_len;
   const uint8_t *psk;
   size_t psk_len;
+  /* Instead of a PSK: X.509, the server's certificate verified against
+   * this PEM file (a "tlscert" entry's certfile) and checked to name
+   * |host|. */
+  const char *ca_file;
   /* How long one exchange (one block, one Echo retry) may wait for its
    * response; 0 means COAPX_DEFAULT_TIMEOUT_MS. Not applied between
    * notifications of an observation (see notify_timeout_ms). */

@@ -8,6 +8,7 @@
 #include <coap3/coap.h>
 #include "coapx_block.h"
 #include "coapx_client.h"
+#include "coapx_pki.h"
 #include "oscore_protect.h"
 
 #define COAPX_TOKEN_LEN 8
@@ -50,6 +51,11 @@ struct coapx_client {
   coap_dtls_cpsk_t psk_setup;
   uint8_t psk_identity[COAP_DTLS_MAX_PSK_IDENTITY];
   uint8_t psk[COAP_DTLS_MAX_PSK];
+  /* X.509 instead (cfg->ca_file): the setup and the host check */
+  bool pki;
+  coap_dtls_pki_t pki_setup;
+  char ca_file[1024];
+  coapx_pki_check pki_check;
   bool dtls_failed;         /* libcoap reported a (D)TLS error: why a NACK */
   bool dtls_connected;      /* the handshake of the current session is done */
   char peer[80];

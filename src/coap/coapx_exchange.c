@@ -174,6 +174,21 @@ static coapx_err protect(coapx_xfer *x) {
 
 coapx_err coapx_xfer_nack_error(coapx_xfer *x) {
   coapx_client *c = x->c;
+  if (c->dtls_failed && c->pki_check.host_mismatch) {
+    coapx_xfer_detail(x, "the %s handshake with %s failed: the server's "
+                      "certificate does not name %s",
+                      coapx_transport_security_name(c->transport), c->peer,
+                      c->pki_check.host);
+    return COAPX_ERR_DTLS;
+  }
+  if (c->dtls_failed && c->pki) {
+    coapx_xfer_detail(x, "the %s handshake with %s failed (the server's "
+                      "certificate does not verify against %s, or no %s:// "
+                      "server there)",
+                      coapx_transport_security_name(c->transport), c->peer,
+                      c->ca_file, coapx_transport_scheme(c->transport));
+    return COAPX_ERR_DTLS;
+  }
   if (c->dtls_failed) {
     coapx_xfer_detail(x, "the %s handshake with %s failed (wrong pre-shared "
                       "key or identity, or no %s:// server there)",
@@ -300,10 +315,11 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
        * (TLS answers it with an alert, but a peer that never answers the
        * ClientHello ends here too.) */
       coapx_xfer_detail(x, "the %s handshake with %s did not complete "
-                        "within %u.%03u s (wrong pre-shared key, or no "
-                        "%s:// server there?)",
+                        "within %u.%03u s (%s, or no %s:// server there?)",
                         coapx_transport_security_name(c->transport), c->peer,
                         c->timeout_ms / 1000, c->timeout_ms % 1000,
+                        c->pki ? "a certificate refused"
+                               : "wrong pre-shared key",
                         coapx_transport_scheme(c->transport));
       e = COAPX_ERR_DTLS;
     } else if (e == COAPX_ERR_TIMEOUT)

@@ -17,6 +17,7 @@
 #include "coapx_gate.h"
 #include "coapx_observe.h"
 #include "coapx_pdu.h"
+#include "coapx_pki.h"
 #include "coapx_reason.h"
 #include "coapx_transport.h"
 #include "store.h"
@@ -772,21 +773,32 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
  * object and keeps a small "hello" session per address until the cookie
  * returns; those are capped (COAPX_MAX_DTLS_HANDSHAKES, test_server_dtls),
  * established sessions with the UDP ones (max_idle_sessions). */
-static coapx_err enable_dtls(coapx_server *srv, coapx_transport t,
-                             bool *psk_on) {
-  if (!coapx_transport_available(t) ||
-      !store_credentials_has_dtls(srv->psk_creds))
+static coapx_err enable_dtls(coapx_server *srv, const coapx_server_config *cfg,
+                             coapx_transport t, bool *psk_on) {
+  bool psk = store_credentials_has_dtls(srv->psk_creds);
+  bool pki = cfg->tls_cert_pem && cfg->tls_key_pem;
+  if (!coapx_transport_available(t) || (!psk && !pki))
     return COAPX_ERR_NO_DTLS;
   if (*psk_on) return COAPX_OK;
   *psk_on = true;
+  coap_context_set_max_handshake_sessions(srv->ctx, COAPX_MAX_DTLS_HANDSHAKES);
+  if (pki) {
+    if (!coapx_pki_pair_ok(cfg->tls_cert_pem, cfg->tls_cert_len,
+                           cfg->tls_key_pem, cfg->tls_key_len))
+      return COAPX_ERR_TLS_CERT;
+    /* Read by libcoap now, and kept as pointers (the caller's buffers). */
+    coap_dtls_pki_t setup;
+    coapx_pki_server_setup(&setup, cfg->tls_cert_pem, cfg->tls_cert_len,
+                           cfg->tls_key_pem, cfg->tls_key_len);
+    if (!coap_context_set_pki(srv->ctx, &setup)) return COAPX_ERR_TLS_CERT;
+  }
   coap_dtls_spsk_t setup = {
     .version = COAP_DTLS_SPSK_SETUP_VERSION,
     .validate_id_call_back = on_psk_identity,
     .id_call_back_arg = srv,
   };
-  coap_context_set_max_handshake_sessions(srv->ctx, COAPX_MAX_DTLS_HANDSHAKES);
-  return coap_context_set_psk2(srv->ctx, &setup) ? COAPX_OK
-                                                 : COAPX_ERR_LIBCOAP;
+  return !psk || coap_context_set_psk2(srv->ctx, &setup) ? COAPX_OK
+                                                         : COAPX_ERR_LIBCOAP;
 }
 
 static coapx_err add_catch_all(coapx_server *srv) {
@@ -885,7 +897,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
                                     spec, sizeof spec))
       goto fail;
     if (coapx_transport_secure(t) &&
-        (err = enable_dtls(srv, t, &psk_on)) != COAPX_OK)
+        (err = enable_dtls(srv, cfg, t, &psk_on)) != COAPX_OK)
       goto fail;
     err = coapx_addr_parse_bind_port(spec, coapx_transport_default_port(t),
                                      &a);

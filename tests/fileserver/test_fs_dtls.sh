@@ -18,20 +18,15 @@ esac
 client_program=$CLIENT   # the program itself, even under --valgrind
 . "$(dirname "$0")/../lib/server.sh"
 . "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/contexts.sh"
 . "$(dirname "$0")/../lib/observe.sh"
 server_pid= obs_pid=
 harness_begin "fs-$(echo "$sec" | tr A-Z a-z)"
 harness_wrap FS CLIENT
 umask 077
-mkdir -p ctx/client ctx/server root/pub
-secret=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+mkdir -p root/pub
+make_context_pair
 psk=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-printf '{"sender-id_hex": "01", "recipient-id_hex": ""}\n' \
-  > ctx/client/settings.json
-printf '{"sender-id_hex": "", "recipient-id_hex": "01"}\n' \
-  > ctx/server/settings.json
-printf '{"secret_hex": "%s"}\n' "$secret" > ctx/client/secret.json
-printf '{"secret_hex": "%s"}\n' "$secret" > ctx/server/secret.json
 dtls() {  # dtls PSK-HEX IDENTITY: a "dtls" credential
   printf '{"dtls": {"psk": {"hex": "%s"}, "client-identity": {"ascii": "%s"}}}' \
     "$1" "$2"

@@ -12,6 +12,7 @@ set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2")
 . "$(dirname "$0")/../lib/server.sh"
 . "$(dirname "$0")/../lib/observe.sh"
+. "$(dirname "$0")/../lib/contexts.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-transports-XXXXXX")
 fails=0 checks=0
 server_pid= obs_pid=
@@ -31,15 +32,8 @@ check() {  # check DESCRIPTION COMMAND...
 }
 
 cd "$tmp" || exit 1
-mkdir -p ctx/client ctx/server root
-secret=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-printf '{"sender-id_hex": "01", "recipient-id_hex": ""}\n' \
-  > ctx/client/settings.json
-printf '{"sender-id_hex": "", "recipient-id_hex": "01"}\n' \
-  > ctx/server/settings.json
-(umask 077
- printf '{"secret_hex": "%s"}\n' "$secret" > ctx/client/secret.json
- printf '{"secret_hex": "%s"}\n' "$secret" > ctx/server/secret.json)
+mkdir -p root
+make_context_pair
 # One entry for both schemes: the same context over UDP and TCP.
 printf '{"coap*://127.0.0.1:*": {"oscore": {"basedir": "ctx/client/"}}}\n' \
   > client.json
