@@ -169,6 +169,21 @@ EOF
 table "client → aiocoap-proxy → oscore-fileserver" "oscore-client-get oscore-client-get-1MiB libcoap-client-get libcoap-client-get-1MiB" \
   "oscore-client, libcoap coap-client -E -U -P|proxy-forward"
 
+cat <<EOF
+
+## TLS with certificates (coaps+tcp://, X.509)
+
+aiocoap's \`tlscert\` entries and \`--tls-server-certificate\`/\`--tls-server-key\`
+on both sides; a self-signed server certificate made by \`openssl req\` at
+test time is the client's trust anchor (\`untrusted\`: another one, refused).
+No OSCORE inside: aiocoap looks a \`tlscert\` up by exact key and cannot
+combine it with an \`oscore\` entry.
+
+EOF
+table "client → server" "get get-1MiB untrusted" \
+  "aiocoap-client → oscore-fileserver|tls-cert-aiocoap-client-vs-oscore" \
+  "oscore-client → aiocoap-fileserver|tls-cert-oscore-client-vs-aiocoap"
+
 echo
 echo '## Notes on individual results'
 echo
@@ -274,6 +289,8 @@ if grep -q '^<!-- interop-table:start' "$README" 2>/dev/null; then
     total "libcoap coap-client -E -k -u → oscore-fileserver over coaps+tcp:// with OSCORE (5 runs)" libcoap-client-vs-oscore-fileserver-tls
     total "oscore-client → libcoap coap-server -E -k over coaps+tcp:// with OSCORE (5 runs)" oscore-client-vs-libcoap-server-tls
     total "oscore-client, libcoap coap-client → aiocoap-proxy --forward → oscore-fileserver (4 runs)" proxy-forward
+    total "aiocoap-client → oscore-fileserver over coaps+tcp:// with a certificate (2 runs)" tls-cert-aiocoap-client-vs-oscore
+    total "oscore-client → aiocoap-fileserver over coaps+tcp:// with a certificate (2 runs)" tls-cert-oscore-client-vs-aiocoap
     echo
     echo '<!-- interop-table:end -->'
   } > "$summary"
