@@ -174,26 +174,22 @@ static coapx_err protect(coapx_xfer *x) {
 
 coapx_err coapx_xfer_nack_error(coapx_xfer *x) {
   coapx_client *c = x->c;
-  if (c->dtls_failed && c->pki_check.host_mismatch) {
-    coapx_xfer_detail(x, "the %s handshake with %s failed: the server's "
-                      "certificate does not name %s",
-                      coapx_transport_security_name(c->transport), c->peer,
-                      c->pki_check.host);
-    return COAPX_ERR_DTLS;
-  }
-  if (c->dtls_failed && c->pki) {
-    coapx_xfer_detail(x, "the %s handshake with %s failed (the server's "
-                      "certificate does not verify against %s, or no %s:// "
-                      "server there)",
-                      coapx_transport_security_name(c->transport), c->peer,
-                      c->ca_file, coapx_transport_scheme(c->transport));
-    return COAPX_ERR_DTLS;
-  }
   if (c->dtls_failed) {
-    coapx_xfer_detail(x, "the %s handshake with %s failed (wrong pre-shared "
-                      "key or identity, or no %s:// server there)",
+    /* An alert ended the handshake: say what the credential suggests. */
+    char why[1400];
+    const char *scheme = coapx_transport_scheme(c->transport);
+    if (c->pki_check.host_mismatch)
+      snprintf(why, sizeof why, "the server's certificate does not name %s",
+               c->pki_check.host);
+    else if (c->pki)
+      snprintf(why, sizeof why, "the server's certificate does not verify "
+               "against %s, or no %s:// server there", c->ca_file, scheme);
+    else
+      snprintf(why, sizeof why, "wrong pre-shared key or identity, or no "
+               "%s:// server there", scheme);
+    coapx_xfer_detail(x, "the %s handshake with %s failed (%s)",
                       coapx_transport_security_name(c->transport), c->peer,
-                      coapx_transport_scheme(c->transport));
+                      why);
     return COAPX_ERR_DTLS;
   }
   switch (c->nack_reason) {

@@ -768,19 +768,21 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
 
 /* Before the first coaps:// or coaps+tcp:// endpoint: DTLS and TLS need
  * libcoap's OpenSSL build (coapx_transport_available) and at least one
- * "dtls" entry; one PSK setup serves both. libcoap's DTLS server answers a
+ * "dtls" entry or a certificate with its key (both may be set: PSK and
+ * certificate clients share the endpoints); one setup serves both
+ * protocols, made once (*done). libcoap's DTLS server answers a
  * ClientHello with a cookie (HelloVerifyRequest) from one shared SSL
  * object and keeps a small "hello" session per address until the cookie
  * returns; those are capped (COAPX_MAX_DTLS_HANDSHAKES, test_server_dtls),
  * established sessions with the UDP ones (max_idle_sessions). */
 static coapx_err enable_dtls(coapx_server *srv, const coapx_server_config *cfg,
-                             coapx_transport t, bool *psk_on) {
+                             coapx_transport t, bool *done) {
   bool psk = store_credentials_has_dtls(srv->psk_creds);
   bool pki = cfg->tls_cert_pem && cfg->tls_key_pem;
   if (!coapx_transport_available(t) || (!psk && !pki))
     return COAPX_ERR_NO_DTLS;
-  if (*psk_on) return COAPX_OK;
-  *psk_on = true;
+  if (*done) return COAPX_OK;
+  *done = true;
   coap_context_set_max_handshake_sessions(srv->ctx, COAPX_MAX_DTLS_HANDSHAKES);
   if (pki) {
     if (!coapx_pki_pair_ok(cfg->tls_cert_pem, cfg->tls_cert_len,
@@ -886,7 +888,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
                                  : COAPX_DEFAULT_MAX_STREAM_SESSIONS;
   if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
 
-  bool psk_on = false;
+  bool secure_on = false;
   for (size_t i = 0; i < n; i++) {
     coap_address_t a;
     coapx_transport t;
@@ -897,7 +899,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
                                     spec, sizeof spec))
       goto fail;
     if (coapx_transport_secure(t) &&
-        (err = enable_dtls(srv, cfg, t, &psk_on)) != COAPX_OK)
+        (err = enable_dtls(srv, cfg, t, &secure_on)) != COAPX_OK)
       goto fail;
     err = coapx_addr_parse_bind_port(spec, coapx_transport_default_port(t),
                                      &a);
