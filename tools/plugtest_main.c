@@ -109,7 +109,7 @@ static int serve(coapx_server *srv, plugtest_observers *obs) {
 
 int main(int argc, char **argv) {
   plugtest_options o;
-  char why[256];
+  char why[512];
   switch (plugtest_options_parse(argc, argv, &o, why, sizeof why)) {
   case PLUGTEST_OPTIONS_HELP:
     plugtest_options_help(stdout, prog);
@@ -145,12 +145,21 @@ int main(int argc, char **argv) {
   plugtest_observers observers;
   plugtest_observers_init(&observers, o.interval_ms);
   plugtest_resources res = { .observers = &observers, .now_ms = now_ms };
+  coapx_cli_tls tls;
+  store_diag tls_diag = { .warn = warn_cb };
+  if (!coapx_cli_tls_load(o.tls_cert, o.tls_key, &tls, &tls_diag, why,
+                          sizeof why)) {
+    fprintf(stderr, "%s: %s\n", prog, why);
+    store_credentials_close(creds, NULL);
+    return PLUGTEST_EXIT_CONFIG;
+  }
   coapx_server_config cfg = {
     .bind = o.bind, .n_bind = o.n_bind, .credentials = creds,
     .handler = plugtest_handle, .handler_arg = &res,
     .on_observe_end = plugtest_observe_end, .observe_end_arg = &observers,
     .log = o.verbosity > 0 ? log_cb : NULL,
   };
+  coapx_cli_tls_apply(&tls, &cfg);
   coapx_server *srv = NULL;
   size_t failed = 0;
   cfg.failed_bind = &failed;
@@ -161,9 +170,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: cannot listen on %.200s%s: %s\n", prog, where,
             strlen(where) > 200 ? "..." : "", coapx_strerror(e));
     store_credentials_close(creds, NULL);
+    coapx_cli_tls_free(&tls);
     return e == COAPX_ERR_ADDRESS || e == COAPX_ERR_BIND ||
                    e == COAPX_ERR_IN_USE
-               ? PLUGTEST_EXIT_NETWORK : PLUGTEST_EXIT_RUNTIME;
+               ? PLUGTEST_EXIT_NETWORK
+           : e == COAPX_ERR_NO_DTLS || e == COAPX_ERR_TLS_CERT
+               ? PLUGTEST_EXIT_CONFIG
+               : PLUGTEST_EXIT_RUNTIME;
   }
   print_ready(srv, &o);
 
@@ -171,6 +184,7 @@ int main(int argc, char **argv) {
   /* Ends the observations (their records go with them) and closes the
    * contexts, which writes the exact sequence state back. */
   coapx_server_free(srv);
+  coapx_cli_tls_free(&tls);   /* libcoap kept pointers until now */
   plugtest_observers_clear(&observers);
   return rc;
 }

@@ -4,11 +4,16 @@
 #include <string.h>
 #include "coapx_cli.h"
 
-enum { OPT_BIND = 256, OPT_CREDENTIALS, OPT_INTERVAL, OPT_VERSION };
+enum {
+  OPT_BIND = 256, OPT_CREDENTIALS, OPT_INTERVAL, OPT_VERSION, OPT_TLS_CERT,
+  OPT_TLS_KEY
+};
 
 static const struct option longopts[] = {
   {"bind", required_argument, NULL, OPT_BIND},
   {"credentials", required_argument, NULL, OPT_CREDENTIALS},
+  {"tls-server-certificate", required_argument, NULL, OPT_TLS_CERT},
+  {"tls-server-key", required_argument, NULL, OPT_TLS_KEY},
   {"observe-interval", required_argument, NULL, OPT_INTERVAL},
   {"verbose", no_argument, NULL, 'v'},
   {"version", no_argument, NULL, OPT_VERSION},
@@ -27,8 +32,11 @@ void plugtest_options_help(FILE *f, const char *prog) {
 "  --bind HOST[:PORT]        listen there (default [::]:5683; IPv6 as\n"
 "                            [::1]:5683; port 0 picks a free one; repeatable;\n"
 "                            coap+tcp://HOST[:PORT] for TCP, RFC 8323;\n"
-"                            coaps://HOST[:PORT] for DTLS with the\n"
-"                            credentials' dtls entries)\n"
+"                            coaps://HOST[:PORT] for DTLS, coaps+tcp://\n"
+"                            for TLS, with the credentials' dtls entries)\n"
+"  --tls-server-certificate CRT, --tls-server-key KEY\n"
+"                            X.509 certificate (chain) and private key, PEM,\n"
+"                            for coaps:// and coaps+tcp://\n"
 "  --credentials FILE        server credentials map with the OSCORE contexts\n"
 "                            (e.g. plugtest-credentials/server.json: contexts\n"
 "                            B and D as :b and :d). Without it the server\n"
@@ -75,6 +83,10 @@ plugtest_options_result plugtest_options_parse(int argc, char **argv,
     case OPT_CREDENTIALS:
       o->credentials = optarg;
       break;
+    case OPT_TLS_CERT:
+    case OPT_TLS_KEY:
+      *(c == OPT_TLS_CERT ? &o->tls_cert : &o->tls_key) = optarg;
+      break;
     case OPT_INTERVAL: {
       char *end;
       long v = strtol(optarg, &end, 10);
@@ -100,5 +112,7 @@ plugtest_options_result plugtest_options_parse(int argc, char **argv,
   }
   if (optind < argc)
     return fail(why, why_len, "unexpected argument '%s'", argv[optind]);
+  if (!coapx_cli_tls_paired(o->tls_cert, o->tls_key, why, why_len))
+    return PLUGTEST_OPTIONS_ERROR;
   return PLUGTEST_OPTIONS_RUN;
 }

@@ -28,6 +28,8 @@ typedef struct {
   const char *bind[PLUGTEST_MAX_BINDS];
   size_t n_bind;              /* 0: "[::]" on port 5683 */
   const char *credentials;    /* NULL: server N (no OSCORE) */
+  /* X.509 for coaps:// and coaps+tcp://: both or neither. */
+  const char *tls_cert, *tls_key;
   unsigned interval_ms;       /* between notifications */
   int verbosity;              /* +1 per -v */
 } plugtest_options;

@@ -1,15 +1,16 @@
-/* coaps:// needs libcoap's OpenSSL build, which costs every plain run
- * 8-10 ms (docs/DESIGN.md): oscore-client is linked without it and hands
- * a coaps:// request to oscore-client-dtls, the same sources linked with
- * it. */
+/* coaps:// and coaps+tcp:// need libcoap's OpenSSL build, which costs
+ * every plain run 8-10 ms (docs/DESIGN.md): oscore-client is linked
+ * without it and hands such a request to oscore-client-dtls, the same
+ * sources linked with it. */
 #ifndef CLIENT_DTLS_EXEC_H
 #define CLIENT_DTLS_EXEC_H
 
 #include <stdbool.h>
 #include "client_options.h"
 
-/* Whether this request needs DTLS (a coaps:// URI sent directly, not
- * through --proxy) and this program's libcoap cannot speak it. */
+/* Whether this request needs DTLS or TLS (a coaps:// or coaps+tcp:// URI
+ * sent directly, not through --proxy) and this program's libcoap cannot
+ * speak it. */
 bool client_needs_dtls_program(const client_opts *o);
 
 /* Replace this process with oscore-client-dtls and the same |argv|: first

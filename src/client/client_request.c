@@ -4,6 +4,7 @@
 #include "coapx_signals.h"
 #include "client_request.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -215,8 +216,8 @@ static int parse_targets(const client_opts *o, run_state *s) {
   }
   if (!s->uri.is_sendable && !o->proxy)
     return say(CLIENT_EXIT_USAGE, "URI scheme '%s' is not supported (coap://, "
-               "coap+tcp:// and coaps://; other schemes only through --proxy)",
-               s->uri.scheme);
+               "coap+tcp://, coaps:// and coaps+tcp://; other schemes only "
+               "through --proxy)", s->uri.scheme);
   if (!o->proxy) return CONTINUE;
   /* aiocoap still accepts a bare "host[:port]" as proxy. */
   const char *p = o->proxy;
@@ -292,23 +293,34 @@ static int build_message(const client_opts *o, run_state *s, oscore_msg *msg,
   return CONTINUE;
 }
 
-/* DTLS credentials go with coaps:// and only with it: a "dtls" entry for
- * a coap:// URI would otherwise be dropped silently and the request sent
- * in the clear. CONTINUE or the exit status. */
+/* Pre-shared keys go with coaps:// and coaps+tcp:// (DTLS, TLS) and only
+ * with them: a "dtls" entry for a coap:// URI would otherwise be dropped
+ * silently and the request sent in the clear. CONTINUE or the exit
+ * status. */
 static int check_dtls(const client_opts *o, const run_state *s,
                       const coapx_uri *dst, const store_uri_creds *uc) {
-  bool coaps = dst->transport == COAPX_TRANSPORT_DTLS && dst->is_sendable;
-  if (coaps && !uc->has_dtls)
+  bool coaps = coapx_transport_secure(dst->transport) && dst->is_sendable;
+  const char *scheme = coapx_transport_scheme(dst->transport);
+  bool has = uc->has_dtls || uc->tlscert_file;
+  if (coaps && !has)
     return say(CLIENT_EXIT_CONFIG, "%s needs a \"dtls\" entry (pre-shared key "
-               "and client-identity) for it in %s", s->uri.normal,
+               "and client-identity) or a \"tlscert\" entry (the server's "
+               "certificate) for it in %s", s->uri.normal,
                o->credentials ? "--credentials" : "a --credentials map");
-  if (!coaps && uc->has_dtls)
+  if (!coaps && has)
     return say(CLIENT_EXIT_CONFIG, "--credentials: entry \"%.100s\" gives "
-               "\"dtls\" credentials for %s, which only a coaps:// request "
-               "can use", uc->dtls.entry_key, s->uri.normal);
-  if (coaps && !coapx_transport_available(COAPX_TRANSPORT_DTLS))
-    return say(CLIENT_EXIT_FAILURE, "coaps:// needs libcoap's OpenSSL build "
-               "(run oscore-client, which hands it to oscore-client-dtls)");
+               "\"%s\" credentials for %s, which only a coaps:// or "
+               "coaps+tcp:// request can use",
+               uc->has_dtls ? uc->dtls.entry_key : uc->tlscert_entry,
+               uc->has_dtls ? "dtls" : "tlscert", s->uri.normal);
+  if (coaps && uc->tlscert_file && access(uc->tlscert_file, R_OK) != 0)
+    return say(CLIENT_EXIT_CONFIG, "--credentials: entry \"%.100s\": cannot "
+               "read its certfile %s: %s", uc->tlscert_entry, uc->tlscert_file,
+               strerror(errno));
+  if (coaps && !coapx_transport_available(dst->transport))
+    return say(CLIENT_EXIT_FAILURE, "%s:// needs libcoap's OpenSSL build "
+               "(run oscore-client, which hands it to oscore-client-dtls)",
+               scheme);
   return CONTINUE;
 }
 
@@ -344,8 +356,15 @@ int client_request_run(const client_opts *o) {
     sc = uc.oscore;
     const char *entry = uc.oscore_entry;
     if (uc.has_dtls)
-      client_trace_note(&tc, "DTLS with the pre-shared key of credentials "
-                        "entry %s", uc.dtls.entry_key);
+      client_trace_note(&tc, "%s with the pre-shared key of credentials "
+                        "entry %s",
+                        coapx_transport_security_name(s.uri.transport),
+                        uc.dtls.entry_key);
+    if (uc.tlscert_file)
+      client_trace_note(&tc, "%s, the server's certificate verified against "
+                        "%s (credentials entry %s)",
+                        coapx_transport_security_name(s.uri.transport),
+                        uc.tlscert_file, uc.tlscert_entry);
     if (sc)
       client_trace_note(&tc, "OSCORE context %s (credentials entry %s)",
                         store_context_dir(sc), entry ? entry : "?");
@@ -376,6 +395,7 @@ int client_request_run(const client_opts *o) {
                              .psk_identity = uc.dtls.identity,
                              .psk_identity_len = uc.dtls.identity_len,
                              .psk = uc.dtls.psk, .psk_len = uc.dtls.psk_len,
+                             .ca_file = uc.tlscert_file,
                              .timeout_ms = o->timeout_ms,
                              .trace = on_trace, .trace_arg = &ts,
                              .family = o->family, .bind = o->bind,

@@ -17,7 +17,7 @@ bool coapx_cli_add_bind(const char **binds, size_t *n, const char *spec,
    * the server's to refuse (it cannot listen there, exit 6). */
   if (!coapx_transport_split_bind(spec, &t, addr, sizeof addr) && addr[0]) {
     coapx_cli_fail(0, why, why_len, "--bind: scheme '%.40s' is not served "
-                   "(coap://, coap+tcp://, coaps://)", addr);
+                   "(coap://, coap+tcp://, coaps://, coaps+tcp://)", addr);
     return false;
   }
   binds[(*n)++] = spec;

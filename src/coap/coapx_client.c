@@ -171,7 +171,8 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
     c->heard_peer = true;
   if (event == COAP_EVENT_DTLS_CONNECTED) c->dtls_connected = true;
   /* A handshake refused (wrong key or identity) ends in an alert: the
-   * request queued behind it can never go out. */
+   * request queued behind it can never go out. libcoap names TLS's
+   * events (coaps+tcp://) as DTLS's. */
   if (event == COAP_EVENT_DTLS_ERROR) c->dtls_failed = true;
   if (!client_busy(c) || c->nack) return 0;
   if (event == COAP_EVENT_TCP_CLOSED || event == COAP_EVENT_TCP_FAILED ||
@@ -212,10 +213,14 @@ static coapx_err open_session(coapx_client *c) {
   }
 
   if (c->session) coap_session_release(c->session);
-  if (c->transport == COAPX_TRANSPORT_DTLS)
+  if (c->pki)
+    c->session = coap_new_client_session_pki(
+        c->ctx, c->has_local ? &c->local : NULL, &dst,
+        coapx_transport_proto(c->transport), &c->pki_setup);
+  else if (coapx_transport_secure(c->transport))
     c->session = coap_new_client_session_psk2(
-        c->ctx, c->has_local ? &c->local : NULL, &dst, COAP_PROTO_DTLS,
-        &c->psk_setup);
+        c->ctx, c->has_local ? &c->local : NULL, &dst,
+        coapx_transport_proto(c->transport), &c->psk_setup);
   else
     c->session = coap_new_client_session(c->ctx,
                                          c->has_local ? &c->local : NULL, &dst,
@@ -308,10 +313,22 @@ static coapx_err resolve(coapx_client *c, const coapx_client_config *cfg) {
   return COAPX_OK;
 }
 
-/* coaps://: keep the PSK and identity for every session opened (another
- * address of the host is a new session). */
+/* coaps:// and coaps+tcp://: keep the PSK and identity, or the X.509
+ * setup, for every session opened (another address of the host is a new
+ * session). */
 static coapx_err dtls_setup(coapx_client *c, const coapx_client_config *cfg) {
-  if (c->transport != COAPX_TRANSPORT_DTLS) return COAPX_OK;
+  if (!coapx_transport_secure(c->transport)) return COAPX_OK;
+  if (cfg->ca_file) {
+    if (!coapx_transport_available(c->transport) ||
+        strlen(cfg->ca_file) >= sizeof c->ca_file ||
+        strlen(cfg->host) >= sizeof c->pki_check.host)
+      return COAPX_ERR_INVALID_ARG;
+    snprintf(c->ca_file, sizeof c->ca_file, "%s", cfg->ca_file);
+    snprintf(c->pki_check.host, sizeof c->pki_check.host, "%s", cfg->host);
+    coapx_pki_client_setup(&c->pki_setup, c->ca_file, &c->pki_check);
+    c->pki = true;
+    return COAPX_OK;
+  }
   if (!coapx_transport_available(c->transport) || !cfg->psk ||
       !cfg->psk_len || cfg->psk_len > sizeof c->psk ||
       cfg->psk_identity_len > sizeof c->psk_identity ||

@@ -81,13 +81,17 @@ typedef struct {
    * retransmissions and no NON (a NON request goes as a plain request);
    * libcoap does the CSM exchange. */
   coapx_transport transport;
-  /* coaps:// (COAPX_TRANSPORT_DTLS): the pre-shared key and the identity
-   * presented with it (libcoap copies both). Needs libcoap's OpenSSL
-   * build (coapx_transport_available). */
+  /* coaps:// and coaps+tcp:// (COAPX_TRANSPORT_DTLS, _TLS): the
+   * pre-shared key and the identity presented with it (libcoap copies
+   * both). Needs libcoap's OpenSSL build (coapx_transport_available). */
   const uint8_t *psk_identity;
   size_t psk_identity_len;
   const uint8_t *psk;
   size_t psk_len;
+  /* Instead of a PSK: X.509, the server's certificate verified against
+   * this PEM file (a "tlscert" entry's certfile) and checked to name
+   * |host|. */
+  const char *ca_file;
   /* How long one exchange (one block, one Echo retry) may wait for its
    * response; 0 means COAPX_DEFAULT_TIMEOUT_MS. Not applied between
    * notifications of an observation (see notify_timeout_ms). */

@@ -8,6 +8,7 @@
 #include <coap3/coap.h>
 #include "coapx_block.h"
 #include "coapx_client.h"
+#include "coapx_pki.h"
 #include "oscore_protect.h"
 
 #define COAPX_TOKEN_LEN 8
@@ -45,11 +46,17 @@ struct coapx_client {
   coap_address_t local;
   struct addrinfo *ai_cur;
   coapx_transport transport;
-  /* coaps://: the PSK setup for every session opened (key wiped at free) */
+  /* coaps://, coaps+tcp://: the PSK setup for every session opened (key
+   * wiped at free) */
   coap_dtls_cpsk_t psk_setup;
   uint8_t psk_identity[COAP_DTLS_MAX_PSK_IDENTITY];
   uint8_t psk[COAP_DTLS_MAX_PSK];
-  bool dtls_failed;         /* libcoap reported a DTLS error: why a NACK */
+  /* X.509 instead (cfg->ca_file): the setup and the host check */
+  bool pki;
+  coap_dtls_pki_t pki_setup;
+  char ca_file[1024];
+  coapx_pki_check pki_check;
+  bool dtls_failed;         /* libcoap reported a (D)TLS error: why a NACK */
   bool dtls_connected;      /* the handshake of the current session is done */
   char peer[80];
   unsigned timeout_ms;

@@ -27,10 +27,14 @@ const char *coapx_strerror(coapx_err err) {
   case COAPX_ERR_IN_USE:
     return "address already in use (is another server running there?)";
   case COAPX_ERR_DTLS:
-    return "the DTLS handshake failed (wrong pre-shared key or identity?)";
+    return "the (D)TLS handshake failed (wrong pre-shared key or identity?)";
   case COAPX_ERR_NO_DTLS:
-    return "coaps:// needs libcoap's OpenSSL build and \"dtls\" entries "
-           "(pre-shared keys) in the credentials map";
+    return "coaps:// and coaps+tcp:// need libcoap's OpenSSL build and "
+           "\"dtls\" entries (pre-shared keys) in the credentials map, or "
+           "a certificate and its key";
+  case COAPX_ERR_TLS_CERT:
+    return "the TLS certificate or its private key was refused (not PEM, "
+           "or the key does not match the certificate)";
   case COAPX_ERR__COUNT: break;
   }
   return "unknown error";

@@ -30,8 +30,9 @@ typedef enum {
   COAPX_ERR_SINK,              /* the caller's body sink refused the data */
   /* Server (coapx_server.h). */
   COAPX_ERR_IN_USE,            /* another socket is bound to that address */
-  COAPX_ERR_DTLS,              /* the DTLS handshake failed (client) */
-  COAPX_ERR_NO_DTLS,           /* coaps:// without DTLS in libcoap or PSKs */
+  COAPX_ERR_DTLS,              /* the DTLS or TLS handshake failed (client) */
+  COAPX_ERR_NO_DTLS,           /* coaps(+tcp):// without (D)TLS, PSKs or cert */
+  COAPX_ERR_TLS_CERT,          /* the server's certificate or key refused */
   COAPX_ERR__COUNT
 } coapx_err;
 

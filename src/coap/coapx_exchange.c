@@ -175,8 +175,21 @@ static coapx_err protect(coapx_xfer *x) {
 coapx_err coapx_xfer_nack_error(coapx_xfer *x) {
   coapx_client *c = x->c;
   if (c->dtls_failed) {
-    coapx_xfer_detail(x, "the DTLS handshake with %s failed (wrong pre-shared "
-                      "key or identity, or no coaps:// server there)", c->peer);
+    /* An alert ended the handshake: say what the credential suggests. */
+    char why[1400];
+    const char *scheme = coapx_transport_scheme(c->transport);
+    if (c->pki_check.host_mismatch)
+      snprintf(why, sizeof why, "the server's certificate does not name %s",
+               c->pki_check.host);
+    else if (c->pki)
+      snprintf(why, sizeof why, "the server's certificate does not verify "
+               "against %s, or no %s:// server there", c->ca_file, scheme);
+    else
+      snprintf(why, sizeof why, "wrong pre-shared key or identity, or no "
+               "%s:// server there", scheme);
+    coapx_xfer_detail(x, "the %s handshake with %s failed (%s)",
+                      coapx_transport_security_name(c->transport), c->peer,
+                      why);
     return COAPX_ERR_DTLS;
   }
   switch (c->nack_reason) {
@@ -291,14 +304,19 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
   uint64_t deadline = coapx_now_ms() + c->timeout_ms;
   for (;;) {
     e = coapx_client_wait(c, &c->rx, deadline, x->req->stop);
-    if (e == COAPX_ERR_TIMEOUT && c->transport == COAPX_TRANSPORT_DTLS &&
+    if (e == COAPX_ERR_TIMEOUT && coapx_transport_secure(c->transport) &&
         !c->dtls_connected) {
       /* A wrong key shows only as a Finished the server cannot decrypt,
-       * which DTLS drops silently (RFC 6347 §4.1.2.7): no alert comes. */
-      coapx_xfer_detail(x, "the DTLS handshake with %s did not complete "
-                        "within %u.%03u s (wrong pre-shared key, or no "
-                        "coaps:// server there?)", c->peer,
-                        c->timeout_ms / 1000, c->timeout_ms % 1000);
+       * which DTLS drops silently (RFC 6347 §4.1.2.7): no alert comes.
+       * (TLS answers it with an alert, but a peer that never answers the
+       * ClientHello ends here too.) */
+      coapx_xfer_detail(x, "the %s handshake with %s did not complete "
+                        "within %u.%03u s (%s, or no %s:// server there?)",
+                        coapx_transport_security_name(c->transport), c->peer,
+                        c->timeout_ms / 1000, c->timeout_ms % 1000,
+                        c->pki ? "a certificate refused"
+                               : "wrong pre-shared key",
+                        coapx_transport_scheme(c->transport));
       e = COAPX_ERR_DTLS;
     } else if (e == COAPX_ERR_TIMEOUT)
       coapx_xfer_detail(x, "no response from %s within %u.%03u s", c->peer,

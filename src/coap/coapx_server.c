@@ -17,6 +17,7 @@
 #include "coapx_gate.h"
 #include "coapx_observe.h"
 #include "coapx_pdu.h"
+#include "coapx_pki.h"
 #include "coapx_reason.h"
 #include "coapx_transport.h"
 #include "store.h"
@@ -40,8 +41,9 @@ typedef struct {
   /* TCP (RFC 8323): no message IDs, so no retransmission cache; the
    * handshake proved the address, so no amplification limit. */
   bool reliable;
-  /* TCP or DTLS: a handshake (DTLS: with its cookie exchange) proved the
-   * peer's address, so no amplification limit (RFC 9175 §2.4). */
+  /* TCP, TLS or DTLS: a handshake (DTLS: with its cookie exchange)
+   * proved the peer's address, so no amplification limit (RFC 9175
+   * §2.4). */
   bool address_proven;
   coap_bin_const_t token;
   size_t limit;            /* answer bytes the PDU holds after the token */
@@ -333,11 +335,12 @@ static void edhoc_step(coapx_server *srv, request_state *st) {
   st->le.payload_len = st->answer.payload.len;
 }
 
-/* The caller named by DTLS (coaps://): the key of the "dtls" entry whose
- * client-identity the handshake used (a linear scan of the map; OSCORE's
- * identity wins when the request is protected too). NULL elsewhere. */
+/* The caller named by DTLS or TLS (coaps://, coaps+tcp://): the key of the
+ * "dtls" entry whose client-identity the handshake used (a linear scan of
+ * the map; OSCORE's identity wins when the request is protected too).
+ * NULL elsewhere. */
 static const char *dtls_identity(coapx_server *srv, coap_session_t *session) {
-  if (coap_session_get_proto(session) != COAP_PROTO_DTLS) return NULL;
+  if (!coapx_session_secure(session)) return NULL;
   const coap_bin_const_t *id = coap_session_get_psk_identity(session);
   return id ? store_credentials_dtls_find(srv->creds, id->s, id->length,
                                           NULL, NULL)
@@ -736,7 +739,8 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
   if (event == COAP_EVENT_SERVER_SESSION_DEL && srv->sessions) srv->sessions--;
   if (coapx_session_reliable(session)) on_stream_event(srv, session, event);
   /* A DTLS session the client closed (close_notify) or that failed
-   * cannot carry notifications any more: end its observations now. */
+   * cannot carry notifications any more: end its observations now (a TLS
+   * one also reports TCP_CLOSED, on_stream_event). */
   if (event == COAP_EVENT_DTLS_CLOSED || event == COAP_EVENT_DTLS_ERROR)
     end_session_observations(srv, session);
   return 0;
@@ -746,8 +750,8 @@ size_t coapx_server_sessions(const coapx_server *srv) {
   return srv ? srv->sessions : 0;
 }
 
-/* libcoap asks for the PSK of the identity a DTLS client presents: the
- * map's "dtls" entry for it, or none (the handshake then fails). */
+/* libcoap asks for the PSK of the identity a DTLS or TLS client presents:
+ * the map's "dtls" entry for it, or none (the handshake then fails). */
 static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
                                                coap_session_t *session,
                                                void *arg) {
@@ -762,23 +766,43 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
   return &srv->psk_answer;   /* libcoap copies it */
 }
 
-/* Before the first coaps:// endpoint: DTLS needs libcoap's OpenSSL build
- * and at least one "dtls" entry. libcoap's DTLS server answers a
+/* Before the first coaps:// or coaps+tcp:// endpoint: DTLS and TLS need
+ * libcoap's OpenSSL build (coapx_transport_available) and at least one
+ * "dtls" entry or a certificate with its key (both may be set: PSK and
+ * certificate clients share the endpoints); one setup serves both
+ * protocols, made once (*done). libcoap's DTLS server answers a
  * ClientHello with a cookie (HelloVerifyRequest) from one shared SSL
  * object and keeps a small "hello" session per address until the cookie
  * returns; those are capped (COAPX_MAX_DTLS_HANDSHAKES, test_server_dtls),
  * established sessions with the UDP ones (max_idle_sessions). */
-static coapx_err enable_dtls(coapx_server *srv) {
-  if (!coap_dtls_is_supported() || !store_credentials_has_dtls(srv->psk_creds))
+static coapx_err enable_dtls(coapx_server *srv, const coapx_server_config *cfg,
+                             coapx_transport t, bool *done) {
+  bool psk = store_credentials_has_dtls(srv->psk_creds);
+  bool pki = cfg->tls_cert_pem && cfg->tls_key_pem;
+  if (!coapx_transport_available(t) || (!psk && !pki))
     return COAPX_ERR_NO_DTLS;
-  coap_dtls_spsk_t setup = {
+  if (*done) return COAPX_OK;
+  *done = true;
+  coap_context_set_max_handshake_sessions(srv->ctx, COAPX_MAX_DTLS_HANDSHAKES);
+  coap_dtls_spsk_t spsk = {
     .version = COAP_DTLS_SPSK_SETUP_VERSION,
     .validate_id_call_back = on_psk_identity,
     .id_call_back_arg = srv,
   };
-  coap_context_set_max_handshake_sessions(srv->ctx, COAPX_MAX_DTLS_HANDSHAKES);
-  return coap_context_set_psk2(srv->ctx, &setup) ? COAPX_OK
-                                                 : COAPX_ERR_LIBCOAP;
+  /* PSK first: with the certificate set first, libcoap 4.3.1's DTLS
+   * refuses every PSK client (TLS does not; test_plugtest_tls). */
+  if (psk && !coap_context_set_psk2(srv->ctx, &spsk)) return COAPX_ERR_LIBCOAP;
+  if (pki) {
+    if (!coapx_pki_pair_ok(cfg->tls_cert_pem, cfg->tls_cert_len,
+                           cfg->tls_key_pem, cfg->tls_key_len))
+      return COAPX_ERR_TLS_CERT;
+    /* Read by libcoap now, and kept as pointers (the caller's buffers). */
+    coap_dtls_pki_t setup;
+    coapx_pki_server_setup(&setup, cfg->tls_cert_pem, cfg->tls_cert_len,
+                           cfg->tls_key_pem, cfg->tls_key_len);
+    if (!coap_context_set_pki(srv->ctx, &setup)) return COAPX_ERR_TLS_CERT;
+  }
+  return COAPX_OK;
 }
 
 static coapx_err add_catch_all(coapx_server *srv) {
@@ -866,7 +890,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
                                  : COAPX_DEFAULT_MAX_STREAM_SESSIONS;
   if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
 
-  bool dtls_on = false;
+  bool secure_on = false;
   for (size_t i = 0; i < n; i++) {
     coap_address_t a;
     coapx_transport t;
@@ -876,10 +900,9 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
     if (!coapx_transport_split_bind(cfg->n_bind ? cfg->bind[i] : "[::]", &t,
                                     spec, sizeof spec))
       goto fail;
-    if (t == COAPX_TRANSPORT_DTLS && !dtls_on) {
-      if ((err = enable_dtls(srv)) != COAPX_OK) goto fail;
-      dtls_on = true;
-    }
+    if (coapx_transport_secure(t) &&
+        (err = enable_dtls(srv, cfg, t, &secure_on)) != COAPX_OK)
+      goto fail;
     err = coapx_addr_parse_bind_port(spec, coapx_transport_default_port(t),
                                      &a);
     /* Two TCP listeners cannot share a port even with SO_REUSEADDR: only

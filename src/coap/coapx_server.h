@@ -208,6 +208,15 @@ typedef struct {
    * STORE_DEFAULT_MAX_DERIVED. Used when the credentials map has
    * edhoc-oscore entries with an own credential. */
   size_t max_edhoc_contexts;
+  /* coaps:// and coaps+tcp:// with X.509: the certificate (chain) the
+   * server presents and its private key, PEM, both or neither (aiocoap's
+   * --tls-server-certificate and --tls-server-key). libcoap keeps
+   * pointers to them: they must outlive the server. A secure endpoint
+   * needs these or "dtls" entries (PSKs), or both. */
+  const uint8_t *tls_cert_pem;
+  size_t tls_cert_len;
+  const uint8_t *tls_key_pem;
+  size_t tls_key_len;
   /* When coapx_server_new() fails on an endpoint, the index of its bind
    * specification is written here (may be NULL), so that the program can
    * name the address at fault. */

@@ -9,6 +9,7 @@ static const struct {
   { "coap", COAPX_TRANSPORT_UDP },
   { "coap+tcp", COAPX_TRANSPORT_TCP },
   { "coaps", COAPX_TRANSPORT_DTLS },
+  { "coaps+tcp", COAPX_TRANSPORT_TLS },
 };
 
 bool coapx_transport_from_scheme(const char *scheme, size_t len,
@@ -23,21 +24,46 @@ bool coapx_transport_from_scheme(const char *scheme, size_t len,
 }
 
 bool coapx_transport_reliable(coapx_transport t) {
-  return t == COAPX_TRANSPORT_TCP;
+  return t == COAPX_TRANSPORT_TCP || t == COAPX_TRANSPORT_TLS;
+}
+
+bool coapx_transport_secure(coapx_transport t) {
+  return t == COAPX_TRANSPORT_DTLS || t == COAPX_TRANSPORT_TLS;
 }
 
 bool coapx_transport_available(coapx_transport t) {
-  return t != COAPX_TRANSPORT_DTLS || coap_dtls_is_supported();
+  return t == COAPX_TRANSPORT_DTLS  ? coap_dtls_is_supported() != 0
+         : t == COAPX_TRANSPORT_TLS ? coap_tls_is_supported() != 0
+                                    : true;
 }
 
 uint16_t coapx_transport_default_port(coapx_transport t) {
-  return t == COAPX_TRANSPORT_DTLS ? 5684 : 5683;
+  return coapx_transport_secure(t) ? 5684 : 5683;
+}
+
+const char *coapx_transport_security_name(coapx_transport t) {
+  return t == COAPX_TRANSPORT_TLS ? "TLS" : "DTLS";
+}
+
+const char *coapx_transport_scheme(coapx_transport t) {
+  for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+    if (schemes[i].t == t) return schemes[i].scheme;
+  return "coap";
 }
 
 coap_proto_t coapx_transport_proto(coapx_transport t) {
-  return t == COAPX_TRANSPORT_TCP    ? COAP_PROTO_TCP
-         : t == COAPX_TRANSPORT_DTLS ? COAP_PROTO_DTLS
-                                     : COAP_PROTO_UDP;
+  switch (t) {
+  case COAPX_TRANSPORT_TCP: return COAP_PROTO_TCP;
+  case COAPX_TRANSPORT_DTLS: return COAP_PROTO_DTLS;
+  case COAPX_TRANSPORT_TLS: return COAP_PROTO_TLS;
+  case COAPX_TRANSPORT_UDP: break;
+  }
+  return COAP_PROTO_UDP;
+}
+
+bool coapx_session_secure(const coap_session_t *s) {
+  coap_proto_t p = coap_session_get_proto(s);
+  return p == COAP_PROTO_DTLS || p == COAP_PROTO_TLS;
 }
 
 bool coapx_session_reliable(const coap_session_t *s) {

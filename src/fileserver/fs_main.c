@@ -100,6 +100,16 @@ int main(int argc, char **argv) {
     }
   }
 
+  coapx_cli_tls tls;
+  store_diag tls_diag = {.warn = on_warning};
+  if (!coapx_cli_tls_load(o.tls_cert, o.tls_key, &tls, &tls_diag, why,
+                          sizeof why)) {
+    fprintf(stderr, "%s: %s\n", prog, why);
+    store_credentials_close(creds, NULL);
+    fs_observe_free(g.obs);
+    fs_server_free(g.fs);
+    return FS_EXIT_CONFIG;
+  }
   coapx_server_config sc = {
     .bind = o.bind, .n_bind = o.n_bind, .credentials = creds,
     .handler = fs_glue_handler, .handler_arg = &g,
@@ -109,6 +119,7 @@ int main(int argc, char **argv) {
     .max_edhoc_contexts = o.max_edhoc_sessions,
     .max_observers_per_peer = o.max_observers_per_peer,
   };
+  coapx_cli_tls_apply(&tls, &sc);
   size_t failed = 0;
   sc.failed_bind = &failed;
   coapx_err ce = coapx_server_new(&sc, &g.srv);
@@ -118,12 +129,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: cannot listen on %.200s%s: %s\n", prog, where,
             strlen(where) > 200 ? "..." : "", coapx_strerror(ce));
     store_credentials_close(creds, NULL);
+    coapx_cli_tls_free(&tls);
     fs_observe_free(g.obs);
     fs_server_free(g.fs);
     return ce == COAPX_ERR_ADDRESS || ce == COAPX_ERR_BIND ||
                    ce == COAPX_ERR_IN_USE
                ? FS_EXIT_NETWORK
-               : ce == COAPX_ERR_NO_DTLS ? FS_EXIT_CONFIG : FS_EXIT_RUNTIME;
+           : ce == COAPX_ERR_NO_DTLS || ce == COAPX_ERR_TLS_CERT
+               ? FS_EXIT_CONFIG
+               : FS_EXIT_RUNTIME;
   }
   /* -vv: which OSCORE each context speaks (RFC 8613 or draft-08). */
   for (size_t i = 0; verbosity >= 2 && store_credentials_context(creds, i);
@@ -155,6 +169,7 @@ int main(int argc, char **argv) {
    * lose their temporary files. */
   coapx_server_free(g.srv);
   g.srv = NULL;
+  coapx_cli_tls_free(&tls);   /* libcoap kept pointers until now */
   fs_observe_free(g.obs);
   fs_server_free(g.fs);
   if (verbosity >= 1)

@@ -12,11 +12,14 @@ enum {
   OPT_HIDDEN, OPT_FOLLOW, OPT_REQUIRE_OSCORE, OPT_ACCESS, OPT_MAX_UPLOAD,
   OPT_MAX_OBSERVERS, OPT_MAX_OBSERVERS_PER_PEER, OPT_MAX_EDHOC,
   OPT_UPLOADS_PER_CLIENT, OPT_UPLOAD_BUDGET, OPT_UPLOAD_LIFETIME,
+  OPT_TLS_CERT, OPT_TLS_KEY,
 };
 
 static const struct option longopts[] = {
   {"bind", required_argument, NULL, OPT_BIND},
   {"credentials", required_argument, NULL, OPT_CREDENTIALS},
+  {"tls-server-certificate", required_argument, NULL, OPT_TLS_CERT},
+  {"tls-server-key", required_argument, NULL, OPT_TLS_KEY},
   {"write", no_argument, NULL, OPT_WRITE},
   {"etag-length", required_argument, NULL, OPT_ETAG_LENGTH},
   {"verbose", no_argument, NULL, 'v'},
@@ -47,9 +50,10 @@ void fs_options_help(FILE *f, const char *prog) {
 "\n"
 "Network and security:\n"
 "  --bind HOST[:PORT]   listen there (default [::]:5683; port 0: a free one;\n"
-"                       repeatable); coap+tcp:// prefix: TCP, coaps://: DTLS\n"
+"                       repeatable; prefix coap+tcp://, coaps://, coaps+tcp://)\n"
 "  --credentials FILE   aiocoap credentials map (JSON, or EDN if *.diag);\n"
 "                       the entry's key (e.g. :client1) is the caller's identity\n"
+"  --tls-server-certificate CRT, --tls-server-key KEY: X.509 for coaps(+tcp)\n"
 "  --max-edhoc-sessions N  contexts EDHOC made kept (default 64; oldest go)\n"
 "  --require-oscore     answer unprotected requests with 4.01 Unauthorized\n"
 "  --access FILE        JSON rules: identity -> path prefix -> \"r\"/\"w\"/\"rw\"/\"\";\n"
@@ -63,8 +67,7 @@ void fs_options_help(FILE *f, const char *prog) {
 "  --max-observers N    observations kept at most (default 4096); beyond,\n"
 "                       a registration is answered once, without Observe\n"
 "  --max-observers-per-peer N  the same per peer host (default 64)\n"
-"  --max-uploads-per-client N\n"
-"                       block-wise uploads in progress per identity (per\n"
+"  --max-uploads-per-client N  uploads in progress per identity (per\n"
 "                       address for unprotected ones), 1..16 (default 4)\n"
 "  --upload-budget BYTES\n"
 "                       bytes all uploads in progress may hold, one client\n"
@@ -171,6 +174,10 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
     case OPT_CREDENTIALS:
       o->credentials = optarg;
       break;
+    case OPT_TLS_CERT:
+    case OPT_TLS_KEY:
+      *(c == OPT_TLS_CERT ? &o->tls_cert : &o->tls_key) = optarg;
+      break;
     case OPT_WRITE:
       o->fs.write = true;
       break;
@@ -248,6 +255,8 @@ fs_options_result fs_options_parse(int argc, char **argv, fs_options *o,
   if (optind < argc)
     return fail(why, why_len, "unexpected argument '%s' (one DIR only)",
                 argv[optind]);
+  if (!coapx_cli_tls_paired(o->tls_cert, o->tls_key, why, why_len))
+    return FS_OPTIONS_ERROR;
   if (o->fs.require_oscore && !o->credentials)
     return fail(why, why_len, "%s",
                 "--require-oscore needs --credentials (nothing could be "

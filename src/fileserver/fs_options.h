@@ -26,6 +26,9 @@ typedef struct {
   const char *bind[FS_MAX_BINDS];
   size_t n_bind;        /* 0: "[::]" on port 5683, as aiocoap */
   const char *credentials;
+  /* X.509 for coaps:// and coaps+tcp:// (aiocoap's option names): both
+   * or neither. */
+  const char *tls_cert, *tls_key;
   int verbosity;        /* -1 with -q, +1 per -v */
   /* Observation caps (coapx_server_config); 0 only while unset. */
   size_t max_observers, max_observers_per_peer;

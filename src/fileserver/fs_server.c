@@ -150,7 +150,7 @@ static bool readable(void *ctx, const char *rel, const fs_resolved *where,
 }
 
 /* Anonymous callers are asked to authenticate; identified ones (OSCORE,
- * or a DTLS pre-shared key) are refused. */
+ * or a DTLS or TLS pre-shared key) are refused. */
 static void refuse(const fs_caller *c, fs_reply *reply) {
   if (strcmp(c->identity, "anonymous") == 0)
     fs_reply_error(reply, OSCORE_CODE(4, 1), "Error: Authentication required");

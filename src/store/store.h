@@ -165,11 +165,15 @@ typedef struct {
   const char *oscore_entry;  /* key of the "oscore" entry */
   bool has_dtls;
   store_dtls_psk dtls;       /* when has_dtls */
+  /* A "tlscert" entry instead: authenticate the server by X.509 against
+   * this PEM file (never together with has_dtls). */
+  const char *tlscert_file;  /* NULL: none */
+  const char *tlscert_entry; /* its entry's key */
 } store_uri_creds;
 
 /* Client: as store_credentials_for_uri(), for every type this build uses:
- * the entry found may be "oscore", "dtls", or "all-of" listing
- * references to one of each. The OSCORE context is opened. No match:
+ * the entry found may be "oscore", "dtls", "tlscert", or "all-of"
+ * listing references to an "oscore" and a "dtls" or "tlscert" entry. The OSCORE context is opened. No match:
  * everything empty, STORE_OK. Errors: those of store_credentials_for_uri. */
 store_err store_credentials_resolve(store_credentials *c, const char *uri,
                                     store_diag *diag, store_uri_creds *out);
@@ -249,5 +253,26 @@ size_t store_credentials_derived_count(const store_credentials *c);
 /* Close every opened context cleanly (store_context_close) and free the
  * map. Returns the first error but closes all. NULL is fine. */
 store_err store_credentials_close(store_credentials *c, store_diag *diag);
+
+/* ---- PEM files (store_keyfile.c) ----------------------------------------
+ * Reading a PEM file whole: a server's certificate, or its private key,
+ * which is read with the care of a master secret (a file its group or
+ * others may read is warned about; the buffer is wiped when freed; no
+ * message quotes its content). */
+
+/* PEM files larger than this are refused (a chain of a few certificates
+ * is some kilobytes). */
+#define STORE_KEYFILE_MAX (64 * 1024)
+
+/* Read |path| into *buf (malloc'd, NUL-terminated; *len excludes the
+ * NUL). |secret|: a private key (warned about when group or others may
+ * read it). |what| names it in messages ("--tls-server-key"). Errors:
+ * STORE_ERR_IO (cannot open or read, too large, empty), _NO_MEMORY. */
+store_err store_keyfile_read(const char *path, const char *what, bool secret,
+                             uint8_t **buf, size_t *len, store_diag *diag);
+
+/* Wipe and free what store_keyfile_read() gave, |len| as it said (NULL
+ * is fine). */
+void store_keyfile_free(uint8_t *buf, size_t len);
 
 #endif

@@ -13,9 +13,10 @@
 #include "store_edhoc.h"
 #include "store_json.h"
 #include "store_pattern.h"
+#include "store_tlscert.h"
 
 #define MAX_REF_DEPTH 16
-/* An "all-of" names at most one OSCORE and one DTLS credential; a few
+/* An "all-of" names at most one OSCORE and one (D)TLS credential; a few
  * more members are read so that the error can say what is extra. */
 #define MAX_ALL_OF 4
 #define NO_CTX ((size_t)-1)
@@ -25,7 +26,8 @@
  * build cannot use (cred_types[] below): the map still loads, and only a
  * request that needs such an entry fails, naming it. */
 typedef enum {
-  ENTRY_REF, ENTRY_OSCORE, ENTRY_DTLS, ENTRY_ALL_OF, ENTRY_UNUSABLE
+  ENTRY_REF, ENTRY_OSCORE, ENTRY_DTLS, ENTRY_TLSCERT, ENTRY_ALL_OF,
+  ENTRY_UNUSABLE
 } entry_kind;
 
 typedef struct {
@@ -35,6 +37,7 @@ typedef struct {
   char *ref;       /* ENTRY_REF: the key it names */
   char *basedir;   /* ENTRY_OSCORE: resolved directory */
   store_dtls_entry *dtls;  /* ENTRY_DTLS: PSK and identity (wiped) */
+  char *certfile;  /* ENTRY_TLSCERT: the server's trust anchor (PEM) */
   char *all_of[MAX_ALL_OF]; /* ENTRY_ALL_OF: the references it lists */
   size_t n_all_of;
   store_edhoc_entry *edhoc; /* "edhoc-oscore": parsed and checked at load,
@@ -181,9 +184,17 @@ static store_err parse_dtls(store_credentials *c, cred_entry *e,
   return err;
 }
 
+static store_err parse_tlscert(store_credentials *c, cred_entry *e,
+                               const cJSON *v, store_diag *diag) {
+  store_err err = store_tlscert_parse(v, e->key, c->path, &e->certfile, diag);
+  if (!err)
+    e->kind = ENTRY_TLSCERT;
+  return err;
+}
+
 /* "all-of": aiocoap lists credentials that must all be used ("double
  * encryption": DTLS below, OSCORE inside). We use references to at most
- * one "oscore" and one "dtls" entry (checked once references can be
+ * one "oscore" and one "dtls" or "tlscert" entry (checked once references can be
  * followed, check_all_of); any other list loads, as in aiocoap, as an
  * entry this build cannot use. */
 static store_err parse_all_of(store_credentials *c, cred_entry *e,
@@ -236,7 +247,7 @@ static const struct {
 } cred_types[] = {
   { "oscore", parse_oscore },
   { "dtls", parse_dtls },
-  { "tlscert", parse_unusable },
+  { "tlscert", parse_tlscert },
   { "edhoc-oscore", parse_edhoc },
   { "any-of", parse_unusable },
   { "all-of", parse_all_of },
@@ -310,6 +321,7 @@ static void free_map(store_credentials *c) {
     free(c->entries[i].basedir);
     store_dtls_entry_clear(c->entries[i].dtls);  /* wipes the PSK */
     free(c->entries[i].dtls);
+    free(c->entries[i].certfile);
     for (size_t k = 0; k < c->entries[i].n_all_of; k++)
       free(c->entries[i].all_of[k]);
     store_edhoc_entry_clear(c->entries[i].edhoc);  /* wipes the key */
@@ -342,14 +354,14 @@ static void warn_unusable(const store_credentials *c, store_diag *diag) {
     snprintf(list + used, sizeof list - used, " and %zu more", n - 4);
   if (n)
     store_warn(diag, "%s: ignoring %zu entr%s of credential types this build "
-               "cannot use (only \"oscore\", \"edhoc-oscore\", \"dtls\" and "
-               "\"all-of\"): %s; a request that needs one "
+               "cannot use (only \"oscore\", \"edhoc-oscore\", \"dtls\", "
+               "\"tlscert\" and \"all-of\"): %s; a request that needs one "
                "fails", c->path, n, n == 1 ? "y" : "ies", list);
 }
 
-/* The OSCORE and DTLS credentials an "all-of" entry combines (each NULL
- * when it has none). Errors name the entry: a member that is neither,
- * two of one type. */
+/* The OSCORE and the (D)TLS credential ("dtls" or "tlscert") an "all-of"
+ * entry combines (each NULL when it has none). Errors name the entry: a
+ * member of another type, two of one kind. */
 static store_err check_all_of(store_credentials *c, cred_entry *e,
                               cred_entry **oscore, cred_entry **dtls,
                               store_diag *diag) {
@@ -364,12 +376,15 @@ static store_err check_all_of(store_credentials *c, cred_entry *e,
     if (err)
       return err;
     cred_entry **slot = t->kind == ENTRY_OSCORE ? &o
-                      : t->kind == ENTRY_DTLS ? &d : NULL;
+                      : t->kind == ENTRY_DTLS || t->kind == ENTRY_TLSCERT
+                          ? &d
+                          : NULL;
     if (!slot || *slot)
       return store_fail(diag, STORE_ERR_UNSUPPORTED,
                         "%s: entry \"%.100s\": \"all-of\" combines at most "
-                        "one \"dtls\" and one \"oscore\" credential in this "
-                        "build (\"%.100s\" is %s)", c->path, e->key,
+                        "one \"dtls\" or \"tlscert\" and one \"oscore\" "
+                        "credential in this build (\"%.100s\" is %s)",
+                        c->path, e->key,
                         e->all_of[k], slot ? "a second one" : "another type");
     *slot = t;
   }
@@ -593,15 +608,21 @@ store_err store_credentials_resolve(store_credentials *c, const char *uri,
     return store_fail(diag, STORE_ERR_UNSUPPORTED,
                       "%s: entry \"%.100s\" matches %.200s, but its credential "
                       "type \"%s\" is not supported by this build (only "
-                      "\"oscore\", \"edhoc-oscore\", \"dtls\" and an "
-                      "\"all-of\" of references to one \"dtls\" and one "
-                      "\"oscore\")", c->path, target->key, uri, target->type);
+                      "\"oscore\", \"edhoc-oscore\", \"dtls\", \"tlscert\" "
+                      "and an \"all-of\" of references to one \"dtls\" or "
+                      "\"tlscert\" and one \"oscore\")", c->path,
+                      target->key, uri, target->type);
   cred_entry *o = target->kind == ENTRY_OSCORE ? target : NULL;
-  cred_entry *d = target->kind == ENTRY_DTLS ? target : NULL;
+  cred_entry *d = target->kind == ENTRY_DTLS || target->kind == ENTRY_TLSCERT
+                      ? target
+                      : NULL;
   if (target->kind == ENTRY_ALL_OF &&
       (err = check_all_of(c, target, &o, &d, diag)))
     return err;
-  if (d) {
+  if (d && d->kind == ENTRY_TLSCERT) {
+    out->tlscert_file = d->certfile;
+    out->tlscert_entry = d->key;
+  } else if (d) {
     out->has_dtls = true;
     out->dtls = (store_dtls_psk){ d->dtls->identity, d->dtls->identity_len,
                                   d->dtls->psk, d->dtls->psk_len, d->key };
@@ -625,11 +646,13 @@ store_err store_credentials_for_uri(store_credentials *c, const char *uri,
   store_err err = store_credentials_resolve(c, uri, diag, &u);
   if (err)
     return err;
-  if (u.has_dtls)
+  if (u.has_dtls || u.tlscert_file)
     return store_fail(diag, STORE_ERR_UNSUPPORTED,
-                      "%s: entry \"%.100s\" matches %.200s with \"dtls\" "
-                      "credentials, which only a coaps:// request can use",
-                      c->path, u.dtls.entry_key, uri);
+                      "%s: entry \"%.100s\" matches %.200s with \"%s\" "
+                      "credentials, which only a coaps:// or coaps+tcp:// "
+                      "request can use", c->path,
+                      u.has_dtls ? u.dtls.entry_key : u.tlscert_entry, uri,
+                      u.has_dtls ? "dtls" : "tlscert");
   *ctx = u.oscore;
   if (entry_key)
     *entry_key = u.oscore_entry;

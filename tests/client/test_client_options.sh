@@ -39,7 +39,7 @@ usage uri-pct "malformed percent-encoding" "coap://h/a%zz"
 usage uri-frag "fragment" "coap://h/a#b"
 usage uri-rel "not an absolute URI" "/just/a/path"
 usage uri-user "user information" "coap://me@h/"
-usage scheme "URI scheme 'coaps+tcp' is not supported" coaps+tcp://h/
+usage scheme "URI scheme 'coap+ws' is not supported" coap+ws://h/
 usage proxy-path "--proxy: 'coap://p/x' has a path" --proxy coap://p/x "$U"
 usage proxy-scheme "--proxy: only a coap:// proxy" --proxy http://p/ "$U"
 usage payload-missing "--payload: cannot open $TMP/none" --payload "@$TMP/none" "$U"

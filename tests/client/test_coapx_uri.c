@@ -97,7 +97,12 @@ static void test_parse_hosts(void) {
   CHECK(u.is_sendable && u.transport == COAPX_TRANSPORT_DTLS);
   CHECK_EQ_INT(u.port, 5684);
   coapx_uri_free(&u);
+  /* coaps+tcp:// is TLS, port 5684 by default too (RFC 8323 §8.2). */
   CHECK_EQ_INT(coapx_uri_parse("coaps+tcp://h/x", &u, &why), COAPX_OK);
+  CHECK(u.is_sendable && u.transport == COAPX_TRANSPORT_TLS);
+  CHECK_EQ_INT(u.port, 5684);
+  coapx_uri_free(&u);
+  CHECK_EQ_INT(coapx_uri_parse("coap+ws://h/x", &u, &why), COAPX_OK);
   CHECK(!u.is_sendable);
   coapx_uri_free(&u);
 

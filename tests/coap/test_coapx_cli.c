@@ -40,14 +40,16 @@ int main(void) {
   host_is("coap+tcp://127.0.0.1:5683/", "coap+tcp://127.0.0.1");
   host_is("coap+tcp://", "coap+tcp://[::]");
   host_is("coap://127.0.0.1:0/", "127.0.0.1");
+  host_is("coaps+tcp://127.0.0.1:5684/", "coaps+tcp://127.0.0.1");
 
   /* A scheme we do not serve is a usage error naming it. */
   n = 0;
   CHECK(coapx_cli_add_bind(binds, &n, "coap+tcp://[::1]:0", why, sizeof why));
   CHECK(coapx_cli_add_bind(binds, &n, "COAP://127.0.0.1", why, sizeof why));
   CHECK(coapx_cli_add_bind(binds, &n, "coaps://[::1]", why, sizeof why));
-  CHECK(!coapx_cli_add_bind(binds, &n, "coaps+tcp://[::1]", why, sizeof why));
-  CHECK(strstr(why, "'coaps+tcp'") != NULL);
-  CHECK_EQ_INT(n, 3);
+  CHECK(coapx_cli_add_bind(binds, &n, "coaps+tcp://[::1]", why, sizeof why));
+  CHECK(!coapx_cli_add_bind(binds, &n, "coap+ws://[::1]", why, sizeof why));
+  CHECK(strstr(why, "'coap+ws'") != NULL);
+  CHECK_EQ_INT(n, 4);
   return unit_summary("test_coapx_cli");
 }

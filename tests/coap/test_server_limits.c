@@ -16,6 +16,7 @@
 #include <coap3/coap.h>
 #include "coapx_server.h"
 #include "oscore_msg.h"
+#include "stream_testutil.h"
 #include "unit.h"
 
 static coapx_server *srv;
@@ -344,18 +345,8 @@ static void test_amplification(void) {
   srv = NULL;
 }
 
-/* Has the server closed |fd|? Reads what it sent (its CSM) until EOF or
- * until nothing more came for |ms|. */
 static bool closed_by_server(int fd, long ms) {
-  long end = now_ms() + ms;
-  uint8_t buf[256];
-  while (now_ms() < end) {
-    coapx_server_run_once(srv, 5);
-    ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
-      return true;
-  }
-  return false;
+  return stream_closed_by_server(srv, fd, ms);
 }
 
 /* A flood of TCP connections cannot take more than max_stream_sessions

@@ -30,14 +30,15 @@ for n in 1 2; do
   printf '{"coap://127.0.0.1:*": {"oscore": {"basedir": "ctx/client%s/"}}}\n' \
     "$n" > client$n.json
 done
-# Entries of types this build cannot use (aiocoap maps often hold them:
-# tlscert) are ignored with one warning; the oscore ones work, and so do
-# a dtls one (for coaps://, not bound here) and an edhoc-oscore one.
+# Entries of types this build cannot use (any-of) are ignored with one
+# warning; the oscore ones work, and so do a dtls one (for coaps://, not
+# bound here), a tlscert one (a client's) and an edhoc-oscore one.
 cat > server.json <<'JSON'
 { ":client1": { "oscore": { "basedir": "ctx/server1/" } },
   "coaps://*": { "dtls": { "psk": { "ascii": "x" },
                            "client-identity": { "ascii": "y" } } },
   "coaps+tcp://*": { "tlscert": { "certfile": "x.pem" } },
+  ":any": { "any-of": [ ":client1" ] },
   ":edhoc": { "edhoc-oscore": { "suite": 2, "method": 3 } },
   ":client2": { "oscore": { "basedir": "ctx/server2/" } } }
 JSON
@@ -83,8 +84,8 @@ start_server
 out=$(c1 "$base/")
 check "listing" [ "$out" = '</a.txt>,</alias>,</big50.bin>,</sub/>;ct=40' ]
 check "identity in the log" grep -q ':client1 GET / -> 2.05' server.log
-check "one warning, about the tlscert entry only (dtls and edhoc-oscore are usable)" \
-  [ "$(grep -c 'ignoring 1 entry of credential types this build cannot use.*"coaps+tcp://\*" (tlscert)' server.log)" = 1 ]
+check "one warning, about the any-of entry only (dtls, tlscert and edhoc-oscore are usable)" \
+  [ "$(grep -c 'ignoring 1 entry of credential types this build cannot use.*":any" (any-of)' server.log)" = 1 ]
 
 # --- 50 MB byte for byte
 t0=$(date +%s.%N)

@@ -12,6 +12,7 @@ set -u
 FS=$(realpath "$1") CLIENT=$(realpath "$2")
 . "$(dirname "$0")/../lib/server.sh"
 . "$(dirname "$0")/../lib/observe.sh"
+. "$(dirname "$0")/../lib/contexts.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fs-transports-XXXXXX")
 fails=0 checks=0
 server_pid= obs_pid=
@@ -31,15 +32,8 @@ check() {  # check DESCRIPTION COMMAND...
 }
 
 cd "$tmp" || exit 1
-mkdir -p ctx/client ctx/server root
-secret=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-printf '{"sender-id_hex": "01", "recipient-id_hex": ""}\n' \
-  > ctx/client/settings.json
-printf '{"sender-id_hex": "", "recipient-id_hex": "01"}\n' \
-  > ctx/server/settings.json
-(umask 077
- printf '{"secret_hex": "%s"}\n' "$secret" > ctx/client/secret.json
- printf '{"secret_hex": "%s"}\n' "$secret" > ctx/server/secret.json)
+mkdir -p root
+make_context_pair
 # One entry for both schemes: the same context over UDP and TCP.
 printf '{"coap*://127.0.0.1:*": {"oscore": {"basedir": "ctx/client/"}}}\n' \
   > client.json
@@ -118,10 +112,14 @@ t1=$(date +%s)
 check "TCP to a UDP-only port: exit 6 (rc $rc)" [ $rc -eq 6 ]
 check "TCP to a UDP-only port: said at once" [ $((t1 - t0)) -le 3 ]
 check "TCP to a UDP-only port: says why" grep -q "over TCP" err
-# A scheme the server does not serve is a usage error naming it.
+# A scheme the server does not serve is a usage error naming it;
+# coaps+tcp:// (TLS) is served, but needs "dtls" entries (PSKs).
+"$FS" --bind 'coap+ws://127.0.0.1:0' root 2>err; rc=$?
+check "--bind coap+ws:// refused as usage (rc $rc)" [ $rc -eq 2 ]
+check "--bind coap+ws:// names the scheme" grep -q "'coap+ws'" err
 "$FS" --bind 'coaps+tcp://127.0.0.1:0' root 2>err; rc=$?
-check "--bind coaps+tcp:// refused as usage (rc $rc)" [ $rc -eq 2 ]
-check "--bind coaps+tcp:// names the scheme" grep -q "'coaps+tcp'" err
+check "--bind coaps+tcp:// without PSKs: exit 3 (rc $rc)" [ $rc -eq 3 ]
+check "--bind coaps+tcp:// without PSKs: says so" grep -q '"dtls" entries' err
 
 # A TCP connection that goes away under a Block2 window ends the transfer
 # at once with exit 6, not after the timeout: the server is stopped

@@ -21,6 +21,8 @@
 # INTEROP_TRANSPORT=dtls runs it over coaps:// with a pre-shared key
 # (coap-client -k/-u, the server's map a "dtls" entry) and OSCORE inside:
 # double encryption; OSCORE's identity is the one the server logs.
+# INTEROP_TRANSPORT=tls runs the same over coaps+tcp:// (TLS with the
+# same pre-shared key, RFC 8323 §9).
 #
 # Needs LIBCOAP_OSCORE_BIN (skips otherwise), OSCORE_CLIENT and
 # OSCORE_FILESERVER.
@@ -34,6 +36,9 @@ if [ "${INTEROP_TRANSPORT:-udp}" = tcp ]; then
 elif [ "${INTEROP_TRANSPORT:-udp}" = dtls ]; then
   SUITE=$SUITE-dtls
   SCHEME=coaps
+elif [ "${INTEROP_TRANSPORT:-udp}" = tls ]; then
+  SUITE=$SUITE-tls
+  SCHEME=coaps+tcp
 fi
 PSK=interop-psk-$$
 interop_need LIBCOAP_OSCORE_BIN OSCORE_CLIENT OSCORE_FILESERVER
@@ -49,9 +54,9 @@ interop_pair "$W/ctx" 02 01
  printf '{ ":libcoap": { "oscore": { "basedir": "ctx/ours/" } },
   ":libcoap-dtls": { "dtls": { "psk": { "ascii": "%s" }, "client-identity": { "ascii": "libcoap" } } } }\n' \
    "$PSK" > "$W/server.json"
- # oscore-client's own runs (the reference listing) over coaps://.
- printf '{ "coaps://127.0.0.1:*": { "dtls": { "psk": { "ascii": "%s" }, "client-identity": { "ascii": "libcoap" } } } }\n' \
-   "$PSK" > "$W/ours.json")
+ # oscore-client's own runs (the reference listing) over coaps(+tcp)://.
+ printf '{ "%s://127.0.0.1:*": { "dtls": { "psk": { "ascii": "%s" }, "client-identity": { "ascii": "libcoap" } } } }\n' \
+   "$SCHEME" "$PSK" > "$W/ours.json")
 mkdir -p "$W/data/sub"
 printf 'This is the README of the interop tree.\n' > "$W/data/README"
 printf 'small\n' > "$W/data/sub/small.txt"
@@ -61,7 +66,7 @@ LOG=$W/oscore-fileserver.err
 # coap-client keeps its sequence number in this file across the runs.
 CLIENT=("$LIBCOAP_OSCORE_BIN/coap-client" -E "$W/ctx/libcoap.conf,$W/client.seq")
 OURS=("$OSCORE_CLIENT")
-if [ "$SCHEME" = coaps ]; then
+if [ "$SCHEME" = coaps ] || [ "$SCHEME" = coaps+tcp ]; then
   CLIENT+=(-k "$PSK" -u libcoap)
   OURS+=(--credentials "$W/ours.json")
 fi

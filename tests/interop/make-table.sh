@@ -139,7 +139,8 @@ table "client → server" "$FS_TESTS" \
   "oscore-client → aiocoap-fileserver, coap+tcp://|fileserver-oscore-client-vs-aiocoap-tcp" \
   "aiocoap-client → oscore-fileserver, coap+tcp://|fileserver-aiocoap-client-vs-oscore-tcp" \
   "libcoap 4.3.5 coap-client -E → oscore-fileserver, coap+tcp://|libcoap-client-vs-oscore-fileserver-tcp" \
-  "libcoap 4.3.5 coap-client -E -k -u → oscore-fileserver, coaps:// (DTLS PSK + OSCORE)|libcoap-client-vs-oscore-fileserver-dtls"
+  "libcoap 4.3.5 coap-client -E -k -u → oscore-fileserver, coaps:// (DTLS PSK + OSCORE)|libcoap-client-vs-oscore-fileserver-dtls" \
+  "libcoap 4.3.5 coap-client -E -k -u → oscore-fileserver, coaps+tcp:// (TLS PSK + OSCORE)|libcoap-client-vs-oscore-fileserver-tls"
 cat <<EOF
 
 In the libcoap row, observe also deletes the observed file: the final 4.04
@@ -154,7 +155,8 @@ EOF
 table "client → server" "get put-1MiB get-1MiB post delete hello observe-error" \
   "oscore-client → coap-server -E, oscore-interop-server|oscore-client-vs-libcoap-server" \
   "the same over coap+tcp://|oscore-client-vs-libcoap-server-tcp" \
-  "coap-server -E -k over coaps:// (DTLS PSK + OSCORE)|oscore-client-vs-libcoap-server-dtls"
+  "coap-server -E -k over coaps:// (DTLS PSK + OSCORE)|oscore-client-vs-libcoap-server-dtls" \
+  "coap-server -E -k over coaps+tcp:// (TLS PSK + OSCORE)|oscore-client-vs-libcoap-server-tls"
 cat <<EOF
 
 ## Through a forward proxy
@@ -176,6 +178,21 @@ client's EDHOC identity; an unknown client refused with nothing served.
 EOF
 table "oscore-client → aiocoap-proxy → oscore-fileserver (EDHOC)" "edhoc-separate edhoc-combined edhoc-combined-1MiB edhoc-unknown-client" \
   "oscore-client, edhoc-oscore entry|proxy-edhoc"
+
+cat <<EOF
+
+## TLS with certificates (coaps+tcp://, X.509)
+
+aiocoap's \`tlscert\` entries and \`--tls-server-certificate\`/\`--tls-server-key\`
+on both sides; a self-signed server certificate made by \`openssl req\` at
+test time is the client's trust anchor (\`untrusted\`: another one, refused).
+No OSCORE inside: aiocoap looks a \`tlscert\` up by exact key and cannot
+combine it with an \`oscore\` entry.
+
+EOF
+table "client → server" "get get-1MiB untrusted" \
+  "aiocoap-client → oscore-fileserver|tls-cert-aiocoap-client-vs-oscore" \
+  "oscore-client → aiocoap-fileserver|tls-cert-oscore-client-vs-aiocoap"
 
 echo
 echo '## Notes on individual results'
@@ -286,8 +303,12 @@ if grep -q '^<!-- interop-table:start' "$README" 2>/dev/null; then
     total "oscore-client → libcoap servers over coap+tcp:// (7 runs)" oscore-client-vs-libcoap-server-tcp
     total "libcoap coap-client -E -k -u → oscore-fileserver over coaps:// with OSCORE (5 runs)" libcoap-client-vs-oscore-fileserver-dtls
     total "oscore-client → libcoap coap-server -E -k over coaps:// with OSCORE (5 runs)" oscore-client-vs-libcoap-server-dtls
+    total "libcoap coap-client -E -k -u → oscore-fileserver over coaps+tcp:// with OSCORE (5 runs)" libcoap-client-vs-oscore-fileserver-tls
+    total "oscore-client → libcoap coap-server -E -k over coaps+tcp:// with OSCORE (5 runs)" oscore-client-vs-libcoap-server-tls
     total "oscore-client, libcoap coap-client → aiocoap-proxy --forward → oscore-fileserver (4 runs)" proxy-forward
     total "oscore-client with EDHOC → aiocoap-proxy --forward → oscore-fileserver (4 runs)" proxy-edhoc
+    total "aiocoap-client → oscore-fileserver over coaps+tcp:// with a certificate (2 runs)" tls-cert-aiocoap-client-vs-oscore
+    total "oscore-client → aiocoap-fileserver over coaps+tcp:// with a certificate (2 runs)" tls-cert-oscore-client-vs-aiocoap
     echo
     echo '<!-- interop-table:end -->'
   } > "$summary"

@@ -22,6 +22,8 @@
 # INTEROP_TRANSPORT=dtls runs the coap-server part over coaps:// with a
 # pre-shared key (coap-server -k, which listens on the port after the UDP
 # one) and OSCORE inside: the credentials map's "all-of" entry.
+# INTEROP_TRANSPORT=tls the same over coaps+tcp:// (TLS with that key;
+# coap-server -k listens for it on the port after the TCP one).
 #
 # Needs LIBCOAP_OSCORE_BIN, LIBCOAP_OSCORE_SRC (skips otherwise) and
 # OSCORE_CLIENT.
@@ -37,6 +39,10 @@ if [ "${INTEROP_TRANSPORT:-udp}" = tcp ]; then
 elif [ "${INTEROP_TRANSPORT:-udp}" = dtls ]; then
   SUITE=$SUITE-dtls
   SCHEME=coaps
+elif [ "${INTEROP_TRANSPORT:-udp}" = tls ]; then
+  SUITE=$SUITE-tls
+  SCHEME=coaps+tcp
+  PROBE=coap+tcp
 fi
 PSK=interop-psk-$$
 interop_need LIBCOAP_OSCORE_BIN LIBCOAP_OSCORE_SRC OSCORE_CLIENT
@@ -96,17 +102,19 @@ result() {  # result TEST DESCRIPTION CONDITION
 interop_pair "$W/cs" 01 0a
 printf '{ "%s://127.0.0.1:*": { "oscore": { "basedir": "cs/ours/" } } }\n' "$SCHEME" > "$W/cs.json"
 DTLS_ARGS=()
-if [ "$SCHEME" = coaps ]; then
+SECURE=false
+[ "$SCHEME" = coaps ] || [ "$SCHEME" = coaps+tcp ] && SECURE=true
+if $SECURE; then
   DTLS_ARGS=(-k "$PSK")
   (umask 077
-   printf '{ "coaps://127.0.0.1:*": { "all-of": [":d", ":o"] },
+   printf '{ "%s://127.0.0.1:*": { "all-of": [":d", ":o"] },
   ":d": { "dtls": { "psk": { "ascii": "%s" }, "client-identity": { "ascii": "ours" } } },
-  ":o": { "oscore": { "basedir": "cs/ours/" } } }\n' "$PSK" > "$W/cs.json")
+  ":o": { "oscore": { "basedir": "cs/ours/" } } }\n' "$SCHEME" "$PSK" > "$W/cs.json")
 fi
 if libserver coap-server -d 4 -v 0 "${DTLS_ARGS[@]}" -E "$W/cs/libcoap.conf,$W/cs/server.seq"; then
   U="$SCHEME://127.0.0.1:$LS_PORT"
-  # coap-server listens for DTLS on the port after the UDP one.
-  [ "$SCHEME" = coaps ] && U="coaps://127.0.0.1:$((LS_PORT + 1))"
+  # coap-server listens for DTLS (TLS) on the port after the UDP (TCP) one.
+  $SECURE && U="$SCHEME://127.0.0.1:$((LS_PORT + 1))"
   ours "$W/cs.json" "$U/"
   result get "GET /: libcoap's index" '[ $RC = 0 ] && verified && grep -q libcoap "$W/out"'
 
@@ -133,7 +141,7 @@ fi
 
 # ---- oscore-interop-server (context B; we play A) ----------------------------
 # (UDP and TCP only: it has no DTLS keys.)
-[ "$SCHEME" = coaps ] && interop_exit
+$SECURE && interop_exit
 mkdir -p "$W/a"
 cp "$INTEROP_SRC/../data/plugtest-contexts/a/settings.json" \
    "$INTEROP_SRC/../data/plugtest-contexts/a/secret.json" "$W/a/"

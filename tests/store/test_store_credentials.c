@@ -313,9 +313,9 @@ static void test_mixed_types(void) {
     return;
   CHECK_EQ_INT(w.count, 1);
   /* dtls and edhoc-oscore entries are usable: not named. */
-  CHECK_CONTAINS(w.last, "ignoring 3 entries");
+  CHECK_CONTAINS(w.last, "ignoring 2 entries");
   CHECK_CONTAINS(w.last, "\":all\" (all-of)");
-  CHECK_CONTAINS(w.last, "(tlscert)");
+  CHECK(strstr(w.last, "(tlscert)") == NULL);
   CHECK(strstr(w.last, "edhoc-oscore)") == NULL);
   CHECK(strstr(w.last, "(dtls)") == NULL);
   store_diag d = tu_diag(NULL);
@@ -333,6 +333,17 @@ static void test_mixed_types(void) {
   CHECK_EQ_INT(store_credentials_for_uri(c, "coaps://h/x", &d, &sc, &key),
                STORE_ERR_UNSUPPORTED);
   CHECK_CONTAINS(d.msg, "\"dtls\"");
+  /* tlscert: for (D)TLS only; resolve hands out the file (none beside
+   * the map: as given). */
+  CHECK_EQ_INT(store_credentials_for_uri(c, "coap+tcp://h/x", &d, &sc, &key),
+               STORE_ERR_UNSUPPORTED);
+  CHECK_CONTAINS(d.msg, "\"tlscert\"");
+  store_uri_creds u;
+  CHECK_EQ_INT(store_credentials_resolve(c, "coap+tcp://h/x", &d, &u),
+               STORE_OK);
+  CHECK(u.tlscert_file && strcmp(u.tlscert_file, "x.pem") == 0);
+  CHECK(u.tlscert_entry && strcmp(u.tlscert_entry, "coap+tcp://*") == 0);
+  CHECK(!u.has_dtls && !u.oscore);
   CHECK_EQ_INT(store_credentials_for_uri(c, "coap://nothing/", &d, &sc, &key),
                STORE_OK);
   CHECK(sc == NULL);
@@ -597,6 +608,27 @@ static void test_server_many(void) {
  * hex objects; the client gets them for a URI, alone or with OSCORE
  * through "all-of"; the server finds an identity's entry; a map holding
  * PSKs readable by others is warned about; no message quotes a PSK. */
+/* Maps that must not load: each refused with its error, the message
+ * naming |needle| and never quoting a value written SECRETVALUE. */
+typedef struct {
+  const char *json, *needle;
+  store_err err;
+} bad_map;
+
+static void check_bad_maps(const char *top, const bad_map *bad, size_t n) {
+  char path[1024];
+  for (size_t i = 0; i < n; i++) {
+    tu_write(top, "bad.json", bad[i].json, 0600);
+    snprintf(path, sizeof path, "%s/bad.json", top);
+    store_diag d = tu_diag(NULL);
+    store_credentials *b = NULL;
+    CHECK_EQ_INT(store_credentials_load(path, &d, &b), bad[i].err);
+    CHECK_CONTAINS(d.msg, bad[i].needle);
+    CHECK(strstr(d.msg, "SECRETVALUE") == NULL);
+    store_credentials_close(b, NULL);
+  }
+}
+
 static void test_dtls(void) {
   const char *top = tu_mkdir("dtls");
   make_ctx(top, "ctx", "a");
@@ -641,7 +673,7 @@ static void test_dtls(void) {
   CHECK(store_credentials_has_dtls(c));
   CHECK_EQ_INT(store_credentials_close(c, &d), STORE_OK);
 
-  static const struct { const char *json, *needle; store_err err; } bad[] = {
+  static const bad_map bad[] = {
     { "{\"k\": {\"dtls\": {\"psk\": {\"ascii\": \"SECRETVALUE\"}}}}",
       "lacks \"client-identity\"", STORE_ERR_MISSING },
     { "{\"k\": {\"dtls\": {\"psk\": \"SECRETVALUE\", "
@@ -660,20 +692,55 @@ static void test_dtls(void) {
     { "{\"k\": {\"all-of\": [\":gone\"]}}", "\":gone\"",
       STORE_ERR_REFERENCE },
   };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    tu_write(top, "bad.json", bad[i].json, 0600);
-    snprintf(path, sizeof path, "%s/bad.json", top);
-    d = tu_diag(NULL);
-    store_credentials *b = NULL;
-    CHECK_EQ_INT(store_credentials_load(path, &d, &b), bad[i].err);
-    CHECK_CONTAINS(d.msg, bad[i].needle);
-    CHECK(strstr(d.msg, "SECRETVALUE") == NULL);
-    store_credentials_close(b, NULL);
-  }
+  check_bad_maps(top, bad, sizeof bad / sizeof bad[0]);
+}
+
+/* "tlscert": a certfile beside the map is taken there; with OSCORE in an
+ * all-of; malformed ones refused naming the member. */
+static void test_tlscert(void) {
+  const char *top = tu_mkdir("tlscert");
+  make_ctx(top, "ctx", "a");
+  tu_write(top, "ca.pem", "not read at load\n", 0644);
+  char path[1024];
+  tu_warnings w;
+  store_credentials *c = load_map(top,
+           "{\"coaps+tcp://h/*\": {\"tlscert\": {\"certfile\": \"ca.pem\"}},\n"
+           " \":t\": {\"tlscert\": {\"certfile\": \"/abs/ca.pem\"}},\n"
+           " \":o\": {\"oscore\": {\"basedir\": \"ctx\"}},\n"
+           " \"coaps://both/*\": {\"all-of\": [\":t\", \":o\"]}}\n", 0600,
+           &w, path, sizeof path);
+  if (!c)
+    return;
+  CHECK_EQ_INT(w.count, 0);
+  store_uri_creds u;
+  store_diag d = tu_diag(NULL);
+  char want[1100];
+  snprintf(want, sizeof want, "%s/ca.pem", top);
+  CHECK_EQ_INT(store_credentials_resolve(c, "coaps+tcp://h/x", &d, &u),
+               STORE_OK);
+  CHECK(u.tlscert_file && strcmp(u.tlscert_file, want) == 0);
+  CHECK_EQ_INT(store_credentials_resolve(c, "coaps://both/x", &d, &u),
+               STORE_OK);
+  CHECK(u.tlscert_file && strcmp(u.tlscert_file, "/abs/ca.pem") == 0);
+  CHECK(u.oscore != NULL && !u.has_dtls);
+  CHECK(strcmp(u.tlscert_entry, ":t") == 0);
+  CHECK_EQ_INT(store_credentials_close(c, &d), STORE_OK);
+
+  static const bad_map bad[] = {
+    { "{\"k\": {\"tlscert\": {}}}", "lacks \"certfile\"", STORE_ERR_MISSING },
+    { "{\"k\": {\"tlscert\": {\"certfile\": 1}}}", "\"certfile\"",
+      STORE_ERR_MALFORMED },
+    { "{\"k\": {\"tlscert\": {\"certfile\": \"a\", \"keyfile\": \"b\"}}}",
+      "\"keyfile\"", STORE_ERR_MALFORMED },
+    { "{\"k\": {\"tlscert\": \"a.pem\"}}", "takes an object",
+      STORE_ERR_MALFORMED },
+  };
+  check_bad_maps(top, bad, sizeof bad / sizeof bad[0]);
 }
 
 int main(void) {
   test_dtls();
+  test_tlscert();
   test_patterns();
   test_binary_values();
   test_client_lookup();
