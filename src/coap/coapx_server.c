@@ -1,11 +1,13 @@
 /* The server dispatcher: libcoap context and endpoints, the one catch-all
  * handler, and the order of work per request (coapx_server.h). The pieces
  * live beside it: coapx_dedup (retransmissions), coapx_gate (OSCORE),
- * coapx_observe (observations), coapx_response (application helpers). */
+ * coapx_observe (observations), coapx_response (application helpers),
+ * coapx_server_loop (waiting and reading), coapx_server_security ((D)TLS
+ * set-up and identities). */
 #include "coapx_server.h"
+#include "coapx_server_priv.h"
 #include <errno.h>
 #include <stdio.h>
-#include <sys/epoll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,113 +19,9 @@
 #include "coapx_gate.h"
 #include "coapx_observe.h"
 #include "coapx_pdu.h"
-#include "coapx_pki.h"
 #include "coapx_reason.h"
 #include "coapx_transport.h"
 #include "store.h"
-
-/* libcoap's receive buffer: the largest datagram it reads whole. With the
- * default MTU of 1152 an OSCORE PUT of a 1024-byte block with a long path
- * would be refused with an RST (docs/DESIGN.md, libcoap facts). */
-#define SERVER_MTU 1472
-/* Connections one coap_io_process() can accept: one per listening
- * endpoint, and there are at most COAPX_MAX_BINDS of them. */
-#define COAPX_MAX_CLOSE_PER_PASS 16
-#define MAX_IN_OPTS 64
-#define PATH_TEXT 256
-
-/* One request's working state, passed through the steps of on_request. */
-typedef struct {
-  coap_session_t *session;
-  const coap_address_t *remote, *local;
-  uint16_t mid;
-  bool con;
-  /* TCP (RFC 8323): no message IDs, so no retransmission cache; the
-   * handshake proved the address, so no amplification limit. */
-  bool reliable;
-  /* TCP, TLS or DTLS: a handshake (DTLS: with its cookie exchange)
-   * proved the peer's address, so no amplification limit (RFC 9175
-   * §2.4). */
-  bool address_proven;
-  coap_bin_const_t token;
-  size_t limit;            /* answer bytes the PDU holds after the token */
-  size_t req_size;         /* the request's datagram, in bytes */
-  uint64_t now;
-  char path[PATH_TEXT];
-  coapx_log_entry le;
-  oscore_msg outer, inner, answer;
-  bool send;               /* write |answer| (false: no answer to a NON) */
-  coapx_gate_result g;
-  const oscore_msg *req;   /* what the application sees */
-  bool prot;
-  coapx_observation *cand; /* a registration's candidate observation */
-  bool with_observe, app_accepted;
-  uint8_t obs_buf[4];      /* the answer's Observe value lives here */
-  uint8_t bert_buf[2][3];  /* Block1/Block2 values rewritten from BERT */
-} request_state;
-
-struct coapx_server {
-  coap_context_t *ctx;
-  coap_endpoint_t **eps;
-  size_t n_eps;
-  coapx_handler_fn handler;
-  void *handler_arg;
-  coapx_observe_end_fn on_observe_end;
-  void *observe_end_arg;
-  coapx_log_fn log;
-  void *log_arg;
-  store_credentials *creds;
-  /* The map the DTLS identity callback looks PSKs up in (the same map as
-   * |creds|, set before the endpoints so that coaps:// can be checked). */
-  store_credentials *psk_creds;
-  coap_bin_const_t psk_answer;   /* what that callback hands libcoap */
-  coapx_gate gate;
-  coapx_edhoc_srv *edhoc;   /* NULL: the map names no EDHOC credential */
-  coapx_dedup *dedup;
-  coapx_obs_list obs;
-  /* Inside a handler call: scratch buffers are in use, so notifications
-   * asked for now are sent once the current request is done. */
-  bool busy;
-  /* Inside drop_session(): the nacks it causes are ours. */
-  bool dropping;
-  /* The application's descriptor in libcoap's epoll set
-   * (coapx_server_watch_fd): its events carry &app_marker, and never
-   * reach libcoap. */
-  int app_fd;
-  void (*app_ready)(void *arg);
-  void *app_arg;
-  char app_marker;
-  /* Requests seen (duplicates included): run_once keeps reading while
-   * this grows. */
-  unsigned long handled;
-  /* libcoap's server sessions alive (its NEW minus DEL events). */
-  size_t sessions;
-  /* TCP connections alive, their cap, and the ones beyond it accepted by
-   * libcoap in this pass, closed right after it (not from inside
-   * libcoap's accept). */
-  size_t stream_sessions, max_stream_sessions;
-  coap_session_t *to_close[COAPX_MAX_CLOSE_PER_PASS];
-  size_t n_to_close;
-  unsigned ack_timeout_ms, max_retransmit;   /* 0: libcoap's defaults */
-  /* The last peer and its text: formatting an address for every request
-   * of the same client cost more than the cache lookup of its answer. */
-  coap_address_t last_remote;
-  char last_peer[COAPX_ADDR_TEXT];
-  char last_peer_host[COAPX_ADDR_TEXT];
-  /* Scratch for one request or notification at a time. */
-  request_state st;
-  coapx_amplify amp;        /* unverified addresses: RFC 9175 §2.4 */
-  uint8_t echo_buf[COAPX_AMPLIFY_ECHO_LEN];
-  oscore_opt outer_opts[MAX_IN_OPTS];
-  oscore_opt inner_opts[MAX_IN_OPTS];
-  uint8_t plain[SERVER_MTU];
-  oscore_opt resp_opts[COAPX_RESPONSE_MAX_OPTS + 1];
-  uint8_t resp_buf[COAPX_RESPONSE_BUF];
-  oscore_opt send_opts[COAPX_RESPONSE_MAX_OPTS + 4];
-  /* protect builds the plaintext and seals it behind itself: room for
-   * both, plus the OSCORE option, Observe and the tag. */
-  uint8_t send_buf[2 * COAPX_RESPONSE_BUF + 128];
-};
 
 static uint64_t now_s(void) {
   struct timespec ts;
@@ -225,7 +123,7 @@ static bool finish_answer(coapx_server *srv, store_context *sc,
   return false;
 }
 
-static void flush_pending(coapx_server *srv) {
+void coapx_server_flush_pending(coapx_server *srv) {
   if (srv->obs.pending == 0) return;
   /* One pass: a notification asked for while building another waits for
    * the next pass (run_once), so an application cannot loop us forever. */
@@ -335,18 +233,6 @@ static void edhoc_step(coapx_server *srv, request_state *st) {
   st->le.payload_len = st->answer.payload.len;
 }
 
-/* The caller named by DTLS or TLS (coaps://, coaps+tcp://): the key of the
- * "dtls" entry whose client-identity the handshake used (a linear scan of
- * the map; OSCORE's identity wins when the request is protected too).
- * NULL elsewhere. */
-static const char *dtls_identity(coapx_server *srv, coap_session_t *session) {
-  if (!coapx_session_secure(session)) return NULL;
-  const coap_bin_const_t *id = coap_session_get_psk_identity(session);
-  return id ? store_credentials_dtls_find(srv->creds, id->s, id->length,
-                                          NULL, NULL)
-            : NULL;
-}
-
 /* Step 2: the OSCORE gate. true when the application is to run on
  * st->req; otherwise st->answer (and st->send) are set. */
 static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
@@ -392,7 +278,7 @@ static bool pass_gate(coapx_server *srv, const coap_pdu_t *request,
   st->req = st->prot ? &st->inner : &st->outer;
   path_text(st->req, st->path, sizeof st->path);
   st->le.method = st->req->code;
-  st->le.identity = st->prot ? g->identity : dtls_identity(srv, st->session);
+  st->le.identity = st->prot ? g->identity : coapx_server_secure_identity(srv, st->session);
   st->le.is_protected = st->prot;
   return true;
 }
@@ -555,7 +441,7 @@ static void on_request(coap_resource_t *resource, coap_session_t *session,
   }
   finish_request(srv, st, response);
   srv->busy = false;
-  flush_pending(srv);
+  coapx_server_flush_pending(srv);
 }
 
 /* A CON to this session was never acknowledged (RFC 7641 §4.5): the peer
@@ -684,7 +570,7 @@ coapx_err coapx_server_notify(coapx_server *srv, coapx_observation *obs) {
     return COAPX_ERR_LIBCOAP;
   }
   if (ends) end_observation(srv, obs, COAPX_OBS_END_ERROR_CODE);
-  flush_pending(srv);
+  coapx_server_flush_pending(srv);
   return COAPX_OK;
 }
 
@@ -699,7 +585,7 @@ static void end_session_observations(coapx_server *srv,
 
 /* TCP connections: a flood of them must not exhaust our descriptors, so
  * beyond max_stream_sessions a new one is closed once libcoap's pass is
- * over (close_excess); a closed one ends its observations (there is no
+ * over (coapx_server_close_excess); a closed one ends its observations (there is no
  * unacknowledged CON to tell us, RFC 8323 §3.4). */
 static void on_stream_event(coapx_server *srv, coap_session_t *session,
                             coap_event_t event) {
@@ -715,7 +601,7 @@ static void on_stream_event(coapx_server *srv, coap_session_t *session,
   }
 }
 
-static void close_excess(coapx_server *srv) {
+void coapx_server_close_excess(coapx_server *srv) {
   for (size_t i = 0; i < srv->n_to_close; i++) {
     coap_session_disconnected(srv->to_close[i], COAP_NACK_NOT_DELIVERABLE);
     coap_session_release(srv->to_close[i]);
@@ -748,61 +634,6 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
 
 size_t coapx_server_sessions(const coapx_server *srv) {
   return srv ? srv->sessions : 0;
-}
-
-/* libcoap asks for the PSK of the identity a DTLS or TLS client presents:
- * the map's "dtls" entry for it, or none (the handshake then fails). */
-static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
-                                               coap_session_t *session,
-                                               void *arg) {
-  (void)session;
-  coapx_server *srv = arg;
-  const uint8_t *psk = NULL;
-  size_t len = 0;
-  if (!identity || !store_credentials_dtls_find(srv->psk_creds, identity->s,
-                                                identity->length, &psk, &len))
-    return NULL;
-  srv->psk_answer = (coap_bin_const_t){ len, psk };
-  return &srv->psk_answer;   /* libcoap copies it */
-}
-
-/* Before the first coaps:// or coaps+tcp:// endpoint: DTLS and TLS need
- * libcoap's OpenSSL build (coapx_transport_available) and at least one
- * "dtls" entry or a certificate with its key (both may be set: PSK and
- * certificate clients share the endpoints); one setup serves both
- * protocols, made once (*done). libcoap's DTLS server answers a
- * ClientHello with a cookie (HelloVerifyRequest) from one shared SSL
- * object and keeps a small "hello" session per address until the cookie
- * returns; those are capped (COAPX_MAX_DTLS_HANDSHAKES, test_server_dtls),
- * established sessions with the UDP ones (max_idle_sessions). */
-static coapx_err enable_dtls(coapx_server *srv, const coapx_server_config *cfg,
-                             coapx_transport t, bool *done) {
-  bool psk = store_credentials_has_dtls(srv->psk_creds);
-  bool pki = cfg->tls_cert_pem && cfg->tls_key_pem;
-  if (!coapx_transport_available(t) || (!psk && !pki))
-    return COAPX_ERR_NO_DTLS;
-  if (*done) return COAPX_OK;
-  *done = true;
-  coap_context_set_max_handshake_sessions(srv->ctx, COAPX_MAX_DTLS_HANDSHAKES);
-  coap_dtls_spsk_t spsk = {
-    .version = COAP_DTLS_SPSK_SETUP_VERSION,
-    .validate_id_call_back = on_psk_identity,
-    .id_call_back_arg = srv,
-  };
-  /* PSK first: with the certificate set first, libcoap 4.3.1's DTLS
-   * refuses every PSK client (TLS does not; test_plugtest_tls). */
-  if (psk && !coap_context_set_psk2(srv->ctx, &spsk)) return COAPX_ERR_LIBCOAP;
-  if (pki) {
-    if (!coapx_pki_pair_ok(cfg->tls_cert_pem, cfg->tls_cert_len,
-                           cfg->tls_key_pem, cfg->tls_key_len))
-      return COAPX_ERR_TLS_CERT;
-    /* Read by libcoap now, and kept as pointers (the caller's buffers). */
-    coap_dtls_pki_t setup;
-    coapx_pki_server_setup(&setup, cfg->tls_cert_pem, cfg->tls_cert_len,
-                           cfg->tls_key_pem, cfg->tls_key_len);
-    if (!coap_context_set_pki(srv->ctx, &setup)) return COAPX_ERR_TLS_CERT;
-  }
-  return COAPX_OK;
 }
 
 static coapx_err add_catch_all(coapx_server *srv) {
@@ -901,7 +732,7 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
                                     spec, sizeof spec))
       goto fail;
     if (coapx_transport_secure(t) &&
-        (err = enable_dtls(srv, cfg, t, &secure_on)) != COAPX_OK)
+        (err = coapx_server_enable_security(srv, cfg, t, &secure_on)) != COAPX_OK)
       goto fail;
     err = coapx_addr_parse_bind_port(spec, coapx_transport_default_port(t),
                                      &a);
@@ -935,114 +766,16 @@ uint16_t coapx_server_port(const coapx_server *srv, size_t i) {
   return coapx_addr_endpoint_port(srv->eps[i]);
 }
 
-/* libcoap 4.3.1 reads one datagram per coap_io_process(); under load the
- * next is usually queued already. Reading on while requests keep coming
- * saves the caller's poll() per request; the bound keeps an application's
- * own descriptors (inotify) served. */
-#define RUN_ONCE_MAX_ROUNDS 32
-#define RUN_ONCE_EVENTS 16
-
-/* libcoap's coap_io_process() prepares its timers (coap_io_prepare_epoll:
- * every session walked, timerfd_settime) before its epoll_wait, and
- * coap_io_do_epoll() ends with the same preparation, so under load every
- * request paid for it twice. Here the wait is ours: the first round
- * prepares, later ones rely on the preparation that ended the previous
- * round; retransmissions and timeouts still run once per datagram. Our own
- * wait also sees the application's descriptor (coapx_server_watch_fd) in
- * the same epoll_wait as the datagrams, so its callback runs before they
- * are handled. Returns < 0 on failure. */
-static int io_round(coapx_server *srv, int epfd, int wait_ms) {
-  struct epoll_event ev[RUN_ONCE_EVENTS];
-  int n = epoll_wait(epfd, ev, RUN_ONCE_EVENTS, wait_ms);
-  if (n < 0) return errno == EINTR ? 0 : -1;
-  int k = 0;
-  bool app = false;
-  for (int i = 0; i < n; i++) {
-    if (ev[i].data.ptr == &srv->app_marker)
-      app = true;
-    else
-      ev[k++] = ev[i];
-  }
-  /* A full array may have left the application's event out. */
-  if (srv->app_fd >= 0 && (app || n == RUN_ONCE_EVENTS))
-    srv->app_ready(srv->app_arg);
-  if (k > 0) coap_io_do_epoll(srv->ctx, ev, (size_t)k);
-  return 0;
-}
-
-/* The first round: libcoap's timers first, then wait at most |timeout_ms|
- * or until its next timer. */
-static int first_round(coapx_server *srv, int epfd, unsigned timeout_ms) {
-  coap_tick_t now;
-  coap_ticks(&now);
-  unsigned next = coap_io_prepare_epoll(srv->ctx, now);   /* 0: none */
-  unsigned wait = timeout_ms;
-  if (next && next < wait) wait = next;
-  return io_round(srv, epfd, (int)wait);
-}
-
-coapx_err coapx_server_run_once(coapx_server *srv, unsigned timeout_ms) {
-  if (!srv) return COAPX_ERR_INVALID_ARG;
-  int epfd = coap_context_get_coap_fd(srv->ctx);
-  unsigned long before = srv->handled;
-  /* libcoap reads 0 as "wait for ever". */
-  int r = epfd >= 0 ? first_round(srv, epfd, timeout_ms)
-                    : coap_io_process(srv->ctx,
-                                      timeout_ms ? timeout_ms : COAP_IO_NO_WAIT);
-  close_excess(srv);
-  flush_pending(srv);
-  for (int i = 1; r >= 0 && i < RUN_ONCE_MAX_ROUNDS && srv->handled != before;
-       i++) {
-    before = srv->handled;
-    r = epfd >= 0 ? io_round(srv, epfd, 0)
-                  : coap_io_process(srv->ctx, COAP_IO_NO_WAIT);
-    close_excess(srv);
-    flush_pending(srv);
-  }
-  return r < 0 ? COAPX_ERR_IO : COAPX_OK;
-}
-
-coapx_err coapx_server_watch_fd(coapx_server *srv, int fd,
-                                void (*on_ready)(void *arg), void *arg) {
-  if (!srv || (fd >= 0 && !on_ready)) return COAPX_ERR_INVALID_ARG;
-  int epfd = coap_context_get_coap_fd(srv->ctx);
-  if (epfd < 0) return COAPX_ERR_IO;
-  if (srv->app_fd >= 0) {
-    epoll_ctl(epfd, EPOLL_CTL_DEL, srv->app_fd, NULL);
-    srv->app_fd = -1;
-  }
-  if (fd < 0) return COAPX_OK;
-  struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &srv->app_marker };
-  if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) return COAPX_ERR_IO;
-  srv->app_fd = fd;
-  srv->app_ready = on_ready;
-  srv->app_arg = arg;
-  return COAPX_OK;
-}
-
-coapx_err coapx_server_run(coapx_server *srv, volatile sig_atomic_t *stop) {
-  if (!srv || !stop) return COAPX_ERR_INVALID_ARG;
-  while (!*stop) {
-    coapx_err e = coapx_server_run_once(srv, 1000);
-    if (e != COAPX_OK) return e;
-  }
-  return COAPX_OK;
-}
-
 void coapx_libcoap_verbosity(int level) {
   coap_set_log_level(level <= 0 ? LOG_EMERG
                      : level == 1 ? LOG_WARNING : LOG_DEBUG);
-}
-
-int coapx_server_fd(const coapx_server *srv) {
-  return srv ? coap_context_get_coap_fd(srv->ctx) : -1;
 }
 
 void coapx_server_free(coapx_server *srv) {
   if (!srv) return;
   while (srv->obs.head)
     end_observation(srv, srv->obs.head, COAPX_OBS_END_SHUTDOWN);
-  close_excess(srv);
+  coapx_server_close_excess(srv);
   if (srv->ctx) coap_free_context(srv->ctx);
   free(srv->eps);
   coapx_dedup_free(srv->dedup);
