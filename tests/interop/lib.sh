@@ -22,6 +22,20 @@ INTEROP_FAILED=0
 # fails when peers.sh prepared one of them.
 INTEROP_PEERS=""
 
+# interop_transport BASE: SUITE (BASE, with -tcp, -dtls or -tls after it)
+# and SCHEME for INTEROP_TRANSPORT (udp, the default; tcp; dtls; tls).
+interop_transport() {
+  SUITE=$1 SCHEME=coap
+  case "${INTEROP_TRANSPORT:-udp}" in
+    udp) ;;
+    tcp) SUITE=$1-tcp SCHEME=coap+tcp ;;
+    dtls) SUITE=$1-dtls SCHEME=coaps ;;
+    tls) SUITE=$1-tls SCHEME=coaps+tcp ;;
+    *) echo "INTEROP_TRANSPORT: '$INTEROP_TRANSPORT' is none of udp, tcp, dtls, tls" >&2
+       exit 2 ;;
+  esac
+}
+
 interop_skip() {
   local p
   for p in $INTEROP_PEERS; do

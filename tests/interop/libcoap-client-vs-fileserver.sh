@@ -28,18 +28,7 @@
 # OSCORE_FILESERVER.
 . "$(dirname "$0")/lib.sh"
 
-SUITE=libcoap-client-vs-oscore-fileserver
-SCHEME=coap
-if [ "${INTEROP_TRANSPORT:-udp}" = tcp ]; then
-  SUITE=$SUITE-tcp
-  SCHEME=coap+tcp
-elif [ "${INTEROP_TRANSPORT:-udp}" = dtls ]; then
-  SUITE=$SUITE-dtls
-  SCHEME=coaps
-elif [ "${INTEROP_TRANSPORT:-udp}" = tls ]; then
-  SUITE=$SUITE-tls
-  SCHEME=coaps+tcp
-fi
+interop_transport libcoap-client-vs-oscore-fileserver
 PSK=interop-psk-$$
 interop_need LIBCOAP_OSCORE_BIN OSCORE_CLIENT OSCORE_FILESERVER
 [ -x "$LIBCOAP_OSCORE_BIN/coap-client" ] || interop_skip "no coap-client in LIBCOAP_OSCORE_BIN"

@@ -29,21 +29,10 @@
 # OSCORE_CLIENT.
 . "$(dirname "$0")/lib.sh"
 
-SUITE=oscore-client-vs-libcoap-server
-SCHEME=coap
-PROBE=coap
-if [ "${INTEROP_TRANSPORT:-udp}" = tcp ]; then
-  SUITE=$SUITE-tcp
-  SCHEME=coap+tcp
-  PROBE=$SCHEME
-elif [ "${INTEROP_TRANSPORT:-udp}" = dtls ]; then
-  SUITE=$SUITE-dtls
-  SCHEME=coaps
-elif [ "${INTEROP_TRANSPORT:-udp}" = tls ]; then
-  SUITE=$SUITE-tls
-  SCHEME=coaps+tcp
-  PROBE=coap+tcp
-fi
+interop_transport oscore-client-vs-libcoap-server
+# The probe for the server being up: plain, over the unsecured transport
+# the secured one sits on.
+case "$SCHEME" in coaps) PROBE=coap ;; coaps+tcp) PROBE=coap+tcp ;; *) PROBE=$SCHEME ;; esac
 PSK=interop-psk-$$
 interop_need LIBCOAP_OSCORE_BIN LIBCOAP_OSCORE_SRC OSCORE_CLIENT
 for p in coap-server oscore-interop-server; do
