@@ -170,6 +170,7 @@ static int on_event(coap_session_t *session, const coap_event_t event) {
   if (event == COAP_EVENT_TCP_CONNECTED || event == COAP_EVENT_DTLS_CONNECTED)
     c->heard_peer = true;
   if (event == COAP_EVENT_DTLS_CONNECTED) c->dtls_connected = true;
+  if (event == COAP_EVENT_SESSION_CONNECTED) c->session_up = true;
   /* A handshake refused (wrong key or identity) ends in an alert: the
    * request queued behind it can never go out. libcoap names TLS's
    * events (coaps+tcp://) as DTLS's. */
@@ -237,6 +238,7 @@ static coapx_err open_session(coapx_client *c) {
   coap_session_set_mtu(c->session, 1472);
   c->heard_peer = false;
   c->dtls_connected = false;
+  c->session_up = false;
   return COAPX_OK;
 }
 
@@ -467,6 +469,19 @@ static bool take_ready(coapx_client *c) {
   if (n <= 0) return false;
   coap_io_do_epoll(c->ctx, ev, (size_t)n);
   return true;
+}
+
+coapx_err coapx_client_await_session(coapx_client *c, uint64_t deadline_ms,
+                                     volatile sig_atomic_t *stop) {
+  if (!coapx_transport_reliable(c->transport)) return COAPX_OK;
+  for (;;) {
+    if (c->session_up || c->nack) return COAPX_OK;
+    if (stop && *stop) return COAPX_ERR_CANCELLED;
+    uint64_t now = coapx_now_ms();
+    if (now >= deadline_ms) return COAPX_ERR_TIMEOUT;
+    uint64_t slice = deadline_ms - now < 100 ? deadline_ms - now : 100;
+    if (coap_io_process(c->ctx, (uint32_t)slice) < 0) return COAPX_ERR_LIBCOAP;
+  }
 }
 
 coapx_err coapx_client_wait(coapx_client *c, coapx_rx *slot,

@@ -58,6 +58,7 @@ struct coapx_client {
   coapx_pki_check pki_check;
   bool dtls_failed;         /* libcoap reported a (D)TLS error: why a NACK */
   bool dtls_connected;      /* the handshake of the current session is done */
+  bool session_up;          /* libcoap's SESSION_CONNECTED (TCP: CSM in) */
   char peer[80];
   unsigned timeout_ms;
   coapx_trace_fn trace;
@@ -93,6 +94,16 @@ uint64_t coapx_now_ms(void);
 /* Copy |len| bytes of |data| into |rx|, growing its buffer. */
 coapx_err coapx_rx_store(coapx_rx *rx, const uint8_t *data, size_t len);
 void coapx_rx_free(coapx_rx *rx);
+
+/* Over TCP and TLS libcoap holds the first request of a session until
+ * the peer's CSM has come, blocking inside coap_session_max_pdu_size() and
+ * coap_send() for up to 5 s of its own (coap_client_delay_first), deaf to
+ * our deadline and stop flag. Waiting here first keeps both ours: returns
+ * COAPX_OK once the session is up or failed (c->nack), at once over UDP
+ * and DTLS; COAPX_ERR_TIMEOUT at |deadline_ms|, COAPX_ERR_CANCELLED when
+ * *stop is set. */
+coapx_err coapx_client_await_session(coapx_client *c, uint64_t deadline_ms,
+                                     volatile sig_atomic_t *stop);
 
 /* Send |wire| (code, options, payload) as CON or NON with |token| on the
  * current session; *mid gets its message ID. A TCP session that cannot

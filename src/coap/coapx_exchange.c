@@ -247,18 +247,52 @@ bool coapx_xfer_new_token(uint8_t tok[COAPX_TOKEN_LEN]) {
   return true;
 }
 
+/* Nothing came within the timeout: say what we were waiting for. */
+static coapx_err timeout_error(coapx_xfer *x) {
+  coapx_client *c = x->c;
+  unsigned s = c->timeout_ms / 1000, ms = c->timeout_ms % 1000;
+  if (coapx_transport_secure(c->transport) && !c->dtls_connected) {
+    /* A wrong key shows only as a Finished the server cannot decrypt,
+     * which DTLS drops silently (RFC 6347 §4.1.2.7): no alert comes.
+     * (TLS answers it with an alert, but a peer that never answers the
+     * ClientHello ends here too.) */
+    coapx_xfer_detail(x, "the %s handshake with %s did not complete "
+                      "within %u.%03u s (%s, or no %s:// server there?)",
+                      coapx_transport_security_name(c->transport), c->peer,
+                      s, ms, c->pki ? "a certificate refused"
+                                    : "wrong pre-shared key",
+                      coapx_transport_scheme(c->transport));
+    return COAPX_ERR_DTLS;
+  }
+  if (coapx_transport_reliable(c->transport) && !c->session_up) {
+    coapx_xfer_detail(x, "%s took the connection but sent no CSM within "
+                      "%u.%03u s (no %s:// server there?)", c->peer, s, ms,
+                      coapx_transport_scheme(c->transport));
+    return COAPX_ERR_TIMEOUT;
+  }
+  coapx_xfer_detail(x, "no response from %s within %u.%03u s", c->peer, s,
+                    ms);
+  return COAPX_ERR_TIMEOUT;
+}
+
 coapx_err coapx_xfer_send(coapx_xfer *x, bool is_block,
                           const uint8_t tok[COAPX_TOKEN_LEN], uint16_t *mid,
                           const oscore_msg **wire_out) {
+  /* Before protecting: no sequence number is spent on a peer that never
+   * becomes ready. */
+  coapx_err e = coapx_client_await_session(
+      x->c, coapx_now_ms() + x->c->timeout_ms, x->req->stop);
+  if (e == COAPX_ERR_TIMEOUT) return timeout_error(x);
+  if (e) return e;
   const oscore_msg *wire = &x->inner;
   if (x->osc) {
-    coapx_err e = protect(x);
+    e = protect(x);
     if (e) return e;
     wire = &x->outer;
   }
   x->exchange_no++;
   x->res->exchanges++;
-  coapx_err e = coapx_client_send(x->c, wire, x->req->non, tok,
+  e = coapx_client_send(x->c, wire, x->req->non, tok,
                                   COAPX_TOKEN_LEN, mid);
   if (e) return e;
   trace_msg(x, COAPX_TRACE_REQUEST, is_block, &x->inner,
@@ -304,23 +338,8 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
   uint64_t deadline = coapx_now_ms() + c->timeout_ms;
   for (;;) {
     e = coapx_client_wait(c, &c->rx, deadline, x->req->stop);
-    if (e == COAPX_ERR_TIMEOUT && coapx_transport_secure(c->transport) &&
-        !c->dtls_connected) {
-      /* A wrong key shows only as a Finished the server cannot decrypt,
-       * which DTLS drops silently (RFC 6347 §4.1.2.7): no alert comes.
-       * (TLS answers it with an alert, but a peer that never answers the
-       * ClientHello ends here too.) */
-      coapx_xfer_detail(x, "the %s handshake with %s did not complete "
-                        "within %u.%03u s (%s, or no %s:// server there?)",
-                        coapx_transport_security_name(c->transport), c->peer,
-                        c->timeout_ms / 1000, c->timeout_ms % 1000,
-                        c->pki ? "a certificate refused"
-                               : "wrong pre-shared key",
-                        coapx_transport_scheme(c->transport));
-      e = COAPX_ERR_DTLS;
-    } else if (e == COAPX_ERR_TIMEOUT)
-      coapx_xfer_detail(x, "no response from %s within %u.%03u s", c->peer,
-                        c->timeout_ms / 1000, c->timeout_ms % 1000);
+    if (e == COAPX_ERR_TIMEOUT)
+      e = timeout_error(x);
     else if (e == COAPX_ERR_PROTOCOL)
       coapx_xfer_detail(x, "a response with more than %d options",
                         COAPX_RESP_MAX_OPTS);
@@ -343,7 +362,11 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
       c->nack = false;
       /* The same bytes to the next address: for OSCORE this is a
        * retransmission of the same protected message, no new number. */
-      e = coapx_client_send(c, wire, x->req->non, tok, sizeof tok, &mid);
+      e = coapx_client_await_session(c, coapx_now_ms() + c->timeout_ms,
+                                     x->req->stop);
+      if (e == COAPX_ERR_TIMEOUT) e = timeout_error(x);
+      if (!e) e = coapx_client_send(c, wire, x->req->non, tok, sizeof tok,
+                                    &mid);
       if (e) break;
       deadline = coapx_now_ms() + c->timeout_ms;
       continue;

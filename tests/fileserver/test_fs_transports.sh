@@ -112,6 +112,32 @@ t1=$(date +%s)
 check "TCP to a UDP-only port: exit 6 (rc $rc)" [ $rc -eq 6 ]
 check "TCP to a UDP-only port: said at once" [ $((t1 - t0)) -le 3 ]
 check "TCP to a UDP-only port: says why" grep -q "over TCP" err
+# A peer that takes the connection and never sends its CSM: the client
+# gives up at its own --timeout (libcoap alone would hold the request 5 s
+# longer, deaf to the timeout and to Ctrl-C) and says what was missing.
+/usr/bin/python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+print(s.getsockname()[1], flush=True)
+s.settimeout(20)
+try:
+    c, _ = s.accept(); time.sleep(12)
+except OSError:
+    pass
+' > silent.port &
+silent_pid=$!
+for _ in $(seq 1 250); do [ -s silent.port ] && break; sleep 0.02; done
+t0=$(date +%s)
+"$CLIENT" -q --timeout 1 "coap+tcp://127.0.0.1:$(cat silent.port)/" \
+  >/dev/null 2>err
+rc=$?
+t1=$(date +%s)
+kill "$silent_pid" 2>/dev/null; wait "$silent_pid" 2>/dev/null
+check "TCP peer without CSM: exit 6 (rc $rc)" [ $rc -eq 6 ]
+check "TCP peer without CSM: given up at --timeout, not 5 s later" \
+  [ $((t1 - t0)) -le 3 ]
+check "TCP peer without CSM: says so" grep -q "sent no CSM" err
+
 # A scheme the server does not serve is a usage error naming it;
 # coaps+tcp:// (TLS) is served, but needs "dtls" entries (PSKs).
 "$FS" --bind 'coap+ws://127.0.0.1:0' root 2>err; rc=$?
