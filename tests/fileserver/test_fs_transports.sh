@@ -72,10 +72,16 @@ for scheme in coap coap+tcp; do
     $mode -o got.bin "$base/big.bin"
     check "$what: 1 MiB GET exit 0" [ $? -eq 0 ]
     check "$what: 1 MiB GET byte-identical" cmp -s got.bin root/big.bin
-    # Eight Block2 requests in flight (issue 19): over TCP too, where the
-    # answers come on one connection and not as datagrams.
+    # Eight Block2 requests in flight (issue 19). Over TCP the window is
+    # not used: libcoap 4.3.1 misreads queued answers on a stream and
+    # closes the connection. -vv into a file is the client's pace that
+    # made that happen every time after 24 blocks.
     rm -f got.bin
-    $mode --window 8 -o got.bin "$base/big.bin"
+    creds=
+    [ "$mode" = osc ] && creds="--credentials client.json"
+    # shellcheck disable=SC2086
+    "$CLIENT" -vv --timeout 10 $creds --window 8 -o got.bin "$base/big.bin" \
+      2>window-trace
     check "$what: 1 MiB GET with --window 8 exit 0" [ $? -eq 0 ]
     check "$what: 1 MiB GET with --window 8 byte-identical" \
       cmp -s got.bin root/big.bin
@@ -147,10 +153,11 @@ check "--bind coap+ws:// names the scheme" grep -q "'coap+ws'" err
 check "--bind coaps+tcp:// without PSKs: exit 3 (rc $rc)" [ $rc -eq 3 ]
 check "--bind coaps+tcp:// without PSKs: says so" grep -q '"dtls" entries' err
 
-# A TCP connection that goes away under a Block2 window ends the transfer
-# at once with exit 6, not after the timeout: the server is stopped
-# mid-download (the client's trace shows answers coming), then killed,
-# which closes the connection.
+# A TCP connection that goes away under a block-wise download (asked for
+# with --window 8, which TCP does not use) ends the transfer at once with
+# exit 6, not after the timeout: the server is stopped mid-download (the
+# client's trace shows answers coming), then killed, which closes the
+# connection.
 head -c 52428800 /dev/urandom > root/huge.bin
 rm -f got.bin
 "$CLIENT" -vv --timeout 60 --window 8 -o got.bin \
@@ -166,14 +173,14 @@ kill -KILL "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
 for _ in $(seq 1 250); do
   kill -0 "$win_pid" 2>/dev/null || break; sleep 0.02; done
 if kill -0 "$win_pid" 2>/dev/null; then
-  check "window over a closed TCP connection: the client gives up at once" false
+  check "download over a closed TCP connection: the client gives up at once" false
   kill "$win_pid"; wait "$win_pid" 2>/dev/null
 else
   wait "$win_pid"; rc=$?
-  check "window over a closed TCP connection: exit 6 (rc $rc)" [ $rc -eq 6 ]
-  check "window over a closed TCP connection: says the connection closed" \
+  check "download over a closed TCP connection: exit 6 (rc $rc)" [ $rc -eq 6 ]
+  check "download over a closed TCP connection: says the connection closed" \
     grep -q "TCP connection closed" window.err
-  check "window over a closed TCP connection: no partial output file" \
+  check "download over a closed TCP connection: no partial output file" \
     [ ! -e got.bin ]
 fi
 
