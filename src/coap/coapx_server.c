@@ -29,6 +29,12 @@ static uint64_t now_s(void) {
   return (uint64_t)ts.tv_sec;
 }
 
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static bool is_success(uint8_t code) { return (code >> 5) == 2; }
 
 /* "/a/b" from the Uri-Path options, for the log line only. */
@@ -587,26 +593,63 @@ static void end_session_observations(coapx_server *srv,
  * beyond max_stream_sessions a new one is closed once libcoap's pass is
  * over (coapx_server_close_excess); a closed one ends its observations (there is no
  * unacknowledged CON to tell us, RFC 8323 §3.4). */
+static void forget_young(coapx_server *srv, coap_session_t *session) {
+  for (size_t i = 0; i < srv->n_young; i++)
+    if (srv->young[i].session == session) {
+      srv->young[i] = srv->young[--srv->n_young];
+      return;
+    }
+}
+
 static void on_stream_event(coapx_server *srv, coap_session_t *session,
                             coap_event_t event) {
   if (event == COAP_EVENT_SERVER_SESSION_NEW) {
     if (++srv->stream_sessions > srv->max_stream_sessions &&
         srv->n_to_close < COAPX_MAX_CLOSE_PER_PASS)
       srv->to_close[srv->n_to_close++] = coap_session_reference(session);
+    else if (coapx_session_secure(session) && srv->n_young < srv->cap_young)
+      srv->young[srv->n_young++] =
+          (struct coapx_young_stream){ session, now_ms() };
+  } else if (event == COAP_EVENT_DTLS_CONNECTED) {
+    forget_young(srv, session);   /* the TLS handshake is done */
   } else if (event == COAP_EVENT_SERVER_SESSION_DEL) {
+    forget_young(srv, session);
     if (srv->stream_sessions) srv->stream_sessions--;
   } else if (event == COAP_EVENT_TCP_CLOSED ||
              event == COAP_EVENT_TCP_FAILED) {
+    forget_young(srv, session);
     end_session_observations(srv, session);
   }
 }
 
-void coapx_server_close_excess(coapx_server *srv) {
-  for (size_t i = 0; i < srv->n_to_close; i++) {
-    coap_session_disconnected(srv->to_close[i], COAP_NACK_NOT_DELIVERABLE);
-    coap_session_release(srv->to_close[i]);
+/* TLS connections still without a finished handshake after
+ * handshake_timeout_ms join the ones to close. */
+static void expire_young(coapx_server *srv) {
+  uint64_t now = now_ms();
+  for (size_t i = 0; i < srv->n_young &&
+                     srv->n_to_close < COAPX_MAX_CLOSE_PER_PASS;) {
+    if (now - srv->young[i].since_ms < srv->handshake_timeout_ms) {
+      i++;
+      continue;
+    }
+    srv->to_close[srv->n_to_close++] =
+        coap_session_reference(srv->young[i].session);
+    srv->young[i] = srv->young[--srv->n_young];
   }
+}
+
+void coapx_server_close_excess(coapx_server *srv) {
+  expire_young(srv);
+  /* Closing raises events that may touch the lists: the array is taken
+   * first. */
+  size_t n = srv->n_to_close;
   srv->n_to_close = 0;
+  coap_session_t *closing[COAPX_MAX_CLOSE_PER_PASS];
+  memcpy(closing, srv->to_close, n * sizeof closing[0]);
+  for (size_t i = 0; i < n; i++) {
+    coap_session_disconnected(closing[i], COAP_NACK_NOT_DELIVERABLE);
+    coap_session_release(closing[i]);
+  }
 }
 
 static int on_event(coap_session_t *session, const coap_event_t event) {
@@ -719,6 +762,13 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   srv->max_stream_sessions = cfg->max_stream_sessions
                                  ? cfg->max_stream_sessions
                                  : COAPX_DEFAULT_MAX_STREAM_SESSIONS;
+  srv->handshake_timeout_ms = cfg->tls_handshake_timeout_ms
+                                  ? cfg->tls_handshake_timeout_ms
+                                  : COAPX_DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
+  srv->cap_young = srv->max_stream_sessions + COAPX_MAX_CLOSE_PER_PASS;
+  srv->young = calloc(srv->cap_young, sizeof srv->young[0]);
+  err = COAPX_ERR_NO_MEMORY;
+  if (!srv->young) goto fail;
   if ((err = add_catch_all(srv)) != COAPX_OK) goto fail;
 
   bool secure_on = false;
@@ -783,6 +833,7 @@ void coapx_server_free(coapx_server *srv) {
   coapx_amplify_clear(&srv->amp);
   coapx_gate_clear(&srv->gate);
   coapx_edhoc_srv_free(srv->edhoc);
+  free(srv->young);
   /* Writes the exact sequence numbers and replay windows back. */
   if (srv->creds) store_credentials_close(srv->creds, NULL);
   free(srv);

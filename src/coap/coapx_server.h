@@ -161,6 +161,7 @@ typedef void (*coapx_log_fn)(const coapx_log_entry *e, void *arg);
 /* TCP connections held at once: each is a descriptor (the default soft
  * limit is 1024) and libcoap accepts without a limit of its own. */
 #define COAPX_DEFAULT_MAX_STREAM_SESSIONS 256
+#define COAPX_DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS 30000
 
 typedef struct {
   /* Endpoints: "host", "host:port", "[v6]:port", "[v6]" (default port
@@ -197,6 +198,10 @@ typedef struct {
   /* TCP connections held at once; one beyond is closed as soon as it is
    * accepted. 0: COAPX_DEFAULT_MAX_STREAM_SESSIONS. */
   unsigned max_stream_sessions;
+  /* A TLS connection (coaps+tcp://) whose handshake is not done this
+   * many ms after it was accepted is closed. 0:
+   * COAPX_DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS. */
+  unsigned tls_handshake_timeout_ms;
   /* Retransmission of our CON messages (notifications) to each peer:
    * ACK_TIMEOUT in ms (libcoap takes 1000 at least) and MAX_RETRANSMIT
    * (RFC 7252 §4.8, at most 20); 0: 2000 and 4. Tests shorten them to see

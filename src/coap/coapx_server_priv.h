@@ -97,6 +97,18 @@ struct coapx_server {
   size_t stream_sessions, max_stream_sessions;
   coap_session_t *to_close[COAPX_MAX_CLOSE_PER_PASS];
   size_t n_to_close;
+  /* TLS connections whose handshake is not done, with when they came:
+   * libcoap 4.3.1 holds one that never sends its ClientHello for ever (a
+   * plain TCP one it closes after its 30 s CSM timeout), so each would
+   * take a place under max_stream_sessions until the peer goes. Closed
+   * after handshake_timeout_ms (coapx_server_close_excess). At most
+   * max_stream_sessions + COAPX_MAX_CLOSE_PER_PASS entries. */
+  struct coapx_young_stream {
+    coap_session_t *session;
+    uint64_t since_ms;
+  } *young;
+  size_t n_young, cap_young;
+  unsigned handshake_timeout_ms;
   unsigned ack_timeout_ms, max_retransmit;   /* 0: libcoap's defaults */
   /* The last peer and its text: formatting an address for every request
    * of the same client cost more than the cache lookup of its answer. */
@@ -121,8 +133,9 @@ struct coapx_server {
 /* Notifications asked for while a request was being handled go out. */
 void coapx_server_flush_pending(coapx_server *srv);
 
-/* TCP connections accepted beyond the cap in the last libcoap pass are
- * closed (not from inside libcoap's accept). */
+/* TCP connections accepted beyond the cap in the last libcoap pass, and
+ * TLS connections whose handshake took longer than handshake_timeout_ms,
+ * are closed (not from inside libcoap's accept). */
 void coapx_server_close_excess(coapx_server *srv);
 
 /* Before the first coaps:// or coaps+tcp:// endpoint (*done: made once).

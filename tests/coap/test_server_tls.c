@@ -3,7 +3,8 @@
  * start) the handshake count against max_stream_sessions, so a flood of
  * them cannot take more descriptors than the cap; and after the handshake
  * our CSM's Max-Message-Size still bounds what is read (a longer message
- * closes the connection). The TLS client is OpenSSL's own, over a
+ * closes the connection); a connection whose handshake does not finish
+ * in time is closed. The TLS client is OpenSSL's own, over a
  * non-blocking socket, so that the server can run in the same thread.
  * Linked with libcoap's OpenSSL build, as the servers are. */
 #include <fcntl.h>
@@ -44,11 +45,13 @@ static store_credentials *psk_map(void) {
   return c;
 }
 
-static coapx_server *start(store_credentials *creds, size_t max_streams) {
+static coapx_server *start(store_credentials *creds, size_t max_streams,
+                           unsigned handshake_ms) {
   const char *bind[] = { "coaps+tcp://127.0.0.1:0" };
   coapx_server_config cfg = { .bind = bind, .n_bind = 1, .credentials = creds,
                               .handler = app_handler,
-                              .max_stream_sessions = max_streams };
+                              .max_stream_sessions = max_streams,
+                              .tls_handshake_timeout_ms = handshake_ms };
   coapx_server *s = NULL;
   CHECK_EQ_INT(coapx_server_new(&cfg, &s), COAPX_OK);
   return s;
@@ -57,7 +60,7 @@ static coapx_server *start(store_credentials *creds, size_t max_streams) {
 /* 10 connections that send nothing (no ClientHello): 4 kept, 6 closed at
  * once, as over plain TCP. */
 static void test_connection_cap(store_credentials *creds) {
-  srv = start(creds, 4);
+  srv = start(creds, 4, 0);
   if (!srv) return;
   uint16_t port = coapx_server_port(srv, 0);
   CHECK(port != 0);
@@ -140,7 +143,7 @@ static bool tls_closed(SSL *ssl, long ms) {
  * 3000-byte PUT (RFC 8323 framing by hand, Len 14) closes the
  * connection, the application never seeing it. */
 static void test_message_size(store_credentials *creds) {
-  srv = start(creds, 0);
+  srv = start(creds, 0, 0);
   if (!srv) return;
   int fd = stream_connect(coapx_server_port(srv, 0));
   CHECK(fd >= 0);
@@ -188,6 +191,50 @@ static void test_message_size(store_credentials *creds) {
   srv = NULL;
 }
 
+/* A connection that never sends its ClientHello is closed once the
+ * handshake timeout (here 400 ms) has passed: libcoap alone holds it for
+ * ever, a place under max_stream_sessions taken until the peer leaves.
+ * One whose handshake is done stays and is served. */
+static void test_handshake_timeout(store_credentials *creds) {
+  srv = start(creds, 0, 400);
+  if (!srv) return;
+  uint16_t port = coapx_server_port(srv, 0);
+  int silent = stream_connect(port);
+  int fd = stream_connect(port);
+  CHECK(silent >= 0 && fd >= 0);
+  if (silent < 0 || fd < 0) return;
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_psk_client_callback(ctx, client_psk);
+  SSL_CTX_set_cipher_list(ctx, "PSK");
+  SSL *ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  long t0 = stream_now_ms();
+  CHECK_EQ_INT(pump(ssl, do_connect, NULL), 1);
+  long waited = stream_now_ms() - t0;
+  if (waited < 300)
+    CHECK(!stream_closed_by_server(srv, silent, 300 - waited));
+  CHECK(stream_closed_by_server(srv, silent, 3000));
+  /* Past the timeout, the finished connection still carries a request. */
+  static const uint8_t csm_get[] = { 0x00, 0xE1, 0x01, 0x01, 0x01 };
+  out_bytes o = { csm_get, sizeof csm_get };
+  int before = app_calls;
+  CHECK_EQ_INT(pump(ssl, do_write, &o), (int)sizeof csm_get);
+  long end = stream_now_ms() + 2000;
+  while (app_calls == before && stream_now_ms() < end) {
+    uint8_t buf[256];
+    pump(ssl, do_read, buf);
+  }
+  CHECK_EQ_INT(app_calls, before + 1);
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  close(fd);
+  close(silent);
+  coapx_server_free(srv);
+  srv = NULL;
+}
+
 int main(void) {
   coapx_libcoap_verbosity(0);   /* its warning about the PUT is expected */
   store_credentials *creds = psk_map();
@@ -197,5 +244,7 @@ int main(void) {
   test_connection_cap(creds);
   creds = psk_map();
   test_message_size(creds);
+  creds = psk_map();
+  test_handshake_timeout(creds);
   return unit_summary("test_server_tls");
 }
