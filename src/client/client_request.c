@@ -344,15 +344,13 @@ int client_request_run(const client_opts *o) {
     store_diag diag = { .msg = "", .warn = store_warning, .warn_arg = (void *)o };
     store_err se = store_credentials_load(o->credentials, &diag, &s.creds);
     if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
-    se = store_credentials_edhoc_for_uri(s.creds, s.uri.normal, &diag, &edhoc,
-                                         &edhoc_label);
+    se = store_credentials_resolve(s.creds, s.uri.normal, &diag, &uc);
     if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
+    edhoc = uc.edhoc;
+    edhoc_label = uc.edhoc_entry;
     if (edhoc)
       client_trace_note(&tc, "EDHOC first (credentials entry %s)%s",
                         edhoc_label, o->proxy ? ", through the proxy" : "");
-    else
-      se = store_credentials_resolve(s.creds, s.uri.normal, &diag, &uc);
-    if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
     sc = uc.oscore;
     const char *entry = uc.oscore_entry;
     if (uc.has_dtls)

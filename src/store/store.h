@@ -140,12 +140,15 @@ store_err store_credentials_load(const char *path, store_diag *diag,
  * *entry_key (may be NULL) is the key of the entry holding the oscore
  * object; with no match *ctx is NULL and STORE_OK is returned (send
  * unprotected). Errors: STORE_ERR_REFERENCE, STORE_ERR_UNSUPPORTED (the
- * matching entry is of a type this build cannot use, or needs DTLS, which
- * only store_credentials_resolve() hands out; the message names it) and
+ * matching entry is of a type this build cannot use, or needs DTLS, a
+ * certificate or EDHOC, which only store_credentials_resolve() hands out;
+ * the message names it) and
  * those of opening. */
 store_err store_credentials_for_uri(store_credentials *c, const char *uri,
                                     store_diag *diag, store_context **ctx,
                                     const char **entry_key);
+
+struct store_edhoc_entry_s;
 
 /* A DTLS pre-shared key from a "dtls" entry (aiocoap: "psk" and
  * "client-identity"). Points into the map: valid until
@@ -169,12 +172,17 @@ typedef struct {
    * this PEM file (never together with has_dtls). */
   const char *tlscert_file;  /* NULL: none */
   const char *tlscert_entry; /* its entry's key */
+  /* An "edhoc-oscore" entry instead of all the above: run EDHOC first
+   * (RFC 9528), which derives the OSCORE context. */
+  const struct store_edhoc_entry_s *edhoc;   /* NULL: none */
+  const char *edhoc_entry;   /* its entry's key */
 } store_uri_creds;
 
 /* Client: as store_credentials_for_uri(), for every type this build uses:
- * the entry found may be "oscore", "dtls", "tlscert", or "all-of"
- * listing references to an "oscore" and a "dtls" or "tlscert" entry. The OSCORE context is opened. No match:
- * everything empty, STORE_OK. Errors: those of store_credentials_for_uri. */
+ * the entry found may be "oscore", "dtls", "tlscert", "edhoc-oscore", or
+ * "all-of" listing references to an "oscore" and a "dtls" or "tlscert"
+ * entry. The OSCORE context is opened. No match: everything empty,
+ * STORE_OK. Errors: those of store_credentials_for_uri. */
 store_err store_credentials_resolve(store_credentials *c, const char *uri,
                                     store_diag *diag, store_uri_creds *out);
 
@@ -217,15 +225,6 @@ bool store_credentials_uses_option(const store_credentials *c,
 
 /* ---- EDHOC (RFC 9528) over the map's "edhoc-oscore" entries ---------- */
 
-struct store_edhoc_entry_s;
-/* Client: the edhoc-oscore entry the URI's matching entry leads to (same
- * rule as store_credentials_for_uri), or *entry NULL when the URI needs
- * none (then call store_credentials_for_uri). *key (may be NULL) is the
- * entry's key. Errors: STORE_ERR_REFERENCE. */
-store_err store_credentials_edhoc_for_uri(store_credentials *c,
-                                          const char *uri, store_diag *diag,
-                                          const struct store_edhoc_entry_s **entry,
-                                          const char **key);
 /* Server: the |i|-th entry of the map in file order when it is an
  * edhoc-oscore one (else NULL; |i| up to store_credentials_size()), with
  * its key (its label, e.g. ":ourclient"). */

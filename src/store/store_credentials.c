@@ -537,25 +537,6 @@ static store_err match_uri(store_credentials *c, const char *uri,
   return best ? follow(c, best, out, diag) : STORE_OK;
 }
 
-store_err store_credentials_edhoc_for_uri(store_credentials *c,
-                                          const char *uri, store_diag *diag,
-                                          const store_edhoc_entry **entry,
-                                          const char **key) {
-  *entry = NULL;
-  if (key)
-    *key = NULL;
-  if (!c || !uri)
-    return store_fail(diag, STORE_ERR_INVALID_ARG, "no credentials or URI");
-  cred_entry *target;
-  store_err err = match_uri(c, uri, &target, diag);
-  if (err || !target || !target->edhoc)
-    return err;
-  *entry = target->edhoc;
-  if (key)
-    *key = target->key;
-  return STORE_OK;
-}
-
 const store_edhoc_entry *store_credentials_edhoc_at(const store_credentials *c,
                                                     size_t i,
                                                     const char **key) {
@@ -598,12 +579,11 @@ store_err store_credentials_resolve(store_credentials *c, const char *uri,
   store_err err = match_uri(c, uri, &target, diag);
   if (err || !target)
     return err;
-  if (target->kind == ENTRY_UNUSABLE && target->edhoc)
-    return store_fail(diag, STORE_ERR_UNSUPPORTED,
-                      "%s: entry \"%.100s\" matches %.200s, but its credential "
-                      "type \"%s\" needs EDHOC first (the caller runs it: "
-                      "store_credentials_edhoc_for_uri)", c->path,
-                      target->key, uri, target->type);
+  if (target->edhoc) {
+    out->edhoc = target->edhoc;
+    out->edhoc_entry = target->key;
+    return STORE_OK;
+  }
   if (target->kind == ENTRY_UNUSABLE)
     return store_fail(diag, STORE_ERR_UNSUPPORTED,
                       "%s: entry \"%.100s\" matches %.200s, but its credential "
@@ -646,6 +626,12 @@ store_err store_credentials_for_uri(store_credentials *c, const char *uri,
   store_err err = store_credentials_resolve(c, uri, diag, &u);
   if (err)
     return err;
+  if (u.edhoc)
+    return store_fail(diag, STORE_ERR_UNSUPPORTED,
+                      "%s: entry \"%.100s\" matches %.200s, but its credential "
+                      "type \"edhoc-oscore\" needs EDHOC first (the caller "
+                      "runs it: store_credentials_resolve)", c->path,
+                      u.edhoc_entry, uri);
   if (u.has_dtls || u.tlscert_file)
     return store_fail(diag, STORE_ERR_UNSUPPORTED,
                       "%s: entry \"%.100s\" matches %.200s with \"%s\" "

@@ -119,15 +119,17 @@ static void test_valid(void) {
   CHECK_EQ_INT(n_warned, 0);   /* EDHOC entries are usable */
   /* A client asks for the EDHOC entry first; the OSCORE look-up names
    * the entry as needing EDHOC. */
-  const store_edhoc_entry *e = NULL;
-  const char *key = NULL;
-  CHECK_EQ_INT(store_credentials_edhoc_for_uri(c, "coap://[::1]/x", &diag, &e,
-                                               &key), STORE_OK);
+  store_uri_creds u;
+  CHECK_EQ_INT(store_credentials_resolve(c, "coap://[::1]/x", &diag, &u),
+               STORE_OK);
+  const store_edhoc_entry *e = u.edhoc;
+  const char *key = u.edhoc_entry;
   CHECK(e != NULL && e->has_own && !e->has_peer);
   CHECK(key && strcmp(key, "coap://[::1]/*") == 0);
-  CHECK_EQ_INT(store_credentials_edhoc_for_uri(c, "coap://other/x", &diag, &e,
-                                               &key), STORE_OK);
-  CHECK(e == NULL);
+  CHECK(u.oscore == NULL && !u.has_dtls && !u.tlscert_file);
+  CHECK_EQ_INT(store_credentials_resolve(c, "coap://other/x", &diag, &u),
+               STORE_OK);
+  CHECK(u.edhoc == NULL);
   store_context *sc = (store_context *)&sc;
   CHECK_EQ_INT(store_credentials_for_uri(c, "coap://[::1]/x", &diag, &sc,
                                          &key), STORE_ERR_UNSUPPORTED);
