@@ -275,14 +275,21 @@ static coapx_err timeout_error(coapx_xfer *x) {
   return COAPX_ERR_TIMEOUT;
 }
 
+/* The session ready for a first request (TCP/TLS: the peer's CSM in),
+ * within this exchange's timeout and stop flag; a timeout says what was
+ * missing. */
+static coapx_err await_session(coapx_xfer *x) {
+  coapx_err e = coapx_client_await_session(
+      x->c, coapx_now_ms() + x->c->timeout_ms, x->req->stop);
+  return e == COAPX_ERR_TIMEOUT ? timeout_error(x) : e;
+}
+
 coapx_err coapx_xfer_send(coapx_xfer *x, bool is_block,
                           const uint8_t tok[COAPX_TOKEN_LEN], uint16_t *mid,
                           const oscore_msg **wire_out) {
   /* Before protecting: no sequence number is spent on a peer that never
    * becomes ready. */
-  coapx_err e = coapx_client_await_session(
-      x->c, coapx_now_ms() + x->c->timeout_ms, x->req->stop);
-  if (e == COAPX_ERR_TIMEOUT) return timeout_error(x);
+  coapx_err e = await_session(x);
   if (e) return e;
   const oscore_msg *wire = &x->inner;
   if (x->osc) {
@@ -292,8 +299,7 @@ coapx_err coapx_xfer_send(coapx_xfer *x, bool is_block,
   }
   x->exchange_no++;
   x->res->exchanges++;
-  e = coapx_client_send(x->c, wire, x->req->non, tok,
-                                  COAPX_TOKEN_LEN, mid);
+  e = coapx_client_send(x->c, wire, x->req->non, tok, COAPX_TOKEN_LEN, mid);
   if (e) return e;
   trace_msg(x, COAPX_TRACE_REQUEST, is_block, &x->inner,
             x->osc ? &x->outer : NULL, x->req->non ? 1 : 0, *mid, tok,
@@ -362,9 +368,7 @@ static coapx_err send_and_wait(coapx_xfer *x, bool is_block,
       c->nack = false;
       /* The same bytes to the next address: for OSCORE this is a
        * retransmission of the same protected message, no new number. */
-      e = coapx_client_await_session(c, coapx_now_ms() + c->timeout_ms,
-                                     x->req->stop);
-      if (e == COAPX_ERR_TIMEOUT) e = timeout_error(x);
+      e = await_session(x);
       if (!e) e = coapx_client_send(c, wire, x->req->non, tok, sizeof tok,
                                     &mid);
       if (e) break;

@@ -97,8 +97,9 @@ static coapx_err take_nacks(window *w) {
     c->nack_reason = p->nack_reason;
     return coapx_xfer_nack_error(w->x);
   }
-  /* A NACK no request was named in: the TCP connection closed or failed
-   * under the whole window (nothing of it can be answered any more). */
+  /* A NACK no request was named in: the DTLS session closed or failed
+   * under the whole window (nothing of it can be answered any more; over
+   * TCP no window is used, coapx_transfer.c). */
   if (!named) return coapx_xfer_nack_error(w->x);
   return COAPX_OK;
 }
