@@ -90,6 +90,19 @@ static unsigned int client_psk(SSL *ssl, const char *hint, char *identity,
   return 1;
 }
 
+/* OpenSSL's TLS 1.2 PSK client (identity "id", key "k") on |fd|, made
+ * non-blocking so that the server runs between its steps. */
+static SSL *psk_client(int fd, SSL_CTX **ctx) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  *ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_max_proto_version(*ctx, TLS1_2_VERSION);
+  SSL_CTX_set_psk_client_callback(*ctx, client_psk);
+  SSL_CTX_set_cipher_list(*ctx, "PSK");
+  SSL *ssl = SSL_new(*ctx);
+  SSL_set_fd(ssl, fd);
+  return ssl;
+}
+
 /* Drive |ssl| (non-blocking) and the server until |step| succeeds or 3 s
  * pass. |step| returns SSL_connect/SSL_write/SSL_read's result. */
 static int pump(SSL *ssl, int (*step)(SSL *, void *), void *arg) {
@@ -148,13 +161,8 @@ static void test_message_size(store_credentials *creds) {
   int fd = stream_connect(coapx_server_port(srv, 0));
   CHECK(fd >= 0);
   if (fd < 0) return;
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-  SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_psk_client_callback(ctx, client_psk);
-  SSL_CTX_set_cipher_list(ctx, "PSK");
-  SSL *ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
+  SSL_CTX *ctx;
+  SSL *ssl = psk_client(fd, &ctx);
   CHECK_EQ_INT(pump(ssl, do_connect, NULL), 1);
 
   static const uint8_t csm_get[] = {
@@ -203,13 +211,8 @@ static void test_handshake_timeout(store_credentials *creds) {
   int fd = stream_connect(port);
   CHECK(silent >= 0 && fd >= 0);
   if (silent < 0 || fd < 0) return;
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-  SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_psk_client_callback(ctx, client_psk);
-  SSL_CTX_set_cipher_list(ctx, "PSK");
-  SSL *ssl = SSL_new(ctx);
-  SSL_set_fd(ssl, fd);
+  SSL_CTX *ctx;
+  SSL *ssl = psk_client(fd, &ctx);
   long t0 = stream_now_ms();
   CHECK_EQ_INT(pump(ssl, do_connect, NULL), 1);
   long waited = stream_now_ms() - t0;
