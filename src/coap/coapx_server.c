@@ -710,7 +710,9 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
   coapx_server *srv = calloc(1, sizeof *srv);
   if (!srv) return COAPX_ERR_NO_MEMORY;
   srv->app_fd = -1;
-  srv->psk_creds = cfg->credentials;
+  /* Ours from here on, but the caller's again on failure (fail:). The
+   * DTLS/TLS set-up looks PSKs up in it before the endpoints exist. */
+  srv->creds = cfg->credentials;
   srv->handler = cfg->handler;
   srv->handler_arg = cfg->handler_arg;
   srv->on_observe_end = cfg->on_observe_end;
@@ -799,7 +801,6 @@ coapx_err coapx_server_new(const coapx_server_config *cfg, coapx_server **out) {
     coap_endpoint_set_default_mtu(srv->eps[i], SERVER_MTU);
     srv->n_eps++;
   }
-  srv->creds = cfg->credentials;
   *out = srv;
   return COAPX_OK;
 

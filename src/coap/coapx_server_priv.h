@@ -66,9 +66,6 @@ struct coapx_server {
   coapx_log_fn log;
   void *log_arg;
   store_credentials *creds;
-  /* The map the DTLS identity callback looks PSKs up in (the same map as
-   * |creds|, set before the endpoints so that coaps:// can be checked). */
-  store_credentials *psk_creds;
   coap_bin_const_t psk_answer;   /* what that callback hands libcoap */
   coapx_gate gate;
   coapx_edhoc_srv *edhoc;   /* NULL: the map names no EDHOC credential */

@@ -25,7 +25,7 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
   coapx_server *srv = arg;
   const uint8_t *psk = NULL;
   size_t len = 0;
-  if (!identity || !store_credentials_dtls_find(srv->psk_creds, identity->s,
+  if (!identity || !store_credentials_dtls_find(srv->creds, identity->s,
                                                 identity->length, &psk, &len))
     return NULL;
   srv->psk_answer = (coap_bin_const_t){ len, psk };
@@ -44,7 +44,7 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity,
 coapx_err coapx_server_enable_security(coapx_server *srv,
                                        const coapx_server_config *cfg,
                                        coapx_transport t, bool *done) {
-  bool psk = store_credentials_has_dtls(srv->psk_creds);
+  bool psk = store_credentials_has_dtls(srv->creds);
   bool pki = cfg->tls_cert_pem && cfg->tls_key_pem;
   if (!coapx_transport_available(t) || (!psk && !pki))
     return COAPX_ERR_NO_DTLS;
