@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "oscore_context.h"
 
 /* The store reads values of at most 256 bytes (oscore-contexts(5)). */
@@ -53,7 +53,7 @@ static int secret_text(const ctxdir_values *v, char *out, size_t cap) {
   ctxdir_to_hex(v->salt, v->salt_len, salt);
   int n = snprintf(out, cap, "{\n  \"secret_hex\": \"%s\",\n"
                    "  \"salt_hex\": \"%s\"\n}\n", sh, salt);
-  OPENSSL_cleanse(sh, sizeof sh);
+  oscore_wipe(sh, sizeof sh);
   return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
@@ -121,7 +121,7 @@ ctxdir_err ctxdir_write(const char *dir, const ctxdir_values *v, char *what,
   if (len == 0 || len + 16 > 4096 ||
       settings_text(v, settings, sizeof settings) != 0 ||
       secret_text(v, secret, sizeof secret) != 0) {
-    OPENSSL_cleanse(secret, sizeof secret);
+    oscore_wipe(secret, sizeof secret);
     errno = ENAMETOOLONG;
     return CTXDIR_TOO_LONG;
   }
@@ -133,7 +133,7 @@ ctxdir_err ctxdir_write(const char *dir, const ctxdir_values *v, char *what,
   else
     rc = write_files(dir, settings, secret, what, what_cap);
   int e = errno;
-  OPENSSL_cleanse(secret, sizeof secret);
+  oscore_wipe(secret, sizeof secret);
   errno = e;
   return rc;
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 
 OSCORE_TOOLS_PACKAGES=(
   build-essential meson ninja-build pkg-config
-  libcoap3-dev libssl-dev libcjson-dev libcbor-dev
+  libcoap3-dev libssl-dev nettle-dev libcjson-dev libcbor-dev
   libcoap3-bin media-types python3 man-db groff-base
   openssl
 )

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "lwm2m_object.h"
 #include "oscore_tools_version.h"
 
@@ -182,7 +182,7 @@ int main(int argc, char **argv) {
   char what[4200];
   if (rc == 0 && lwm2m_write_dir(argv[optind], &obj, &o, what, sizeof what))
     rc = fail("%s: %s", what, strerror(errno));
-  OPENSSL_cleanse(&obj, sizeof obj);
+  oscore_wipe(&obj, sizeof obj);
   if (rc) return rc;
   printf("wrote %s: the %s's context, OSCORE as in %s\n", argv[optind],
          o.peer ? "object's peer" : "object owner",

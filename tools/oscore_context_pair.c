@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 
 #include "ctxdir_write.h"
 #include "oscore_alg.h"
@@ -244,7 +244,7 @@ int main(int argc, char **argv) {
   uint8_t secret[SECRET_LEN], salt[SALT_LEN];
   if (!fill_random(secret, sizeof secret) || !fill_random(salt, sizeof salt)) {
     fprintf(stderr, "oscore-context-pair: no entropy: %s\n", strerror(errno));
-    OPENSSL_cleanse(secret, sizeof secret);
+    oscore_wipe(secret, sizeof secret);
     return 1;
   }
 
@@ -255,7 +255,7 @@ int main(int argc, char **argv) {
     if (lstat(dirs[i], &st) == 0) {
       fprintf(stderr, "oscore-context-pair: %s: already exists; refusing to "
               "overwrite a security context\n", dirs[i]);
-      OPENSSL_cleanse(secret, sizeof secret);
+      oscore_wipe(secret, sizeof secret);
       return 1;
     }
   }
@@ -265,7 +265,7 @@ int main(int argc, char **argv) {
     if (rc != 0)
       ctxdir_remove(o.client_dir);
   }
-  OPENSSL_cleanse(secret, sizeof secret);
+  oscore_wipe(secret, sizeof secret);
   if (rc != 0)
     return 1;
 

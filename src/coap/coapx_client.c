@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "coapx_pdu.h"
 
 uint64_t coapx_now_ms(void) {
@@ -419,7 +419,7 @@ void coapx_client_free(coapx_client *c) {
   coapx_rx_free(&c->rx);
   coapx_rx_free(&c->note);
   for (size_t i = 0; i < COAPX_WINDOW_MAX; i++) coapx_rx_free(&c->pend[i].rx);
-  OPENSSL_cleanse(c->psk, sizeof c->psk);
+  oscore_wipe(c->psk, sizeof c->psk);
   free(c);
 }
 

@@ -1,7 +1,6 @@
 /* The EDHOC initiator over CoAP (coapx_edhoc_client.h). */
 #include "coapx_edhoc_client.h"
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
+#include "oscore_secret.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,7 +293,7 @@ static coapx_err establish(run *r) {
        hex(OSCORE_BYTES(params.sender_id, params.sender_id_len), b1, sizeof b1),
        hex(OSCORE_BYTES(params.recipient_id, params.recipient_id_len), b2,
            sizeof b2));
-  OPENSSL_cleanse(&params, sizeof params);
+  oscore_wipe(&params, sizeof params);
   if (se != STORE_OK)
     return fail(r, COAPX_ERR_STORE, "%s", diag.msg[0] ? diag.msg
                                                       : store_strerror(se));
@@ -317,7 +316,7 @@ static coapx_err start(run *r) {
   if (store_edhoc_own(e, first, i_signs, &r->own, &r->own_key) != EDHOC_OK)
     return fail(r, COAPX_ERR_INVALID_ARG, "credentials entry \"%.100s\": "
                 "own_cred is no usable credential", r->cfg->label);
-  if (RAND_bytes(r->cid, 1) != 1) return COAPX_ERR_NO_MEMORY;
+  if (oscore_random(r->cid, 1) != OSCORE_OK) return COAPX_ERR_NO_MEMORY;
   r->cid_len = 1;
   edhoc_config cfg = { .method = e->method, .own_cred = &r->own,
                        .own_key = r->own_key, .own_id = e->own_style,
@@ -361,7 +360,7 @@ coapx_err coapx_edhoc_initiate(coapx_client *c, const coapx_edhoc_init_cfg *cfg,
   edhoc_cred_clear(&r->own);
   edhoc_cred_clear(&r->peer);
   coapx_uri_free(&r->target);
-  OPENSSL_cleanse(r, sizeof *r);
+  oscore_wipe(r, sizeof *r);
   free(r);
   if (e) {
     store_context_close(out->sc, NULL);

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "edhoc_coap.h"
 #include "edhoc_table.h"
 #include "oscore_option.h"
@@ -254,7 +254,7 @@ static bool on_message_3(coapx_edhoc_srv *s, oscore_bytes c_r,
   snprintf(name, sizeof name, "EDHOC with %.100s", identity);
   store_context *sc = NULL;
   store_err se = store_context_from_edhoc(&params, name, NULL, &sc);
-  OPENSSL_cleanse(&params, sizeof params);
+  oscore_wipe(&params, sizeof params);
   if (se == STORE_OK)
     se = store_credentials_add_derived(s->creds, sc, identity, &done->evicted);
   if (se != STORE_OK) {

@@ -4,9 +4,7 @@
 #include "coapx_edhoc_client.h"
 #include "edhoc_coap.h"
 
-#include <errno.h>
-#include <openssl/rand.h>
-#include <sys/random.h>
+#include "oscore_secret.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,26 +218,13 @@ coapx_err coapx_xfer_nack_error(coapx_xfer *x) {
 /* Random tokens (RFC 7252 §5.3.1) make off-path spoofing of plain
  * responses hard; libcoap's own are a counter. They come from a per-thread
  * pool of CSPRNG bytes, 32 tokens per refill: one call per block was a
- * tenth of the client's CPU in a long download. The kernel's CSPRNG
- * (getrandom) rather than RAND_bytes: OpenSSL's first RAND_bytes sets up
- * its DRBG, about a tenth of a one-shot oscore-client run, and nothing
- * else on that path needs it. */
-static bool fill_random(uint8_t *p, size_t n) {
-  while (n) {
-    ssize_t got = getrandom(p, n, 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return RAND_bytes(p, (int)n) == 1;
-    p += got;
-    n -= (size_t)got;
-  }
-  return true;
-}
+ * tenth of the client's CPU in a long download. */
 
 bool coapx_xfer_new_token(uint8_t tok[COAPX_TOKEN_LEN]) {
   static _Thread_local uint8_t pool[32 * COAPX_TOKEN_LEN];
   static _Thread_local size_t used = sizeof pool;
   if (used == sizeof pool) {
-    if (!fill_random(pool, sizeof pool)) return false;
+    if (oscore_random(pool, sizeof pool) != OSCORE_OK) return false;
     used = 0;
   }
   memcpy(tok, pool + used, COAPX_TOKEN_LEN);

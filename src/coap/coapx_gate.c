@@ -1,18 +1,18 @@
 #include "coapx_gate.h"
 #include <string.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
+#include "oscore_secret.h"
 
 coapx_err coapx_gate_init(coapx_gate *g, store_credentials *creds) {
   if (!g) return COAPX_ERR_INVALID_ARG;
   memset(g, 0, sizeof *g);
   g->creds = creds;
-  if (RAND_bytes(g->echo, sizeof g->echo) != 1) return COAPX_ERR_OSCORE;
+  if (oscore_random(g->echo, sizeof g->echo) != OSCORE_OK)
+    return COAPX_ERR_OSCORE;
   return COAPX_OK;
 }
 
 void coapx_gate_clear(coapx_gate *g) {
-  if (g) OPENSSL_cleanse(g->echo, sizeof g->echo);
+  if (g) oscore_wipe(g->echo, sizeof g->echo);
 }
 
 static void refuse(coapx_gate_result *res, uint8_t code, const char *diag) {
@@ -110,7 +110,7 @@ void coapx_gate_check(coapx_gate *g, const oscore_msg *outer,
      * request is younger than our restart. */
     const oscore_opt *echo = oscore_msg_find_opt(inner, OSCORE_OPT_ECHO);
     if (!echo || echo->value.len != sizeof g->echo ||
-        CRYPTO_memcmp(echo->value.ptr, g->echo, sizeof g->echo) != 0) {
+        !oscore_secret_equal(echo->value.ptr, g->echo, sizeof g->echo)) {
       res->verdict = COAPX_GATE_CHALLENGE;
       return;
     }

@@ -45,7 +45,7 @@ typedef struct {
 } coapx_gate_result;
 
 /* Set up |g| over |creds| (may be NULL) with a fresh Echo value from
- * RAND_bytes. COAPX_ERR_OSCORE when no randomness is available. */
+ * oscore_random. COAPX_ERR_OSCORE when no randomness is available. */
 coapx_err coapx_gate_init(coapx_gate *g, store_credentials *creds);
 /* Wipe the Echo value. */
 void coapx_gate_clear(coapx_gate *g);

@@ -4,9 +4,10 @@
  * notifications (coapx_observe.c). */
 #include "coapx_client_priv.h"
 
-#include <openssl/rand.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "oscore_secret.h"
 #include "store.h"
 
 static bool is_success(uint8_t code) { return (code >> 5) == 2; }
@@ -235,7 +236,8 @@ static coapx_err upload(coapx_xfer *x, unsigned szx) {
   /* RFC 9175 §3.4: a fresh tag per block-wise body, so that blocks of an
    * operation that was never concluded (a killed earlier run with the same
    * context) cannot be mixed into this one. */
-  if (RAND_bytes(x->reqtag, sizeof x->reqtag) != 1) return COAPX_ERR_LIBCOAP;
+  if (oscore_random(x->reqtag, sizeof x->reqtag) != OSCORE_OK)
+    return COAPX_ERR_LIBCOAP;
   x->use_reqtag = true;
 
   uint64_t offset = 0;

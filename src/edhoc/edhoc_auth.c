@@ -1,7 +1,7 @@
 /* The pieces both sides compute alike: transcript hashes, MACs,
  * Signature_or_MAC, COSE_Encrypt0 of message_3/4, EAD, peer look-up and
  * the static-DH PRKs (RFC 9528 §4.1, §5.3-5.5). */
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <stdlib.h>
 #include <string.h>
 #include "edhoc_kdf.h"
@@ -24,7 +24,7 @@ edhoc_err edhoc_th_next(const uint8_t prev[32], oscore_bytes plaintext,
   edhoc_err err = edhoc_w_status(&w);
   if (err == EDHOC_OK)
     err = edhoc_sha256(OSCORE_BYTES(buf, w.len), out);
-  OPENSSL_cleanse(buf, SCRATCH);
+  oscore_wipe(buf, SCRATCH);
   free(buf);
   return err;
 }
@@ -46,7 +46,7 @@ edhoc_err edhoc_mac(const uint8_t prk[32], uint64_t label, oscore_bytes cid,
   edhoc_err err = edhoc_w_status(&w);
   if (err == EDHOC_OK)
     err = edhoc_kdf(prk, label, OSCORE_BYTES(buf, w.len), mac, mac_len);
-  OPENSSL_cleanse(buf, SCRATCH);
+  oscore_wipe(buf, SCRATCH);
   free(buf);
   return err;
 }
@@ -103,7 +103,7 @@ edhoc_err edhoc_sig_or_mac(const edhoc_key *key, bool sign,
     err = edhoc_sign(key, OSCORE_BYTES(buf, len), out);
   if (err == EDHOC_OK)
     *out_len = EDHOC_SIG_LEN;
-  OPENSSL_cleanse(buf, SCRATCH);
+  oscore_wipe(buf, SCRATCH);
   free(buf);
   return err;
 }
@@ -114,7 +114,7 @@ edhoc_err edhoc_sig_or_mac_check(const edhoc_key *peer, bool signs,
                                  oscore_bytes mac, oscore_bytes received) {
   if (!signs) {
     if (received.len != mac.len ||
-        CRYPTO_memcmp(received.ptr, mac.ptr, mac.len) != 0)
+        !oscore_secret_equal(received.ptr, mac.ptr, mac.len))
       return EDHOC_ERR_AUTH;
     return EDHOC_OK;
   }
@@ -164,7 +164,6 @@ edhoc_err edhoc_encrypt0(const edhoc_suite *s, const uint8_t prk[32],
                                       OSCORE_BYTES(iv, a->nonce_len),
                                       OSCORE_BYTES(aad, aad_len), plain, out,
                                       cap, len);
-  oscore_aead_forget_key(OSCORE_BYTES(k, a->key_len));
   if (oe == OSCORE_ERR_BUFFER_TOO_SMALL)
     return EDHOC_ERR_BUFFER_TOO_SMALL;
   return oe == OSCORE_OK ? EDHOC_OK : EDHOC_ERR_CRYPTO;
@@ -186,7 +185,6 @@ edhoc_err edhoc_decrypt0(const edhoc_suite *s, const uint8_t prk[32],
                                       OSCORE_BYTES(iv, a->nonce_len),
                                       OSCORE_BYTES(aad, aad_len), cipher, out,
                                       cap, len);
-  oscore_aead_forget_key(OSCORE_BYTES(k, a->key_len));
   if (oe == OSCORE_ERR_DECRYPT)
     return EDHOC_ERR_DECRYPT;
   if (oe == OSCORE_ERR_BUFFER_TOO_SMALL)
@@ -268,8 +266,8 @@ edhoc_err edhoc_prk_static(const uint8_t prev[32], bool signs,
     err = edhoc_ecdh(priv, pub, g);
   if (err == EDHOC_OK)
     err = edhoc_extract(OSCORE_BYTES(salt, 32), OSCORE_BYTES(g, 32), out);
-  OPENSSL_cleanse(salt, sizeof salt);
-  OPENSSL_cleanse(g, sizeof g);
+  oscore_wipe(salt, sizeof salt);
+  oscore_wipe(g, sizeof g);
   return err;
 }
 
@@ -323,6 +321,6 @@ edhoc_err edhoc_th_2_prk_2e(edhoc_session *s, const uint8_t g_y[32]) {
   if (err == EDHOC_OK)
     err = edhoc_extract(OSCORE_BYTES(s->v.th_2, 32), OSCORE_BYTES(gxy, 32),
                         s->v.prk_2e);
-  OPENSSL_cleanse(gxy, sizeof gxy);
+  oscore_wipe(gxy, sizeof gxy);
   return err;
 }

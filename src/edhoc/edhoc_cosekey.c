@@ -1,5 +1,5 @@
 /* The .cosekey private key codec (edhoc_cosekey.h). */
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "edhoc_cosekey.h"
 
 edhoc_err edhoc_cosekey_write(const edhoc_key *k, edhoc_w *w) {
@@ -15,7 +15,7 @@ edhoc_err edhoc_cosekey_write(const edhoc_key *k, edhoc_w *w) {
   edhoc_w_int(w, c == EDHOC_CURVE_P256 ? 1 : c == EDHOC_CURVE_X25519 ? 4 : 6);
   edhoc_w_int(w, -4);
   edhoc_w_bstr(w, OSCORE_BYTES(d, sizeof d));
-  OPENSSL_cleanse(d, sizeof d);
+  oscore_wipe(d, sizeof d);
   return edhoc_w_status(w);
 }
 

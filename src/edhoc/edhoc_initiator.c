@@ -1,6 +1,6 @@
 /* The initiator's side: message_1, message_2, message_3, message_4
  * (RFC 9528 §5.2-5.5). */
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <stdlib.h>
 #include <string.h>
 #include "edhoc_kdf.h"
@@ -151,7 +151,7 @@ edhoc_err edhoc_i_process_message_2(edhoc_session *s, oscore_bytes msg) {
       pt[i] ^= gyc.ptr[32 + i];
     err = check_plaintext_2(s, OSCORE_BYTES(pt, n));
   }
-  OPENSSL_cleanse(pt, n);
+  oscore_wipe(pt, n);
   free(pt);
   if (err != EDHOC_OK)
     return fail(s, err);
@@ -221,7 +221,7 @@ edhoc_err edhoc_i_message_3(edhoc_session *s, uint8_t *out, size_t cap,
     *len = hw.len + ct_len;
     err = edhoc_th_next(s->v.th_3, OSCORE_BYTES(pt, pw.len), cred, s->v.th_4);
   }
-  OPENSSL_cleanse(pt, sizeof pt);
+  oscore_wipe(pt, sizeof pt);
   if (err == EDHOC_OK)
     err = edhoc_finish_keys(s);
   if (err != EDHOC_OK)

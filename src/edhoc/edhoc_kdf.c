@@ -1,5 +1,5 @@
 /* EDHOC_Extract and EDHOC_KDF over the OSCORE core's HKDF (edhoc_kdf.h). */
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <stdlib.h>
 #include "edhoc_cbor.h"
 #include "edhoc_kdf.h"
@@ -30,7 +30,7 @@ edhoc_err edhoc_kdf(const uint8_t prk[32], uint64_t label,
                          OSCORE_BYTES(info, w.len), out, len) != OSCORE_OK)
     err = EDHOC_ERR_CRYPTO;
   /* The context can hold secrets' inputs (TH, credentials): wipe. */
-  OPENSSL_cleanse(info, cap);
+  oscore_wipe(info, cap);
   free(info);
   return err;
 }

@@ -1,7 +1,7 @@
 /* EDHOC's asymmetric crypto through OpenSSL 3 EVP (edhoc_key.h). */
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
@@ -58,7 +58,7 @@ static EVP_PKEY *p256_from_scalar(const uint8_t d[32]) {
   memcpy(der + sizeof pre + 32, post, sizeof post);
   const unsigned char *p = der;
   EVP_PKEY *pkey = d2i_PrivateKey(EVP_PKEY_EC, NULL, &p, sizeof der);
-  OPENSSL_cleanse(der, sizeof der);
+  oscore_wipe(der, sizeof der);
   return pkey;
 }
 

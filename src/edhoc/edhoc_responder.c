@@ -1,6 +1,6 @@
 /* The responder's side: message_1, message_2, message_3, message_4
  * (RFC 9528 §5.2-5.5). */
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <stdlib.h>
 #include <string.h>
 #include "edhoc_kdf.h"
@@ -185,14 +185,14 @@ edhoc_err edhoc_r_message_2(edhoc_session *s, edhoc_key *eph, uint8_t *out,
     for (size_t i = 0; err == EDHOC_OK && i < pw.len; i++)
       out[ct_at + i] ^= ks[i];
     if (ks)
-      OPENSSL_cleanse(ks, pw.len);
+      oscore_wipe(ks, pw.len);
     free(ks);
   }
   if (err == EDHOC_OK)
     err = edhoc_th_next(s->v.th_2, OSCORE_BYTES(pt, pw.len),
                         OSCORE_BYTES(s->cfg.own_cred->item,
                                      s->cfg.own_cred->item_len), s->v.th_3);
-  OPENSSL_cleanse(pt, sizeof pt);
+  oscore_wipe(pt, sizeof pt);
   if (err != EDHOC_OK)
     return fail(s, err);
   *len = mw.len;
@@ -237,7 +237,7 @@ edhoc_err edhoc_r_process_message_3(edhoc_session *s, oscore_bytes msg) {
                                  pt, sizeof pt, &pt_len, s->v.k_3, s->v.iv_3);
   if (err == EDHOC_OK)
     err = check_plaintext_3(s, OSCORE_BYTES(pt, pt_len));
-  OPENSSL_cleanse(pt, sizeof pt);
+  oscore_wipe(pt, sizeof pt);
   if (err == EDHOC_OK)
     err = edhoc_finish_keys(s);
   if (err != EDHOC_OK)

@@ -1,6 +1,6 @@
 /* Session life cycle, what it learnt, the exporter and the OSCORE
  * parameters (RFC 9528 §4.2, Appendix A.1, Appendix H). */
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <stdlib.h>
 #include <string.h>
 #include "edhoc_kdf.h"
@@ -36,7 +36,7 @@ void edhoc_session_free(edhoc_session *s) {
   edhoc_key_free(s->eph);
   edhoc_key_free(s->peer_eph);
   edhoc_cred_clear(&s->peer_cred);
-  OPENSSL_cleanse(s, sizeof *s);
+  oscore_wipe(s, sizeof *s);
   free(s);
 }
 
@@ -81,7 +81,7 @@ edhoc_err edhoc_oscore_params(const edhoc_session *s, edhoc_oscore *out) {
     err = edhoc_exporter(s, 1, OSCORE_BYTES(NULL, 0), out->master_salt,
                          sizeof out->master_salt);
   if (err != EDHOC_OK) {
-    OPENSSL_cleanse(out, sizeof *out);
+    oscore_wipe(out, sizeof *out);
     return err;
   }
   /* Appendix A.1: the OSCORE Recipient ID of each side is its own
@@ -104,6 +104,6 @@ edhoc_err edhoc_key_update(edhoc_session *s, oscore_bytes context) {
     err = edhoc_kdf(s->v.prk_out, 10, OSCORE_BYTES(NULL, 0),
                     s->v.prk_exporter, 32);
   }
-  OPENSSL_cleanse(prk, sizeof prk);
+  oscore_wipe(prk, sizeof prk);
   return err;
 }

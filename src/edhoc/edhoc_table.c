@@ -1,6 +1,6 @@
 /* Responder sessions in progress (edhoc_table.h): a small array in
  * arrival order; a server keeps a few dozen at most, so a scan is fine. */
-#include <openssl/rand.h>
+#include "oscore_secret.h"
 #include <stdlib.h>
 #include <string.h>
 #include "edhoc_table.h"
@@ -57,7 +57,7 @@ edhoc_err edhoc_table_pick_cid(const edhoc_table *t, oscore_bytes c_i,
                                uint8_t out[EDHOC_MAX_CID], size_t *len) {
   for (int attempt = 0; attempt < 128; attempt++) {
     size_t n = attempt < 64 ? 1 : 2;
-    if (RAND_bytes(out, (int)n) != 1)
+    if (oscore_random(out, n) != OSCORE_OK)
       return EDHOC_ERR_CRYPTO;
     oscore_bytes cid = OSCORE_BYTES(out, n);
     if (same(cid, c_i.ptr, c_i.len) || find(t, cid) < t->n ||

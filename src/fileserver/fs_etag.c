@@ -3,31 +3,20 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
-/* SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the
- * implementation up again on every digest (a tenth of a small GET's CPU
- * under load, perf). Never freed, like OpenSSL's own tables. */
-static EVP_MD *sha256;
-static CRYPTO_ONCE sha256_once = CRYPTO_ONCE_STATIC_INIT;
-
-static void fetch_sha256(void) { sha256 = EVP_MD_fetch(NULL, "SHA256", NULL); }
+#include <nettle/sha2.h>
 
 static size_t truncated_sha256(const void *data, size_t n, size_t len,
                                uint8_t out[FS_ETAG_MAX]) {
-  uint8_t md[EVP_MAX_MD_SIZE];
-  unsigned mdlen = 0;
   if (len > FS_ETAG_MAX)
     len = FS_ETAG_MAX;
+  if (len > SHA256_DIGEST_SIZE)
+    len = SHA256_DIGEST_SIZE;
   if (len == 0)
     return 0;
-  if (!CRYPTO_THREAD_run_once(&sha256_once, fetch_sha256) || !sha256)
-    return 0;
-  if (!EVP_Digest(data, n, md, &mdlen, sha256, NULL) || mdlen < len)
-    return 0;
-  for (size_t i = 0; i < len; i++)
-    out[i] = md[i];
+  struct sha256_ctx h;
+  sha256_init(&h);
+  sha256_update(&h, n, data);
+  sha256_digest(&h, len, out);
   return len;
 }
 

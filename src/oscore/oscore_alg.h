@@ -49,11 +49,6 @@ oscore_err oscore_aead_decrypt(const oscore_aead_info *alg, oscore_bytes key,
                                oscore_bytes cipher, uint8_t *out, size_t out_cap,
                                size_t *out_len);
 
-/* Drop this thread's cached key schedules for |key| (wiped); seal and
- * open keep the schedules of the last few keys between calls.
- * oscore_ctx_wipe() calls it for its keys. */
-void oscore_aead_forget_key(oscore_bytes key);
-
 /* HKDF (RFC 5869) extract-and-expand with |h|: |out_len| bytes to |out|. */
 oscore_err oscore_hkdf(oscore_hash h, oscore_bytes salt, oscore_bytes ikm,
                        oscore_bytes info, uint8_t *out, size_t out_len);

@@ -1,7 +1,7 @@
 /* Security context derivation (RFC 8613 §3.2), nonce construction (§5.2)
  * and the partial IV codec (§6.1). */
 #include <cbor.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <string.h>
 #include "oscore_context.h"
 
@@ -142,12 +142,7 @@ oscore_err oscore_ctx_derive(oscore_ctx *ctx, const oscore_ctx_params *p) {
 void oscore_ctx_wipe(oscore_ctx *ctx) {
   if (ctx == NULL)
     return;
-  if (ctx->alg != NULL) {
-    oscore_aead_forget_key(OSCORE_BYTES(ctx->sender_key, ctx->alg->key_len));
-    oscore_aead_forget_key(OSCORE_BYTES(ctx->recipient_key,
-                                        ctx->alg->key_len));
-  }
-  OPENSSL_cleanse(ctx, sizeof *ctx);
+  oscore_wipe(ctx, sizeof *ctx);
 }
 
 oscore_err oscore_ctx_nonce(const oscore_ctx *ctx, oscore_bytes id,

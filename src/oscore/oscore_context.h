@@ -56,7 +56,7 @@ typedef struct {
  * seq_limit = 0, replay window empty and initialised. */
 oscore_err oscore_ctx_derive(oscore_ctx *ctx, const oscore_ctx_params *p);
 
-/* Overwrite every secret in |ctx| (OPENSSL_cleanse). */
+/* Overwrite every secret in |ctx| (oscore_wipe). */
 void oscore_ctx_wipe(oscore_ctx *ctx);
 
 /* Nonce (§5.2) for |id| (a sender ID) and |piv| (partial IV, 0..5 bytes

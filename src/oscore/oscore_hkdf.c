@@ -1,74 +1,103 @@
-/* HKDF (RFC 5869) extract-and-expand for the key derivation of RFC 8613
- * §3.2, through OpenSSL 3's EVP_KDF "HKDF". */
-#include <openssl/core_names.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
+/* HKDF (RFC 5869) for the key derivation of RFC 8613 §3.2 and EDHOC's
+ * Extract/Expand, through nettle's HMAC. The keyed HMAC states hold the
+ * salt or the PRK, so they are wiped before returning. */
+#include <nettle/hkdf.h>
+#include <nettle/hmac.h>
+#include <stdbool.h>
 #include "oscore_alg.h"
+#include "oscore_secret.h"
 
-static const char *digest_name(oscore_hash h) {
+/* One HMAC, keyed, with its update and digest functions and length. */
+typedef struct {
+  union {
+    struct hmac_sha256_ctx s256;
+    struct hmac_sha512_ctx s512;   /* SHA-384 uses SHA-512's state */
+  } st;
+  nettle_hash_update_func *update;
+  nettle_hash_digest_func *digest;
+  size_t len;
+} hmac_run;
+
+static size_t hash_len(oscore_hash h) {
   switch (h) {
-  case OSCORE_HASH_SHA256: return "SHA256";
-  case OSCORE_HASH_SHA384: return "SHA384";
-  case OSCORE_HASH_SHA512: return "SHA512";
+  case OSCORE_HASH_SHA256: return SHA256_DIGEST_SIZE;
+  case OSCORE_HASH_SHA384: return SHA384_DIGEST_SIZE;
+  case OSCORE_HASH_SHA512: return SHA512_DIGEST_SIZE;
   }
-  return NULL;
+  return 0;
 }
 
-/* One EVP_KDF "HKDF" run in |mode| (OpenSSL's "EXTRACT_AND_EXPAND",
- * "EXTRACT_ONLY" or "EXPAND_ONLY"); |ikm| is the PRK when expanding only. */
-static oscore_err hkdf_run(const char *mode, oscore_hash h, oscore_bytes salt,
-                           oscore_bytes ikm, oscore_bytes info, uint8_t *out,
-                           size_t out_len) {
-  const char *md = digest_name(h);
-  if (md == NULL)
+static oscore_err hmac_key(hmac_run *m, oscore_hash h, oscore_bytes key) {
+  switch (h) {
+  case OSCORE_HASH_SHA256:
+    hmac_sha256_set_key(&m->st.s256, key.len, key.ptr);
+    m->update = (nettle_hash_update_func *)hmac_sha256_update;
+    m->digest = (nettle_hash_digest_func *)hmac_sha256_digest;
+    m->len = SHA256_DIGEST_SIZE;
+    return OSCORE_OK;
+  case OSCORE_HASH_SHA384:
+    hmac_sha384_set_key(&m->st.s512, key.len, key.ptr);
+    m->update = (nettle_hash_update_func *)hmac_sha384_update;
+    m->digest = (nettle_hash_digest_func *)hmac_sha384_digest;
+    m->len = SHA384_DIGEST_SIZE;
+    return OSCORE_OK;
+  case OSCORE_HASH_SHA512:
+    hmac_sha512_set_key(&m->st.s512, key.len, key.ptr);
+    m->update = (nettle_hash_update_func *)hmac_sha512_update;
+    m->digest = (nettle_hash_digest_func *)hmac_sha512_digest;
+    m->len = SHA512_DIGEST_SIZE;
+    return OSCORE_OK;
+  }
+  return OSCORE_ERR_UNKNOWN_HASH;
+}
+
+static bool slice_ok(oscore_bytes b) { return b.ptr != NULL || b.len == 0; }
+
+/* Extract: PRK = HMAC(salt, ikm). An empty salt is RFC 5869's default
+ * (HashLen zeros): HMAC pads a short key with zeros, so both agree. */
+oscore_err oscore_hkdf_extract(oscore_hash h, oscore_bytes salt,
+                               oscore_bytes ikm, uint8_t *prk, size_t prk_len) {
+  size_t n = hash_len(h);
+  if (n == 0)
     return OSCORE_ERR_UNKNOWN_HASH;
-  if (out == NULL || out_len == 0 || (salt.ptr == NULL && salt.len) ||
-      (ikm.ptr == NULL && ikm.len) || (info.ptr == NULL && info.len))
+  if (prk == NULL || prk_len != n || !slice_ok(salt) || !slice_ok(ikm))
     return OSCORE_ERR_INVALID_ARG;
+  hmac_run m;
+  oscore_err err = hmac_key(&m, h, salt);
+  if (err == OSCORE_OK)
+    hkdf_extract(&m.st, m.update, m.digest, m.len, ikm.len, ikm.ptr, prk);
+  oscore_wipe(&m, sizeof m);
+  return err;
+}
 
-  /* OSSL_PARAM wants non-const pointers; an empty slice still needs one.
-   * An empty salt is the RFC 5869 default (HashLen zeros): HMAC pads a
-   * short key with zeros, so both give the same PRK. */
-  static const uint8_t empty;
-  OSSL_PARAM params[6];
-  params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-                                               (char *)md, 0);
-  params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-      (void *)(ikm.len ? ikm.ptr : &empty), ikm.len);
-  params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-      (void *)(salt.len ? salt.ptr : &empty), salt.len);
-  params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-      (void *)(info.len ? info.ptr : &empty), info.len);
-  params[4] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE,
-                                               (char *)mode, 0);
-  params[5] = OSSL_PARAM_construct_end();
-
-  EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-  if (kdf == NULL)
-    return OSCORE_ERR_CRYPTO;
-  EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
-  EVP_KDF_free(kdf);
-  if (kctx == NULL)
-    return OSCORE_ERR_NO_MEMORY;
-  int ok = EVP_KDF_derive(kctx, out, out_len, params);
-  /* Frees (and OpenSSL cleanses) the copies of key and PRK it holds. */
-  EVP_KDF_CTX_free(kctx);
-  return ok == 1 ? OSCORE_OK : OSCORE_ERR_CRYPTO;
+/* Expand: at most 255 hash lengths (RFC 5869 §2.3), which nettle leaves
+ * to the caller. */
+oscore_err oscore_hkdf_expand(oscore_hash h, oscore_bytes prk,
+                              oscore_bytes info, uint8_t *out, size_t out_len) {
+  size_t n = hash_len(h);
+  if (n == 0)
+    return OSCORE_ERR_UNKNOWN_HASH;
+  if (out == NULL || out_len == 0 || out_len > 255 * n || !slice_ok(prk) ||
+      !slice_ok(info))
+    return OSCORE_ERR_INVALID_ARG;
+  hmac_run m;
+  oscore_err err = hmac_key(&m, h, prk);
+  if (err == OSCORE_OK)
+    hkdf_expand(&m.st, m.update, m.digest, m.len, info.len, info.ptr, out_len,
+                out);
+  oscore_wipe(&m, sizeof m);
+  return err;
 }
 
 oscore_err oscore_hkdf(oscore_hash h, oscore_bytes salt, oscore_bytes ikm,
                        oscore_bytes info, uint8_t *out, size_t out_len) {
-  return hkdf_run("EXTRACT_AND_EXPAND", h, salt, ikm, info, out, out_len);
-}
-
-oscore_err oscore_hkdf_extract(oscore_hash h, oscore_bytes salt,
-                               oscore_bytes ikm, uint8_t *prk, size_t prk_len) {
-  return hkdf_run("EXTRACT_ONLY", h, salt, ikm, OSCORE_BYTES(NULL, 0), prk,
-                  prk_len);
-}
-
-oscore_err oscore_hkdf_expand(oscore_hash h, oscore_bytes prk,
-                              oscore_bytes info, uint8_t *out, size_t out_len) {
-  return hkdf_run("EXPAND_ONLY", h, OSCORE_BYTES(NULL, 0), prk, info, out,
-                  out_len);
+  size_t n = hash_len(h);
+  if (n == 0)
+    return OSCORE_ERR_UNKNOWN_HASH;
+  uint8_t prk[SHA512_DIGEST_SIZE];
+  oscore_err err = oscore_hkdf_extract(h, salt, ikm, prk, n);
+  if (err == OSCORE_OK)
+    err = oscore_hkdf_expand(h, OSCORE_BYTES(prk, n), info, out, out_len);
+  oscore_wipe(prk, sizeof prk);
+  return err;
 }

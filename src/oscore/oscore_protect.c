@@ -10,7 +10,7 @@
  * names: the option number, Observe outer only, 2.04 for every response
  * and a partial IV in every notification. */
 #include <string.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "oscore_aad.h"
 #include "oscore_optwriter.h"
 #include "oscore_protect.h"
@@ -257,8 +257,8 @@ static oscore_err seal(const oscore_ctx *ctx, oscore_bytes nonce_id,
                             OSCORE_BYTES(aad, aad_len),
                             OSCORE_BYTES(buf + off, plen), c,
                             cap - off - plen, &clen);
-  OPENSSL_cleanse(buf + off, plen);
-  OPENSSL_cleanse(nonce, sizeof nonce);
+  oscore_wipe(buf + off, plen);
+  oscore_wipe(nonce, sizeof nonce);
   if (e != OSCORE_OK) return e;
   *cipher = OSCORE_BYTES(c, clen);
   return OSCORE_OK;
@@ -422,7 +422,7 @@ static oscore_err open_into(const oscore_ctx *ctx, oscore_bytes nonce_id,
                             OSCORE_BYTES(ctx->recipient_key, ctx->alg->key_len),
                             OSCORE_BYTES(nonce, ctx->alg->nonce_len),
                             OSCORE_BYTES(aad, aad_len), c, buf, cap, &plen);
-  OPENSSL_cleanse(nonce, sizeof nonce);
+  oscore_wipe(nonce, sizeof nonce);
   if (e != OSCORE_OK) return e;
   if (plen < 1 || plen > cap) return OSCORE_ERR_MSG_MALFORMED;
   e = oscore_opts_payload_decode(OSCORE_BYTES(buf + 1, plen - 1), plain);

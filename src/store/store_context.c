@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "store_ctxdir.h"
 #include "store_diag.h"
 #include "store_lock.h"
@@ -117,7 +117,7 @@ store_err store_context_open(const char *dir, store_diag *diag,
   oscore_ctx_params p;
   store_ctxdir_params(&params, &p);
   oscore_err oe = oscore_ctx_derive(&sc->ctx, &p);
-  OPENSSL_cleanse(&p, sizeof p);
+  oscore_wipe(&p, sizeof p);
   store_ctxdir_wipe(&params);
   if (oe != OSCORE_OK) {
     err = store_fail(diag, STORE_ERR_DERIVE, "%s: key derivation failed: %s",
@@ -241,7 +241,7 @@ store_err store_context_close(store_context *sc, store_diag *diag) {
   if (!sc->in_memory)
     store_lock_release(sc->dir, sc->lock_fd);
   free(sc->dir);
-  OPENSSL_cleanse(sc, sizeof *sc);
+  oscore_wipe(sc, sizeof *sc);
   free(sc);
   return err;
 }

@@ -1,7 +1,7 @@
 /* Private key files (store_cosekey.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,7 +39,7 @@ store_err store_cosekey_load(const char *path, edhoc_key **out,
     if (got < 0) {
       int e = errno;
       close(fd);
-      OPENSSL_cleanse(buf, sizeof buf);
+      oscore_wipe(buf, sizeof buf);
       return store_fail(diag, STORE_ERR_IO, "%s: %s", path, strerror(e));
     }
     if (got == 0 || (n += (size_t)got) == sizeof buf)
@@ -54,7 +54,7 @@ store_err store_cosekey_load(const char *path, edhoc_key **out,
   else if (edhoc_cosekey_read(OSCORE_BYTES(buf, n), out, &why) != EDHOC_OK)
     err = store_fail(diag, STORE_ERR_MALFORMED, "%s: %s", path,
                      why ? why : "not a COSE_Key");
-  OPENSSL_cleanse(buf, sizeof buf);
+  oscore_wipe(buf, sizeof buf);
   return err;
 }
 
@@ -72,7 +72,7 @@ store_err store_cosekey_create(const char *path, const edhoc_key *k,
                 0600);
   if (fd < 0) {
     int e = errno;
-    OPENSSL_cleanse(buf, sizeof buf);
+    oscore_wipe(buf, sizeof buf);
     return store_fail(diag, e == EEXIST ? STORE_ERR_DUPLICATE : STORE_ERR_IO,
                       "%s: %s", path,
                       e == EEXIST ? "exists already, not overwritten"
@@ -90,7 +90,7 @@ store_err store_cosekey_create(const char *path, const edhoc_key *k,
     }
     done += (size_t)put;
   }
-  OPENSSL_cleanse(buf, sizeof buf);
+  oscore_wipe(buf, sizeof buf);
   if (e == 0 && fsync(fd) != 0)
     e = errno;
   if (close(fd) != 0 && e == 0)

@@ -1,6 +1,6 @@
 /* Credentials maps in CBOR diagnostic notation (store_cred_edn.h). */
 #include <cbor.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +26,7 @@ static cJSON *hex_object(const uint8_t *b, size_t n) {
     store_json_free_wiped(o);
     o = NULL;
   }
-  OPENSSL_cleanse(hex, 2 * n + 1); /* the bytes may be a master secret */
+  oscore_wipe(hex, 2 * n + 1); /* the bytes may be a master secret */
   free(hex);
   return o;
 }
@@ -116,7 +116,7 @@ static cJSON *to_json(const cbor_item_t *it, const char **why) {
     if (!s)
       return NULL;
     r = cJSON_CreateString(s);
-    OPENSSL_cleanse(s, strlen(s)); /* {"ascii": ...} secrets are text */
+    oscore_wipe(s, strlen(s)); /* {"ascii": ...} secrets are text */
     free(s);
     break;
   }
@@ -199,7 +199,7 @@ store_err store_cred_edn_load(const char *path, size_t max, cJSON **out,
     return err;
   edn_error e = { 0 };
   cbor_item_t *top = edn_parse(text, len, &e);
-  OPENSSL_cleanse(text, cap);
+  oscore_wipe(text, cap);
   free(text);
   if (!top)
     return store_fail(diag, STORE_ERR_MALFORMED, "%s:%zu:%zu: not valid "

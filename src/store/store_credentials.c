@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <openssl/crypto.h>
 #include "store_cred_edn.h"
 #include "store_derived.h"
 #include "store_diag.h"

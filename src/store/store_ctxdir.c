@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "store_ctxdir.h"
 #include "store_diag.h"
 #include "store_json.h"
@@ -121,7 +121,7 @@ static store_err decode_bytes(const char *dir, const found_key *f,
                             &out->len, &why);
   }
   if (!ok) {
-    OPENSSL_cleanse(out->buf, sizeof out->buf);
+    oscore_wipe(out->buf, sizeof out->buf);
     return store_fail(diag, STORE_ERR_MALFORMED, "%s/%s: key \"%s\": %s%s", dir,
                       f->file, f->key, enc == ENC_HEX ? "bad hex: " : "", why);
   }
@@ -406,5 +406,5 @@ void store_ctxdir_params(const store_ctxdir *d, oscore_ctx_params *p) {
 }
 
 void store_ctxdir_wipe(store_ctxdir *d) {
-  OPENSSL_cleanse(d, sizeof *d);
+  oscore_wipe(d, sizeof *d);
 }

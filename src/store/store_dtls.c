@@ -1,7 +1,7 @@
 /* aiocoap "dtls" credentials: {"psk": BIN, "client-identity": BIN}. */
 #include "store_dtls.h"
 #include <string.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "store_diag.h"
 #include "store_json.h"
 
@@ -55,5 +55,5 @@ store_err store_dtls_entry_parse(const cJSON *v, const char *key,
 }
 
 void store_dtls_entry_clear(store_dtls_entry *e) {
-  if (e) OPENSSL_cleanse(e, sizeof *e);
+  if (e) oscore_wipe(e, sizeof *e);
 }

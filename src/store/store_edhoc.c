@@ -1,7 +1,7 @@
 /* OSCORE contexts established by EDHOC (store_edhoc.h). */
 #include <cbor.h>
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,7 @@ store_err store_context_from_edhoc(const edhoc_oscore *o, const char *name,
     .has_id_context = false,
   };
   store_err err = store_context_new_in_memory(&p, name, diag, out);
-  OPENSSL_cleanse(&p, sizeof p);
+  oscore_wipe(&p, sizeof p);
   return err;
 }
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "store_diag.h"
 #include "store_json.h"
 #include "oscore_text.h"
@@ -226,7 +226,7 @@ store_err store_file_read(const char *path, size_t max, bool *absent,
       continue;
     if (n < 0) {
       int e = errno;
-      OPENSSL_cleanse(text, cap);
+      oscore_wipe(text, cap);
       free(text);
       close(fd);
       return store_fail(diag, STORE_ERR_IO, "cannot read %s: %s", path, strerror(e));
@@ -264,7 +264,7 @@ store_err store_json_load(const char *dir, const char *name, size_t max,
     bad_line = line_of(text, end && end >= text ? (size_t)(end - text) : 0);
   else if (cJSON_IsObject(j))
     err = raw_checks(path, text, (size_t)(end - text), j, diag);
-  OPENSSL_cleanse(text, cap);
+  oscore_wipe(text, cap);
   free(text);
   if (!j)
     return store_fail(diag, STORE_ERR_MALFORMED, "%s: not valid JSON (line %u)",
@@ -286,9 +286,9 @@ store_err store_json_load(const char *dir, const char *name, size_t max,
 static void wipe_tree(cJSON *j) {
   for (cJSON *c = j; c; c = c->next) {
     if (c->string)
-      OPENSSL_cleanse(c->string, strlen(c->string));
+      oscore_wipe(c->string, strlen(c->string));
     if (c->valuestring)
-      OPENSSL_cleanse(c->valuestring, strlen(c->valuestring));
+      oscore_wipe(c->valuestring, strlen(c->valuestring));
     c->valuedouble = 0;
     c->valueint = 0;
     wipe_tree(c->child);

@@ -17,7 +17,7 @@
 
 /* Read the regular file |path| whole, at most |max| bytes, into a new
  * NUL-terminated buffer *text (|*len| bytes, |*cap| allocated: wipe that
- * many with OPENSSL_cleanse, then free). |absent| and |st| as for
+ * many with oscore_wipe, then free). |absent| and |st| as for
  * store_json_load (absent: *text stays NULL). Errors: STORE_ERR_IO,
  * _NO_MEMORY. */
 store_err store_file_read(const char *path, size_t max, bool *absent,

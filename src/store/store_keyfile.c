@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/crypto.h>
+#include "oscore_secret.h"
 #include "store_diag.h"
 
 store_err store_keyfile_read(const char *path, const char *what, bool secret,
@@ -54,6 +54,6 @@ store_err store_keyfile_read(const char *path, const char *what, bool secret,
 
 void store_keyfile_free(uint8_t *buf, size_t len) {
   if (!buf) return;
-  OPENSSL_cleanse(buf, len + 1);   /* the NUL too */
+  oscore_wipe(buf, len + 1);   /* the NUL too */
   free(buf);
 }
