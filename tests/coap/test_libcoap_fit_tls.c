@@ -7,6 +7,7 @@
  * session names the client's identity, and a wrong key or an unknown
  * identity ends the handshake with an alert (an event, not a timeout). */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <time.h>
@@ -115,6 +116,11 @@ int main(void) {
   CHECK_EQ_INT(coap_tcp_is_supported(), 1);
   CHECK_EQ_INT(coap_dtls_is_supported(), 1);
   CHECK_EQ_INT(coap_tls_is_supported(), 1);
+  /* No WebSockets in this libcoap: coap+ws:// and coaps+ws:// are refused
+   * as usage errors. A libcoap that has them exports coap_ws_is_supported
+   * (4.3.2 on); then this fails, and they can be built. */
+  CHECK(dlsym(RTLD_DEFAULT, "coap_ws_is_supported") == NULL);
+  CHECK(dlsym(RTLD_DEFAULT, "coap_tcp_is_supported") != NULL);
   coap_tls_version_t *v = coap_get_tls_library_version();
   CHECK(v != NULL);
   if (v) {
