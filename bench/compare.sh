@@ -178,7 +178,8 @@ cat >"$tmp/server.json" <<EOF
 }
 EOF
 cat >"$tmp/client.json" <<EOF
-{ "coap://127.0.0.1:*": { "oscore": { "basedir": "ctx/oneshot/client" } } }
+{ "coap://127.0.0.1:*": { "oscore": { "basedir": "ctx/oneshot/client" } },
+  "coap+tcp://127.0.0.1:*": { "oscore": { "basedir": "ctx/oneshot/client" } } }
 EOF
 cat >"$tmp/aioclient.json" <<EOF
 { "coap://127.0.0.1:*": { "oscore": { "basedir": "$tmp/ctx/aioclient/client" } } }
@@ -193,8 +194,15 @@ echo
 printf '%-4s %-50s %14s %-8s %s\n' "row" "what" "value" "unit" "detail"
 
 # ---- 1-2: small-file GET throughput -------------------------------------
-start_fileserver fs --credentials "$tmp/server.json" "$tmp/root"
+start_fileserver fs --credentials "$tmp/server.json" \
+  --bind coap+tcp://127.0.0.1:0 "$tmp/root"
 fs_pid=$started fs_port=$port
+fs_tcp_port=
+for _ in $(seq 1 40); do   # printed just after the UDP line
+  fs_tcp_port=$(sed -n 's/.*listening on coap+tcp:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/fs.log" | head -1)
+  [ -n "$fs_tcp_port" ] && break
+  sleep 0.05
+done
 ours_uri=coap://127.0.0.1:$fs_port/small
 wait_ready "$ours_uri" --contexts "$tmp/ctx/load/client" || { echo "compare.sh: oscore-fileserver does not answer" >&2; exit 1; }
 
@@ -385,6 +393,14 @@ dl_row() {   # dl_row LABEL BYTES SECONDS RUNS
 }
 s1=$(download "$runs" 1mb.bin "oscore-client 1 MiB" "$client" -q --credentials client.json "coap://127.0.0.1:$fs_port/1mb.bin")
 dl_row "oscore-client 1 MiB download, OSCORE" 1048576 "$s1" "$runs"
+# The same 1 MiB over coap+tcp:// (RFC 8323; same server, same context).
+if [ -n "$fs_tcp_port" ]; then
+  s1t=$(download "$runs" 1mb.bin "oscore-client 1 MiB coap+tcp" "$client" -q --credentials client.json "coap+tcp://127.0.0.1:$fs_tcp_port/1mb.bin")
+  dl_row "oscore-client 1 MiB download, OSCORE, coap+tcp://" 1048576 "$s1t" "$runs"
+  row 4 "ratio 1 MiB download coap+tcp:// / coap:// (UDP)" "$(ratio "$s1t" "$s1")" "x" "one block in flight each"
+else
+  row 4 "oscore-client 1 MiB download, OSCORE, coap+tcp://" "skipped" "" "the fileserver did not report a coap+tcp:// port"
+fi
 s50=$(download 3 50mb.bin "oscore-client 50 MiB" "$client" -q --credentials client.json "coap://127.0.0.1:$fs_port/50mb.bin")
 dl_row "oscore-client 50 MiB download, OSCORE" 52428800 "$s50" 3
 # Several Block2 requests in flight (--window, coapx_window.c).
