@@ -1,6 +1,6 @@
 /* oscore-client: parse the command line, then dispatch. */
 #include <stdio.h>
-#include "client_dtls_exec.h"
+#include "client_full_exec.h"
 #include "client_exit.h"
 #include "client_names.h"
 #include "client_options.h"
@@ -28,8 +28,9 @@ int main(int argc, char **argv) {
   case CLIENT_ACTION_REQUEST:
     break;
   }
-  /* Before anything is opened or locked: the DTLS program does it all. */
-  if (client_needs_dtls_program(&o))
-    return client_exec_dtls_program(argv);
+  /* Before anything is opened or locked: the full program does it all. */
+  if (client_needs_full_program(&o))
+    return client_exec_full_program(argv, "coaps:// (DTLS) and coaps+tcp:// "
+                                    "(TLS) need");
   return client_request_run(&o);
 }

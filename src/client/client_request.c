@@ -319,7 +319,7 @@ static int check_dtls(const client_opts *o, const run_state *s,
                strerror(errno));
   if (coaps && !coapx_transport_available(dst->transport))
     return say(CLIENT_EXIT_FAILURE, "%s:// needs libcoap's OpenSSL build "
-               "(run oscore-client, which hands it to oscore-client-dtls)",
+               "(run oscore-client, which hands it to oscore-client-full)",
                scheme);
   return CONTINUE;
 }
