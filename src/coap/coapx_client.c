@@ -407,6 +407,11 @@ coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   return COAPX_OK;
 }
 
+void coapx_client_set_combined(coapx_client *c,
+                               const coapx_combined_ops *ops) {
+  c->combined = ops;
+}
+
 const char *coapx_client_peer(const coapx_client *c) {
   return c ? c->peer : "";
 }

@@ -179,7 +179,9 @@ typedef struct {
   unsigned notify_timeout_ms;
   /* RFC 9668: when not empty, the first exchange is the EDHOC + OSCORE
    * combined request: the EDHOC option, and this message_3 in front of
-   * the OSCORE payload (|security| being the context it establishes). */
+   * the OSCORE payload (|security| being the context it establishes).
+   * Only after coapx_edhoc_initiate() on this client (it gives both),
+   * else COAPX_ERR_INVALID_ARG. */
   oscore_bytes edhoc_message_3;
 } coapx_client_req;
 
