@@ -1,7 +1,11 @@
-/* coaps:// and coaps+tcp:// need libcoap's OpenSSL build, which costs
- * every plain run 8-10 ms (docs/DESIGN.md): oscore-client is linked
- * without it and hands such a request to oscore-client-full, the same
- * sources linked with it. */
+/* oscore-client links neither libcoap's OpenSSL build (which costs every
+ * plain run 8-10 ms) nor any object of EDHOC or X.509 (libcrypto's
+ * public-key parts; docs/DESIGN.md "The client split"). What needs them
+ * runs in oscore-client-full, the same command-line program linked with
+ * all of it, which oscore-client execs with its argv unchanged: coaps://
+ * and coaps+tcp:// URIs (client_needs_full_program, before anything
+ * else) and credentials maps with an "edhoc-oscore" entry
+ * (client_request_run, while loading the map, before using any of it). */
 #ifndef CLIENT_FULL_EXEC_H
 #define CLIENT_FULL_EXEC_H
 

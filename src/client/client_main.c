@@ -4,10 +4,12 @@
 #include "client_exit.h"
 #include "client_names.h"
 #include "client_options.h"
+#include "client_program.h"
 #include "client_request.h"
 #include "oscore_tools_version.h"
 
 int main(int argc, char **argv) {
+  client_program_init();
   client_opts o;
   char err[512];
   if (!client_options_parse(argc, argv, &o, err, sizeof err)) {
@@ -32,5 +34,5 @@ int main(int argc, char **argv) {
   if (client_needs_full_program(&o))
     return client_exec_full_program(argv, "coaps:// (DTLS) and coaps+tcp:// "
                                     "(TLS) need");
-  return client_request_run(&o);
+  return client_request_run(&o, argv);
 }
