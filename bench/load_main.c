@@ -68,6 +68,9 @@ static int ctx_set_open(ctx_set *cs, const load_opts *o, const char *uri) {
     return EXIT_OK;
   }
   store_diag diag = { .warn = warn_cb, .warn_arg = (void *)o };
+  /* Maps shared with servers may hold edhoc-oscore entries: they load,
+   * and only a URI that needs one is refused (store_credentials_for_uri). */
+  store_enable_edhoc();
   for (size_t i = 0; i < o->n_creds; i++) {
     store_credentials *c;
     if (store_credentials_load(o->creds[i], &diag, &c) != STORE_OK) {

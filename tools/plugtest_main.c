@@ -54,6 +54,7 @@ static void log_cb(const coapx_log_entry *e, void *arg) {
 static int load_credentials(const char *path, store_credentials **out) {
   store_diag diag = { .warn = warn_cb };
   store_credentials *c = NULL;
+  store_enable_edhoc();   /* the server runs EDHOC (edhoc-oscore entries) */
   store_err e = store_credentials_load(path, &diag, &c);
   if (e == STORE_OK) e = store_credentials_open_all(c, &diag);
   if (e != STORE_OK) {

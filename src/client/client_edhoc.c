@@ -47,19 +47,3 @@ int client_edhoc_run(coapx_client *client, const char *map_path,
             coapx_client_peer(client), what);
   return status;
 }
-
-int client_edhoc_combined_unprotected(const char *label, bool via_proxy,
-                                      const char *detail) {
-  /* RFC 9668 §3.1: option 21 is Safe-to-Forward, so a proxy must pass it
-   * on; one that drops it leaves the server an OSCORE request whose kid
-   * (C_R) names no context yet. */
-  fprintf(stderr, "oscore-client: the server answered the combined EDHOC + "
-          "OSCORE request without OSCORE (%s): %s; \"use_combined_edhoc\": "
-          "false in credentials entry \"%.100s\" sends message_3 on its "
-          "own\n", detail,
-          via_proxy ? "the proxy may have dropped the EDHOC option (21) on "
-                      "the way"
-                    : "the server may not take RFC 9668 combined requests",
-          label);
-  return CLIENT_EXIT_SECURITY;
-}

@@ -1,6 +1,7 @@
 /* oscore-client's EDHOC step: when the credentials entry for the URI is
  * edhoc-oscore, establish the OSCORE context with the server before the
- * request (coapx_edhoc_initiate), showing the exchange with -v. */
+ * request (coapx_edhoc_initiate), showing the exchange with -v. Only
+ * oscore-client-full runs it (client_program.h). */
 #ifndef CLIENT_EDHOC_H
 #define CLIENT_EDHOC_H
 
@@ -17,14 +18,5 @@ int client_edhoc_run(coapx_client *client, const char *map_path,
                      const char *label, const coapx_uri *proxied_origin,
                      const client_trace_ctx *tc,
                      coapx_edhoc_init_result *res);
-
-/* The combined request (message_3 with the first OSCORE request) was
- * answered without OSCORE and without an EDHOC error (|detail|: the
- * answer's code and diagnostic): the server never saw the EDHOC option,
- * or does not take combined requests. One line on stderr naming the way
- * around (entry |label|'s "use_combined_edhoc": false), and a proxy that
- * drops option 21 when |via_proxy|. Returns CLIENT_EXIT_SECURITY. */
-int client_edhoc_combined_unprotected(const char *label, bool via_proxy,
-                                      const char *detail);
 
 #endif

@@ -4,6 +4,15 @@
 
 #define CODE(c, d) ((uint8_t)((c) << 5 | (d)))
 
+const char *client_hint_combined_unprotected(bool via_proxy) {
+  /* RFC 9668 §3.1: option 21 is Safe-to-Forward, so a proxy must pass it
+   * on; one that drops it leaves the server an OSCORE request whose kid
+   * (C_R) names no context yet. */
+  return via_proxy ? "the proxy may have dropped the EDHOC option (21) on "
+                     "the way"
+                   : "the server may not take RFC 9668 combined requests";
+}
+
 const char *client_hint_unprotected(uint8_t code, const char *detail,
                                     bool first_use) {
   /* RFC 7252 §5.4.1: a server without OSCORE rejects the critical option 9

@@ -1,13 +1,15 @@
 /* oscore-client: parse the command line, then dispatch. */
 #include <stdio.h>
-#include "client_dtls_exec.h"
+#include "client_full_exec.h"
 #include "client_exit.h"
 #include "client_names.h"
 #include "client_options.h"
+#include "client_program.h"
 #include "client_request.h"
 #include "oscore_tools_version.h"
 
 int main(int argc, char **argv) {
+  client_program_init();
   client_opts o;
   char err[512];
   if (!client_options_parse(argc, argv, &o, err, sizeof err)) {
@@ -28,8 +30,9 @@ int main(int argc, char **argv) {
   case CLIENT_ACTION_REQUEST:
     break;
   }
-  /* Before anything is opened or locked: the DTLS program does it all. */
-  if (client_needs_dtls_program(&o))
-    return client_exec_dtls_program(argv);
-  return client_request_run(&o);
+  /* Before anything is opened or locked: the full program does it all. */
+  if (client_needs_full_program(&o))
+    return client_exec_full_program(argv, "coaps:// (DTLS) and coaps+tcp:// "
+                                    "(TLS) need");
+  return client_request_run(&o, argv);
 }

@@ -19,6 +19,7 @@
 #include "client_progress.h"
 #include "client_diag_payload.h"
 #include "client_edhoc.h"
+#include "client_full_exec.h"
 #include "client_trace.h"
 #include "coapx_block.h"
 #include "coapx_client.h"
@@ -87,7 +88,11 @@ static int verdict(const client_opts *o, coapx_err e,
     return say(CLIENT_EXIT_SECURITY, "%s", *d ? d : coapx_strerror(e));
   case COAPX_ERR_UNPROTECTED: {
     if (combined_label)
-      return client_edhoc_combined_unprotected(combined_label, o->proxy, d);
+      return say(CLIENT_EXIT_SECURITY, "the server answered the combined "
+                 "EDHOC + OSCORE request without OSCORE (%s): %s; "
+                 "\"use_combined_edhoc\": false in credentials entry "
+                 "\"%.100s\" sends message_3 on its own", d,
+                 client_hint_combined_unprotected(o->proxy), combined_label);
     const char *hint = client_hint_unprotected(res->code, d, first_use);
     if (hint)
       return say(CLIENT_EXIT_SECURITY, "the server refused OSCORE (%s): %s",
@@ -319,12 +324,29 @@ static int check_dtls(const client_opts *o, const run_state *s,
                strerror(errno));
   if (coaps && !coapx_transport_available(dst->transport))
     return say(CLIENT_EXIT_FAILURE, "%s:// needs libcoap's OpenSSL build "
-               "(run oscore-client, which hands it to oscore-client-dtls)",
+               "(run oscore-client, which hands it to oscore-client-full)",
                scheme);
   return CONTINUE;
 }
 
-int client_request_run(const client_opts *o) {
+/* The credentials map, read before the body (which may be standard
+ * input) so that a map this program cannot use goes whole, with standard
+ * input untouched, to the program that can; CONTINUE or the exit status
+ * (or no return: the exec). */
+static int load_credentials(const client_opts *o, run_state *s, char **argv) {
+  if (!o->credentials) return CONTINUE;
+  store_diag diag = { .msg = "", .warn = store_warning, .warn_arg = (void *)o };
+  store_err se = store_credentials_load(o->credentials, &diag, &s->creds);
+  if (se == STORE_ERR_NEEDS_EDHOC) {
+    char needs[700];
+    snprintf(needs, sizeof needs, "--credentials: %s: EDHOC needs",
+             diag.msg);
+    return client_exec_full_program(argv, needs);
+  }
+  return se == STORE_OK ? CONTINUE : creds_error(o, se, &diag);
+}
+
+int client_request_run(const client_opts *o, char **argv) {
   run_state s;
   memset(&s, 0, sizeof s);
   bool stdout_tty = isatty(STDOUT_FILENO), stderr_tty = isatty(STDERR_FILENO);
@@ -333,6 +355,7 @@ int client_request_run(const client_opts *o) {
   client_trace_ctx tc = { .verbose = o->quiet ? 0 : o->verbose,
                           .color = color };
   int st = parse_targets(o, &s);
+  if (st == CONTINUE) st = load_credentials(o, &s, argv);
   if (st == CONTINUE) st = load_body(o, &s);
   if (st != CONTINUE) return finish(&s, o, st);
 
@@ -340,11 +363,10 @@ int client_request_run(const client_opts *o) {
   const store_edhoc_entry *edhoc = NULL;
   const char *edhoc_label = NULL;
   store_uri_creds uc = { 0 };
-  if (o->credentials) {
+  if (s.creds) {
     store_diag diag = { .msg = "", .warn = store_warning, .warn_arg = (void *)o };
-    store_err se = store_credentials_load(o->credentials, &diag, &s.creds);
-    if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
-    se = store_credentials_resolve(s.creds, s.uri.normal, &diag, &uc);
+    store_err se = store_credentials_resolve(s.creds, s.uri.normal, &diag,
+                                             &uc);
     if (se != STORE_OK) return finish(&s, o, creds_error(o, se, &diag));
     edhoc = uc.edhoc;
     edhoc_label = uc.edhoc_entry;

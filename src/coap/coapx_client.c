@@ -315,19 +315,31 @@ static coapx_err resolve(coapx_client *c, const coapx_client_config *cfg) {
   return COAPX_OK;
 }
 
+/* Set by coapx_client_enable_pki() (coapx_pki.c): X.509 needs libcrypto,
+ * which a program that never verifies a certificate does not link. */
+static coapx_pki_client_setup_fn *pki_client_setup;
+
+void coapx_client_set_pki(coapx_pki_client_setup_fn *setup) {
+  pki_client_setup = setup;
+}
+
 /* coaps:// and coaps+tcp://: keep the PSK and identity, or the X.509
  * setup, for every session opened (another address of the host is a new
  * session). */
 static coapx_err dtls_setup(coapx_client *c, const coapx_client_config *cfg) {
   if (!coapx_transport_secure(c->transport)) return COAPX_OK;
   if (cfg->ca_file) {
+    if (!pki_client_setup)
+      return why(cfg, COAPX_ERR_INVALID_ARG, "%s: verifying X.509 "
+                 "certificates needs %s in this program", cfg->ca_file,
+                 "coapx_client_enable_pki()");
     if (!coapx_transport_available(c->transport) ||
         strlen(cfg->ca_file) >= sizeof c->ca_file ||
         strlen(cfg->host) >= sizeof c->pki_check.host)
       return COAPX_ERR_INVALID_ARG;
     snprintf(c->ca_file, sizeof c->ca_file, "%s", cfg->ca_file);
     snprintf(c->pki_check.host, sizeof c->pki_check.host, "%s", cfg->host);
-    coapx_pki_client_setup(&c->pki_setup, c->ca_file, &c->pki_check);
+    pki_client_setup(&c->pki_setup, c->ca_file, &c->pki_check);
     c->pki = true;
     return COAPX_OK;
   }
@@ -405,6 +417,11 @@ coapx_err coapx_client_new(const coapx_client_config *cfg, coapx_client **out) {
   }
   *out = c;
   return COAPX_OK;
+}
+
+void coapx_client_set_combined(coapx_client *c,
+                               const coapx_combined_ops *ops) {
+  c->combined = ops;
 }
 
 const char *coapx_client_peer(const coapx_client *c) {

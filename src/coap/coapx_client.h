@@ -90,7 +90,8 @@ typedef struct {
   size_t psk_len;
   /* Instead of a PSK: X.509, the server's certificate verified against
    * this PEM file (a "tlscert" entry's certfile) and checked to name
-   * |host|. */
+   * |host|. Needs coapx_client_enable_pki() (coapx_pki.h) first, else
+   * COAPX_ERR_INVALID_ARG (|why| says so). */
   const char *ca_file;
   /* How long one exchange (one block, one Echo retry) may wait for its
    * response; 0 means COAPX_DEFAULT_TIMEOUT_MS. Not applied between
@@ -105,7 +106,8 @@ typedef struct {
    * family are skipped. */
   const char *bind;
   /* When not NULL: why COAPX_ERR_ADDRESS (getaddrinfo's text for a name
-   * that does not resolve, or the local address that cannot be used). */
+   * that does not resolve, or the local address that cannot be used), or
+   * COAPX_ERR_INVALID_ARG for a ca_file without coapx_client_enable_pki. */
   char *why;
   size_t why_cap;
 } coapx_client_config;
@@ -179,7 +181,9 @@ typedef struct {
   unsigned notify_timeout_ms;
   /* RFC 9668: when not empty, the first exchange is the EDHOC + OSCORE
    * combined request: the EDHOC option, and this message_3 in front of
-   * the OSCORE payload (|security| being the context it establishes). */
+   * the OSCORE payload (|security| being the context it establishes).
+   * Only after coapx_edhoc_initiate() on this client (it gives both),
+   * else COAPX_ERR_INVALID_ARG. */
   oscore_bytes edhoc_message_3;
 } coapx_client_req;
 

@@ -8,6 +8,7 @@
 #include <coap3/coap.h>
 #include "coapx_block.h"
 #include "coapx_client.h"
+#include "coapx_combined.h"
 #include "coapx_pki.h"
 #include "oscore_protect.h"
 
@@ -56,6 +57,7 @@ struct coapx_client {
   coap_dtls_pki_t pki_setup;
   char ca_file[1024];
   coapx_pki_check pki_check;
+  const coapx_combined_ops *combined;   /* NULL until EDHOC ran on it */
   bool dtls_failed;         /* libcoap reported a (D)TLS error: why a NACK */
   bool dtls_connected;      /* the handshake of the current session is done */
   bool session_up;          /* libcoap's SESSION_CONNECTED (TCP: CSM in) */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coapx_combined.h"
 #include "edhoc_coap.h"
 
 /* Everything one run holds; wiped and freed in one place. */
@@ -132,6 +133,20 @@ bool coapx_edhoc_describe_error(oscore_bytes body, char *out, size_t cap) {
            pe.diag);
   return true;
 }
+
+static bool combine(oscore_bytes message_3, oscore_bytes oscore_payload,
+                    uint8_t *out, size_t cap, size_t *len) {
+  edhoc_w w;
+  edhoc_w_init(&w, out, cap);
+  if (edhoc_coap_write_combined(message_3, oscore_payload, &w) != EDHOC_OK)
+    return false;
+  *len = w.len;
+  return true;
+}
+
+static const coapx_combined_ops combined_ops = {
+  EDHOC_COAP_OPTION, combine, coapx_edhoc_describe_error
+};
 
 /* The server's answer was no EDHOC message we can go on with. */
 static coapx_err refused(run *r, uint8_t code, const char *step) {
@@ -340,6 +355,8 @@ coapx_err coapx_edhoc_initiate(coapx_client *c, const coapx_edhoc_init_cfg *cfg,
                                coapx_edhoc_init_result *out) {
   if (!c || !cfg || !cfg->entry || !out) return COAPX_ERR_INVALID_ARG;
   memset(out, 0, sizeof *out);
+  /* For the combined request that may follow (coapx_combined.h). */
+  coapx_client_set_combined(c, &combined_ops);
   run *r = calloc(1, sizeof *r);
   if (!r) return COAPX_ERR_NO_MEMORY;
   r->cfg = cfg;

@@ -1,8 +1,6 @@
 /* One request/response exchange of the client engine: protect, send, wait,
  * verify, and the one-time Echo retry of RFC 8613 Appendix B.1.2. */
 #include "coapx_client_priv.h"
-#include "coapx_edhoc_client.h"
-#include "edhoc_coap.h"
 
 #include "oscore_secret.h"
 #include <stdarg.h>
@@ -90,7 +88,7 @@ coapx_err coapx_xfer_open_response(coapx_xfer *x,
     x->res->code = x->wire.code;
     /* RFC 9668 §3.3.1: a combined request's EDHOC part failed. */
     if (x->req->edhoc_message_3.len &&
-        coapx_edhoc_describe_error(x->wire.payload, text, sizeof text)) {
+        x->c->combined->describe_error(x->wire.payload, text, sizeof text)) {
       coapx_xfer_detail(x, "the server refused EDHOC at message_3 (combined "
                         "request): %s", text);
       x->res->edhoc_refused = true;
@@ -122,16 +120,16 @@ coapx_err coapx_xfer_open_response(coapx_xfer *x,
 /* RFC 9668 §3.2: the first request carries the EDHOC option and
  * message_3 in front of its OSCORE payload. */
 static coapx_err combine(coapx_xfer *x) {
+  const coapx_combined_ops *ops = x->c->combined;
   oscore_bytes m3 = x->req->edhoc_message_3;
-  size_t cap = m3.len + 9 + x->outer.payload.len;
+  /* The byte string's head takes at most 9 bytes. */
+  size_t cap = m3.len + 9 + x->outer.payload.len, len;
   free(x->cbuf);
   if (!(x->cbuf = malloc(cap))) return COAPX_ERR_NO_MEMORY;
-  edhoc_w w;
-  edhoc_w_init(&w, x->cbuf, cap);
-  if (edhoc_coap_write_combined(m3, x->outer.payload, &w) != EDHOC_OK ||
-      oscore_msg_add_opt(&x->outer, EDHOC_COAP_OPTION, OSCORE_BYTES(NULL, 0)))
+  if (!ops->combine(m3, x->outer.payload, x->cbuf, cap, &len) ||
+      oscore_msg_add_opt(&x->outer, ops->option, OSCORE_BYTES(NULL, 0)))
     return COAPX_ERR_PDU_FULL;
-  x->outer.payload = OSCORE_BYTES(x->cbuf, w.len);
+  x->outer.payload = OSCORE_BYTES(x->cbuf, len);
   return COAPX_OK;
 }
 

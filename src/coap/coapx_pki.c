@@ -46,6 +46,10 @@ void coapx_pki_client_setup(coap_dtls_pki_t *setup, const char *ca_file,
   setup->pki_key.key.pem.ca_file = ca_file;
 }
 
+void coapx_client_enable_pki(void) {
+  coapx_client_set_pki(coapx_pki_client_setup);
+}
+
 bool coapx_pki_pair_ok(const uint8_t *cert, size_t cert_len,
                        const uint8_t *key, size_t key_len) {
   if (cert_len > INT_MAX || key_len > INT_MAX) return false;

@@ -21,8 +21,18 @@ typedef struct {
  * against check->host (DNS names and IP addresses of the subjectAltName,
  * else the CN, by libcrypto's X509_check_host / X509_check_ip_asc);
  * |check| must outlive the session. */
-void coapx_pki_client_setup(coap_dtls_pki_t *setup, const char *ca_file,
-                            coapx_pki_check *check);
+typedef void coapx_pki_client_setup_fn(coap_dtls_pki_t *setup,
+                                       const char *ca_file,
+                                       coapx_pki_check *check);
+coapx_pki_client_setup_fn coapx_pki_client_setup;
+
+/* The client engine (coapx_client.c) verifies certificates (a
+ * coapx_client_config with ca_file) only after this call, which links
+ * coapx_pki_client_setup and through it libcrypto's X.509: a program
+ * that never does (oscore-client) links neither. */
+void coapx_client_enable_pki(void);
+/* Private: how coapx_client_enable_pki() reaches the engine. */
+void coapx_client_set_pki(coapx_pki_client_setup_fn *setup);
 
 /* Whether |cert| (PEM, the first certificate: the server's own) and
  * |key| (PEM private key) parse and belong together. libcoap 4.3.1

@@ -329,6 +329,12 @@ coapx_err coapx_client_request(coapx_client *c, const coapx_client_req *req,
     return COAPX_ERR_INVALID_ARG;
   }
   if (req->block_szx > COAPX_BLOCK_MAX_SZX) return COAPX_ERR_INVALID_ARG;
+  if (req->edhoc_message_3.len && (!c->combined || !req->security)) {
+    snprintf(res->detail, sizeof res->detail, "a combined EDHOC + OSCORE "
+             "request needs the OSCORE context of coapx_edhoc_initiate() "
+             "on this client");
+    return COAPX_ERR_INVALID_ARG;
+  }
 
   coapx_xfer *x = calloc(1, sizeof *x);
   if (!x) return COAPX_ERR_NO_MEMORY;

@@ -32,6 +32,8 @@ typedef enum {
   STORE_ERR_REFERENCE,     /* dangling, looping or too deep reference */
   STORE_ERR_DERIVE,        /* key derivation failed in the core */
   STORE_ERR_SEQ_EXHAUSTED, /* sender sequence number space used up */
+  STORE_ERR_NEEDS_EDHOC,   /* a map has an "edhoc-oscore" entry, and this
+                              program did not call store_enable_edhoc() */
 } store_err;
 
 /* A short English name of |err|, never NULL. */
@@ -125,12 +127,23 @@ typedef struct store_credentials store_credentials;
  * all-of lists) are kept but not used: one warning names them all, and
  * store_credentials_for_uri() fails only when a URI needs one. edhoc-oscore
  * entries are checked in full (store_edhoc_entry_parse_json:
- * suite, method, key file matching own_cred), a broken one is an error. Unknown
+ * suite, method, key file matching own_cred), a broken one is an error;
+ * unless store_enable_edhoc() was called, a map holding one is
+ * STORE_ERR_NEEDS_EDHOC (naming the entry) before any entry is parsed or
+ * warned about. Unknown
  * types are errors naming the entry and the type. No context is opened
  * yet. Errors: STORE_ERR_IO, _MALFORMED, _MISSING, _DUPLICATE,
- * _UNSUPPORTED, _REFERENCE, _NO_MEMORY. */
+ * _UNSUPPORTED, _REFERENCE, _NO_MEMORY, _NEEDS_EDHOC. */
 store_err store_credentials_load(const char *path, store_diag *diag,
                                  store_credentials **out);
+
+/* Link and enable the parser of "edhoc-oscore" entries (store_edhoc.c,
+ * and through it EDHOC's public-key crypto) for every map loaded after.
+ * Programs that run EDHOC, or load maps that may hold such entries (the
+ * servers, oscore-client-full), call it once at start-up; oscore-client
+ * does not, so that it links no EDHOC, and hands a map with such an entry
+ * to oscore-client-full. */
+void store_enable_edhoc(void);
 
 /* Client: the context for a request to |uri|. The longest pattern that
  * matches the whole URI ('*' matches any run of characters) wins, string

@@ -9,7 +9,7 @@
 #include "store_derived.h"
 #include "store_diag.h"
 #include "store_dtls.h"
-#include "store_edhoc.h"
+#include "store_edhoc_hook.h"
 #include "store_json.h"
 #include "store_pattern.h"
 #include "store_tlscert.h"
@@ -39,8 +39,9 @@ typedef struct {
   char *certfile;  /* ENTRY_TLSCERT: the server's trust anchor (PEM) */
   char *all_of[MAX_ALL_OF]; /* ENTRY_ALL_OF: the references it lists */
   size_t n_all_of;
-  store_edhoc_entry *edhoc; /* "edhoc-oscore": parsed and checked at load,
-                               used when EDHOC runs over CoAP */
+  /* "edhoc-oscore": parsed and checked at load (through the hook,
+   * store_edhoc_hook.h), used when EDHOC runs over CoAP */
+  struct store_edhoc_entry_s *edhoc;
   size_t opened;   /* index into ctxs, NO_CTX until opened */
 } cred_entry;
 
@@ -218,22 +219,35 @@ static store_err parse_all_of(store_credentials *c, cred_entry *e,
   return STORE_OK;
 }
 
+/* Set by store_enable_edhoc() (store_edhoc_hook.h): without it this
+ * program links none of EDHOC, and a map with an "edhoc-oscore" entry is
+ * refused before any entry is parsed (find_edhoc_entry). */
+static const store_edhoc_hook *installed_edhoc_hook;
+
+void store_credentials_set_edhoc_hook(const store_edhoc_hook *h) {
+  installed_edhoc_hook = h;
+}
+
 /* An "edhoc-oscore" entry is checked in full at load (key file readable
  * and matching own_cred, suite, method), so that a broken one is refused
- * now like a broken oscore entry; a valid one is kept, still unusable
- * until this build runs EDHOC over CoAP (RFC 9528 Appendix A.2). */
+ * now like a broken oscore entry; a valid one is kept for the EDHOC run
+ * over CoAP (RFC 9528 Appendix A.2), which store_credentials_resolve
+ * hands it to. */
 static store_err parse_edhoc(store_credentials *c, cred_entry *e,
                              const cJSON *v, store_diag *diag) {
   e->kind = ENTRY_UNUSABLE;
-  if (!(e->edhoc = calloc(1, sizeof *e->edhoc)))
-    return store_fail(diag, STORE_ERR_NO_MEMORY, "%s: out of memory", c->path);
-  store_err err = store_edhoc_entry_parse_json(v, e->key, c->path, e->edhoc,
-                                               diag);
-  if (err) {
-    free(e->edhoc);
-    e->edhoc = NULL;
-  }
-  return err;
+  return installed_edhoc_hook->parse_entry(v, e->key, c->path, &e->edhoc,
+                                           diag);
+}
+
+/* The key of the first entry of type "edhoc-oscore" in the map's tree
+ * |j|, NULL when none. */
+static const char *find_edhoc_entry(const cJSON *j) {
+  for (const cJSON *m = j->child; m; m = m->next)
+    if (cJSON_IsObject(m) && cJSON_GetObjectItemCaseSensitive(m,
+                                                              "edhoc-oscore"))
+      return m->string;
+  return NULL;
 }
 
 /* aiocoap's credential types (credentials.py _class_map) and what this
@@ -323,8 +337,8 @@ static void free_map(store_credentials *c) {
     free(c->entries[i].certfile);
     for (size_t k = 0; k < c->entries[i].n_all_of; k++)
       free(c->entries[i].all_of[k]);
-    store_edhoc_entry_clear(c->entries[i].edhoc);  /* wipes the key */
-    free(c->entries[i].edhoc);
+    if (c->entries[i].edhoc)   /* wipes the key */
+      installed_edhoc_hook->free_entry(c->entries[i].edhoc);
   }
   free(c->entries);
   free(c->ctxs);
@@ -421,6 +435,16 @@ store_err store_credentials_load(const char *path, store_diag *diag,
                         diag);
   if (err)
     return err;
+  /* Before any entry is parsed (nothing warned about yet): the caller
+   * may hand the whole map to a program with EDHOC (oscore-client). */
+  const char *edhoc_key = installed_edhoc_hook ? NULL : find_edhoc_entry(j);
+  if (edhoc_key) {
+    err = store_fail(diag, STORE_ERR_NEEDS_EDHOC, "%s: entry \"%.100s\" is "
+                     "of type \"edhoc-oscore\", and this program runs no "
+                     "EDHOC (store_enable_edhoc)", path, edhoc_key);
+    store_json_free_wiped(j);
+    return err;
+  }
   store_credentials *c = calloc(1, sizeof *c);
   size_t n = (size_t)cJSON_GetArraySize(j);
   if (!c || !(c->path = strdup(path)) ||
@@ -536,9 +560,9 @@ static store_err match_uri(store_credentials *c, const char *uri,
   return best ? follow(c, best, out, diag) : STORE_OK;
 }
 
-const store_edhoc_entry *store_credentials_edhoc_at(const store_credentials *c,
-                                                    size_t i,
-                                                    const char **key) {
+const struct store_edhoc_entry_s *
+store_credentials_edhoc_at(const store_credentials *c, size_t i,
+                           const char **key) {
   if (!c || i >= c->n_entries || !c->entries[i].edhoc)
     return NULL;
   if (key)

@@ -19,6 +19,8 @@ const char *store_strerror(store_err err) {
   case STORE_ERR_REFERENCE: return "bad credential reference";
   case STORE_ERR_DERIVE: return "key derivation failed";
   case STORE_ERR_SEQ_EXHAUSTED: return "sender sequence numbers exhausted";
+  case STORE_ERR_NEEDS_EDHOC:
+    return "credential type edhoc-oscore needs a program with EDHOC";
   }
   return "unknown store error";
 }

@@ -265,6 +265,7 @@ static void test_diag(void) {
 
 int main(void) {
   CHECK(mkdtemp(dir) != NULL);
+  store_enable_edhoc();
   store_diag diag = { .msg = "" };
   edhoc_key *k = NULL, *peer = NULL;
   CHECK_EQ_INT(edhoc_key_generate(EDHOC_CURVE_P256, &k), EDHOC_OK);

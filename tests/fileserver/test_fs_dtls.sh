@@ -128,22 +128,22 @@ check "dtls entry for coap://: says coaps" \
 check "$scheme:// without credentials: exit 3 (rc $rc)" [ $rc -eq 3 ]
 check "$scheme:// without credentials: asks for a dtls entry" \
   grep -q '"dtls" entry' err
-# oscore-client alone (no oscore-client-dtls beside it, none installed
+# oscore-client alone (no oscore-client-full beside it, none installed
 # where this build would look): exit 1 naming where it looked. (Not under
 # the --valgrind wrapper, a script that runs the build tree's program.)
 mkdir -p alone
 cp "$client_program" alone/oscore-client
 alone/oscore-client --timeout 5 --credentials dtls.json "$base/a.txt" \
   >out 2>err; rc=$?
-installed=$(grep -ao '/[[:print:]]*/oscore-client-dtls' alone/oscore-client |
+installed=$(grep -ao '/[[:print:]]*/oscore-client-full' alone/oscore-client |
   head -n 1)
 if [ -n "${OSCORE_TEST_WRAP:-}" ] || [ -z "$installed" ] || [ -e "$installed" ]
 then
-  echo "skipped the missing oscore-client-dtls case ($installed)" >&2
+  echo "skipped the missing oscore-client-full case ($installed)" >&2
 else
-  check "no oscore-client-dtls: exit 1 (rc $rc)" [ $rc -eq 1 ]
-  check "no oscore-client-dtls: names the file beside the program" \
-    grep -q "$tmp/alone/oscore-client-dtls" err
+  check "no oscore-client-full: exit 1 (rc $rc)" [ $rc -eq 1 ]
+  check "no oscore-client-full: names the file beside the program" \
+    grep -q "$tmp/alone/oscore-client-full" err
 fi
 
 # No PSK in any message of the server or the client.

@@ -60,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(fuzz_write(ctx, "settings.json", s, strlen(s)));
     FUZZ_CHECK(fuzz_write(ctx, "secret.json", k, strlen(k)));
     snprintf(path, sizeof path, "%s/credentials.json", dir);
+    store_enable_edhoc();   /* edhoc-oscore entries are parsed too */
   }
   FUZZ_CHECK(fuzz_write(dir, "credentials.json", data, size));
 

@@ -189,6 +189,7 @@ static void start(void) {
   FUZZ_CHECK(fuzz_write(top, "credentials.json", map, strlen(map)));
   snprintf(path, sizeof path, "%s/credentials.json", top);
   store_diag diag = { .warn = NULL };
+  store_enable_edhoc();
   FUZZ_CHECK(store_credentials_load(path, &diag, &creds) == STORE_OK);
   FUZZ_CHECK(store_credentials_open_all(creds, &diag) == STORE_OK);
   static const uint8_t ctxid[8] = { 0x37, 0xcb, 0xf3, 0x21,
