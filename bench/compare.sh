@@ -348,13 +348,37 @@ time_cmd() {   # time_cmd RUNS OUT CMD...: median wall seconds into OUT
     median <"$tmp/times" >"$out"
   fi
 }
-how=$(command -v hyperfine >/dev/null && echo "hyperfine -N" || echo "bash EPOCHREALTIME loop")
-(cd "$tmp" && time_cmd 30 "$tmp/oneshot" "$client" -q --credentials client.json "$ours_uri")
+# Without hyperfine: the client and /bin/true (the floor: starting any
+# process at all) alternate, run by run, so that a change in the
+# machine's load hits both alike, as for the throughput rows.
+time_alternating() {   # time_alternating RUNS OUT_A OUT_B: CMD_A / CMD_B arrays
+  local n=$1 i t0 t1 t2
+  : >"$tmp/times_a"; : >"$tmp/times_b"
+  for i in $(seq 1 "$((n + 2))"); do
+    t0=$EPOCHREALTIME
+    "${cmd_a[@]}" >/dev/null 2>&1 || { echo nan >"$2"; echo nan >"$3"; return; }
+    t1=$EPOCHREALTIME
+    "${cmd_b[@]}" >/dev/null 2>&1
+    t2=$EPOCHREALTIME
+    [ "$i" -le 2 ] && continue
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }' >>"$tmp/times_a"
+    awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.6f\n", b - a }' >>"$tmp/times_b"
+  done
+  median <"$tmp/times_a" >"$2"
+  median <"$tmp/times_b" >"$3"
+}
+if command -v hyperfine >/dev/null; then
+  how="hyperfine -N"
+  (cd "$tmp" && time_cmd 30 "$tmp/oneshot" "$client" -q --credentials client.json "$ours_uri")
+  time_cmd 30 "$tmp/trueshot" /bin/true
+else
+  how="bash EPOCHREALTIME loop, alternating with /bin/true"
+  cmd_a=("$client" -q --credentials client.json "$ours_uri") cmd_b=(/bin/true)
+  (cd "$tmp" && time_alternating 30 "$tmp/oneshot" "$tmp/trueshot")
+fi
 one=$(cat "$tmp/oneshot")
 ms() { awk -v v="$1" -v f="$2" 'BEGIN { if (v == "nan") print v; else printf f "\n", v * 1000 }'; }
 row 3 "oscore-client one-shot GET, OSCORE" "$(ms "$one" %.2f)" "ms" "median of 30, $how"
-# The floor: starting any process at all, measured the same way.
-time_cmd 30 "$tmp/trueshot" /bin/true
 tru=$(cat "$tmp/trueshot")
 row 3 "/bin/true, same timing" "$(ms "$tru" %.2f)" "ms" "median of 30, $how"
 row T "one-shot: oscore-client GET / /bin/true" "$(ratio "$one" "$tru")" "x" \

@@ -26,10 +26,15 @@ store_err store_sequence_read(const char *dir, unsigned window_size,
                               store_sequence *out, store_diag *diag);
 
 /* Atomically replace <dir>/sequence.json with |next| and |window| (NULL or
- * uninitialised: "unknown"). On error the old file is untouched (or, when
- * only the final directory fsync failed, the new one is in place but maybe
- * not durable) and no temporary file is left. Errors: STORE_ERR_IO. */
-store_err store_sequence_write(const char *dir, uint64_t next,
+ * uninitialised: "unknown"): the new file's data is synced before the
+ * rename, so a crash leaves the old file or the new one, never a torn
+ * one. |durable|: the directory is synced too, so that the rename itself
+ * survives a crash; a write that only gives numbers back (the exact state
+ * at close, below a reservation already durable) may skip that. On error
+ * the old file is untouched (or, when only the final directory fsync
+ * failed, the new one is in place but maybe not durable) and no temporary
+ * file is left. Errors: STORE_ERR_IO. */
+store_err store_sequence_write(const char *dir, uint64_t next, bool durable,
                                const oscore_replay *window, store_diag *diag);
 
 /* Remove temporary files (".sequence-*.json") a killed writer left behind.
