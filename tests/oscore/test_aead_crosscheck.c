@@ -1,11 +1,11 @@
 /* Our AEAD (nettle) against a second implementation (OpenSSL's EVP):
  * for every algorithm of the table, random keys, nonces, AAD and
  * plaintext lengths (empty ones too), every seal equals OpenSSL's, every
- * open gives the plaintext back, a tampered message fails and leaves
- * nothing in the output, and the next good one opens again. Two threads
- * at once get the same (no state is shared between calls). Then CCM's
- * length limit: a message too long for its length field is refused, not
- * an abort inside nettle. */
+ * open gives the plaintext back (also in place), a tampered message
+ * fails and leaves nothing in the output, and the next good one opens
+ * again. Two threads at once get the same (no state is shared between
+ * calls). Then CCM's length limit: a message too long for its length
+ * field is refused, not an abort inside nettle. */
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -103,6 +103,22 @@ static void *exercise(void *arg) {
                              OSCORE_BYTES(ct, ct_len), back, sizeof back,
                              &back_len) == OSCORE_OK &&
          back_len == len && memcmp(back, pt, len) == 0;
+    /* In place, as the protect path may call them: seal over the
+     * plaintext gives OpenSSL's bytes, open over those gives it back. */
+    uint8_t inplace[320];
+    size_t n_in = 0;
+    memcpy(inplace, pt, len);
+    ok = ok &&
+         oscore_aead_encrypt(a, k, OSCORE_BYTES(nonce, a->nonce_len),
+                             OSCORE_BYTES(aad, aad_len),
+                             OSCORE_BYTES(inplace, len), inplace,
+                             sizeof inplace, &n_in) == OSCORE_OK &&
+         n_in == ct_len && memcmp(inplace, ref, ct_len) == 0 &&
+         oscore_aead_decrypt(a, k, OSCORE_BYTES(nonce, a->nonce_len),
+                             OSCORE_BYTES(aad, aad_len),
+                             OSCORE_BYTES(inplace, ct_len), inplace,
+                             sizeof inplace, &n_in) == OSCORE_OK &&
+         n_in == len && memcmp(inplace, pt, len) == 0;
     if (!ok) r->failures++;
     r->steps++;
   }
