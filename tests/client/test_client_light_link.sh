@@ -51,21 +51,13 @@ check "oscore-client imports no public-key, X.509 or PEM function of libcrypto" 
 [ -z "$light_imports" ] || echo "$light_imports" | head -n 20 | sed 's/^/#   /'
 check "... while oscore-client-full does" [ -n "$(imported "$FULL")" ]
 
-# libcrypto itself goes once OSCORE's symmetric crypto and the wiping,
-# comparing and random calls leave OpenSSL for nettle (issue 19, the
-# other half): from then on (libnettle NEEDED) this check is binding;
-# before, libcrypto is NEEDED for those alone, and it says which.
-needed=$(readelf -d "$CLIENT" | grep NEEDED)
-if echo "$needed" | grep -q 'libcrypto\.so' &&
-   ! echo "$needed" | grep -q 'libnettle\.so'; then
-  left=$(nm -D --undefined-only "$CLIENT" | awk '{print $2}' |
-    grep '@OPENSSL_' | sed 's/@.*//' | tr '\n' ' ')
-  echo "ok $((n + 1)) - oscore-client NEEDS no libcrypto.so # SKIP not yet: it still imports $left"
-  n=$((n + 1))
-else
-  check "oscore-client NEEDS no libcrypto.so" \
-    eval '! echo "$needed" | grep -q "libcrypto\.so"'
-fi
+# No libcrypto at all: OSCORE's symmetric crypto and the wiping,
+# comparing and random calls are nettle's and ours (docs/DESIGN.md,
+# "Crypto libraries"); the full program, with EDHOC and X.509, needs it.
+check "oscore-client NEEDS no libcrypto.so" \
+  eval '! readelf -d "$CLIENT" | grep NEEDED | grep -q "libcrypto\.so"'
+check "... while oscore-client-full does" \
+  eval 'readelf -d "$FULL" | grep NEEDED | grep -q "libcrypto\.so"'
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
