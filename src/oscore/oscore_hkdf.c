@@ -7,7 +7,8 @@
 #include "oscore_alg.h"
 #include "oscore_secret.h"
 
-/* One HMAC, keyed, with its update and digest functions and length. */
+/* One HMAC, keyed, with its update and digest functions (the digest
+ * length is hash_len's). */
 typedef struct {
   union {
     struct hmac_sha256_ctx s256;
@@ -15,7 +16,6 @@ typedef struct {
   } st;
   nettle_hash_update_func *update;
   nettle_hash_digest_func *digest;
-  size_t len;
 } hmac_run;
 
 static size_t hash_len(oscore_hash h) {
@@ -33,19 +33,16 @@ static oscore_err hmac_key(hmac_run *m, oscore_hash h, oscore_bytes key) {
     hmac_sha256_set_key(&m->st.s256, key.len, key.ptr);
     m->update = (nettle_hash_update_func *)hmac_sha256_update;
     m->digest = (nettle_hash_digest_func *)hmac_sha256_digest;
-    m->len = SHA256_DIGEST_SIZE;
     return OSCORE_OK;
   case OSCORE_HASH_SHA384:
     hmac_sha384_set_key(&m->st.s512, key.len, key.ptr);
     m->update = (nettle_hash_update_func *)hmac_sha384_update;
     m->digest = (nettle_hash_digest_func *)hmac_sha384_digest;
-    m->len = SHA384_DIGEST_SIZE;
     return OSCORE_OK;
   case OSCORE_HASH_SHA512:
     hmac_sha512_set_key(&m->st.s512, key.len, key.ptr);
     m->update = (nettle_hash_update_func *)hmac_sha512_update;
     m->digest = (nettle_hash_digest_func *)hmac_sha512_digest;
-    m->len = SHA512_DIGEST_SIZE;
     return OSCORE_OK;
   }
   return OSCORE_ERR_UNKNOWN_HASH;
@@ -65,7 +62,7 @@ oscore_err oscore_hkdf_extract(oscore_hash h, oscore_bytes salt,
   hmac_run m;
   oscore_err err = hmac_key(&m, h, salt);
   if (err == OSCORE_OK)
-    hkdf_extract(&m.st, m.update, m.digest, m.len, ikm.len, ikm.ptr, prk);
+    hkdf_extract(&m.st, m.update, m.digest, n, ikm.len, ikm.ptr, prk);
   oscore_wipe(&m, sizeof m);
   return err;
 }
@@ -83,7 +80,7 @@ oscore_err oscore_hkdf_expand(oscore_hash h, oscore_bytes prk,
   hmac_run m;
   oscore_err err = hmac_key(&m, h, prk);
   if (err == OSCORE_OK)
-    hkdf_expand(&m.st, m.update, m.digest, m.len, info.len, info.ptr, out_len,
+    hkdf_expand(&m.st, m.update, m.digest, n, info.len, info.ptr, out_len,
                 out);
   oscore_wipe(&m, sizeof m);
   return err;
