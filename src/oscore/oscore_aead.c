@@ -131,7 +131,9 @@ static oscore_err check_args(const oscore_aead_info *alg, oscore_bytes key,
                              const size_t *out_len) {
   if (alg == NULL || out_len == NULL || out == NULL)
     return OSCORE_ERR_INVALID_ARG;
-  if (oscore_aead_by_cose(alg->cose) == NULL)
+  /* The table's own entry, not a look-alike: its lengths size the
+   * buffers below. */
+  if (oscore_aead_by_cose(alg->cose) != alg)
     return OSCORE_ERR_UNKNOWN_ALG;
   if (key.ptr == NULL || key.len != alg->key_len)
     return OSCORE_ERR_INVALID_ARG;
