@@ -1,12 +1,12 @@
 /* The EDHOC initiator over CoAP (coapx_edhoc_client.h). */
 #include "coapx_edhoc_client.h"
-#include "oscore_secret.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "coapx_combined.h"
 #include "edhoc_coap.h"
+#include "oscore_secret.h"
 
 /* Everything one run holds; wiped and freed in one place. */
 typedef struct {

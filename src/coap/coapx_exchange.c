@@ -2,11 +2,11 @@
  * verify, and the one-time Echo retry of RFC 8613 Appendix B.1.2. */
 #include "coapx_client_priv.h"
 
-#include "oscore_secret.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "oscore_secret.h"
 #include "store.h"
 
 void coapx_xfer_detail(coapx_xfer *x, const char *fmt, ...) {
@@ -217,7 +217,6 @@ coapx_err coapx_xfer_nack_error(coapx_xfer *x) {
  * responses hard; libcoap's own are a counter. They come from a per-thread
  * pool of CSPRNG bytes, 32 tokens per refill: one call per block was a
  * tenth of the client's CPU in a long download. */
-
 bool coapx_xfer_new_token(uint8_t tok[COAPX_TOKEN_LEN]) {
   static _Thread_local uint8_t pool[32 * COAPX_TOKEN_LEN];
   static _Thread_local size_t used = sizeof pool;
